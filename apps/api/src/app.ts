@@ -1,0 +1,83 @@
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppDeps } from './deps.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { healthRoutes } from './modules/health/routes.ts';
+import { runRoutes } from './modules/runs/routes.ts';
+import { selftestRoutes } from './modules/selftest/routes.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { registerMetrics } from './plugins/metrics.ts';
+import { registerOpenApi } from './plugins/openapi.ts';
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  auth: unknown;
+}
+
+/** Builds the API on given dependencies; main.ts wires real ones, tests wire real ones on loopback. */
+export type DollyApp = FastifyInstance & { routeTable: RouteInfo[] };
+
+export async function buildApp(deps: AppDeps): Promise<DollyApp> {
+  const app = Fastify({
+    logger: {
+      level: deps.config.DOLLY_LOG_LEVEL,
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-csrf-token"]',
+        'res.headers["set-cookie"]',
+      ],
+    },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: true,
+    bodyLimit: 5 * 1024 * 1024,
+  });
+  const routeTable: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1/')) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method !== 'HEAD')
+        routeTable.push({ method, url: route.url, auth: route.config?.auth ?? 'authenticated' });
+    }
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const webDist = deps.config.DOLLY_WEB_DIST;
+  const serveWeb = Boolean(webDist && existsSync(webDist));
+  registerErrorHandling(app, {
+    // Client-side routes: any GET outside the API that is not a file gets the app shell.
+    appShell: (request, reply) =>
+      serveWeb && request.method === 'GET' && !request.url.startsWith('/api/') && request.url !== '/metrics'
+        ? reply.sendFile('index.html')
+        : undefined,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await registerOpenApi(app);
+  registerMetrics(app, deps.metrics);
+  registerAuth(app, deps.db);
+
+  healthRoutes(app, deps);
+  authRoutes(app, deps);
+  runRoutes(app, deps);
+  selftestRoutes(app, deps);
+
+  if (serveWeb && webDist) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
+  }
+  return Object.assign(app as unknown as FastifyInstance, { routeTable });
+}

@@ -1,0 +1,166 @@
+import { hash, verify } from '@node-rs/argon2';
+import { DollyError } from '@dolly/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import { hashSecret, newSecret } from '../../lib/tokens.ts';
+import { SESSION_COOKIE, requirePrincipal } from '../../plugins/auth.ts';
+
+const roleSchema = z.enum(['owner', 'admin', 'operator', 'developer', 'viewer']);
+const sessionInfoSchema = z
+  .object({
+    user: z.object({ id: z.uuid(), email: z.string(), name: z.string() }),
+    tenant: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }),
+    role: roleSchema,
+    tenants: z.array(z.object({ id: z.uuid(), slug: z.string(), name: z.string(), role: roleSchema })),
+    csrfToken: z.string().optional().meta({
+      description: 'Send back as X-CSRF-Token on every mutating request made with the session cookie',
+    }),
+  })
+  .meta({ id: 'SessionInfo' });
+
+async function sessionInfo(deps: AppDeps, userId: string, tenantId: string, csrfToken?: string) {
+  const user = await deps.db.user.findUniqueOrThrow({
+    where: { id: userId },
+    include: { memberships: { include: { tenant: true }, orderBy: { createdAt: 'asc' } } },
+  });
+  const current = user.memberships.find((m) => m.tenantId === tenantId);
+  if (!current) throw new DollyError('not_found', 'No such tenant');
+  return {
+    user: { id: user.id, email: user.email, name: user.name },
+    tenant: { id: current.tenant.id, slug: current.tenant.slug, name: current.tenant.name },
+    role: current.role,
+    tenants: user.memberships.map((m) => ({
+      id: m.tenant.id,
+      slug: m.tenant.slug,
+      name: m.tenant.name,
+      role: m.role,
+    })),
+    ...(csrfToken ? { csrfToken } : {}),
+  };
+}
+
+// A constant hash to verify against when the user does not exist, so timing does not reveal accounts.
+const DUMMY_HASH = await hash('dolly-timing-equaliser');
+
+export function authRoutes(app: FastifyInstance, deps: AppDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/api/v1/auth/login',
+    {
+      config: {
+        auth: 'public',
+        rateLimit: {
+          max: deps.config.DOLLY_LOGIN_RATE_LIMIT,
+          timeWindow: '1 minute',
+          keyGenerator: (request) =>
+            `${request.ip}:${String((request.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password; sets the session cookie',
+        body: z.object({
+          email: z.email().meta({ example: 'developer@demo.dolly' }),
+          password: z.string().min(1),
+          tenant: z
+            .string()
+            .optional()
+            .meta({ description: 'Tenant slug to open; defaults to the first membership' }),
+        }),
+        response: { 200: sessionInfoSchema },
+      },
+    },
+    async (request, reply) => {
+      const { email, password, tenant } = request.body;
+      const user = await deps.db.user.findUnique({
+        where: { email: email.toLowerCase() },
+        include: { memberships: { include: { tenant: true }, orderBy: { createdAt: 'asc' } } },
+      });
+      const ok = await verify(user?.passwordHash ?? DUMMY_HASH, password).catch(() => false);
+      if (!user?.passwordHash || !ok) throw new DollyError('unauthenticated', 'Wrong email or password');
+      const membership = tenant
+        ? user.memberships.find((m) => m.tenant.slug === tenant)
+        : user.memberships[0];
+      if (!membership)
+        throw new DollyError(
+          'forbidden',
+          tenant ? `You are not a member of tenant ${tenant}` : 'You are not a member of any tenant',
+        );
+      const secret = newSecret('ds_');
+      const csrfToken = newSecret('');
+      await deps.db.session.create({
+        data: {
+          userId: user.id,
+          tenantId: membership.tenantId,
+          tokenHash: hashSecret(secret),
+          csrfToken,
+          expiresAt: new Date(Date.now() + deps.config.DOLLY_SESSION_TTL_HOURS * 3600_000),
+        },
+      });
+      reply.setCookie(SESSION_COOKIE, secret, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: deps.config.DOLLY_COOKIE_SECURE,
+        path: '/',
+        maxAge: deps.config.DOLLY_SESSION_TTL_HOURS * 3600,
+      });
+      return sessionInfo(deps, user.id, membership.tenantId, csrfToken);
+    },
+  );
+
+  r.get(
+    '/api/v1/auth/me',
+    {
+      config: { auth: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is signed in, in which tenant, with which role',
+        response: { 200: sessionInfoSchema },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      return sessionInfo(deps, p.userId, p.tenantId, p.csrfToken);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/switch-tenant',
+    {
+      config: { auth: 'authenticated' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Switch the session to another tenant the user belongs to',
+        body: z.object({ tenant: z.string().min(1) }),
+        response: { 200: sessionInfoSchema },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      if (p.via !== 'session' || !p.sessionId)
+        throw new DollyError('forbidden', 'API tokens belong to one tenant');
+      const membership = await deps.db.membership.findFirst({
+        where: { userId: p.userId, tenant: { slug: request.body.tenant } },
+      });
+      if (!membership) throw new DollyError('not_found', `No tenant ${request.body.tenant}`);
+      await deps.db.session.update({ where: { id: p.sessionId }, data: { tenantId: membership.tenantId } });
+      return sessionInfo(deps, p.userId, membership.tenantId, p.csrfToken);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/logout',
+    {
+      config: { auth: 'authenticated' },
+      schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null() } },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      if (p.sessionId) await deps.db.session.delete({ where: { id: p.sessionId } });
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,137 @@
+import { DollyError, isTerminalStatus, runEventSchema, runSchema } from '@dolly/contracts';
+import { toRunEventDto } from '@dolly/jobs';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import { requirePrincipal } from '../../plugins/auth.ts';
+import { toRunDto } from './serialize.ts';
+
+const idParams = z.object({ id: z.uuid() });
+const PAGE = 500;
+
+export function runRoutes(app: FastifyInstance, deps: AppDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  // Open SSE streams end on shutdown so the server can close without waiting for clients.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const close of openStreams) close();
+  });
+
+  /** Another tenant's run answers 404, never 403. */
+  async function findRun(tenantId: string, id: string) {
+    const run = await deps.db.run.findFirst({
+      where: { id, tenantId },
+      include: { steps: { orderBy: { startedAt: 'asc' } } },
+    });
+    if (!run) throw new DollyError('not_found', `No run ${id}`);
+    return run;
+  }
+
+  r.get(
+    '/api/v1/runs/:id',
+    {
+      config: { auth: { can: 'read', on: 'Run' } },
+      schema: {
+        tags: ['runs'],
+        summary: 'A run with its steps',
+        params: idParams,
+        response: { 200: runSchema },
+      },
+    },
+    async (request) => toRunDto(await findRun(requirePrincipal(request).tenantId, request.params.id)),
+  );
+
+  r.get(
+    '/api/v1/runs/:id/events',
+    {
+      config: { auth: { can: 'read', on: 'Run' } },
+      schema: {
+        tags: ['runs'],
+        summary: 'Run events: a JSON page after an id, or a live SSE stream (Accept: text/event-stream)',
+        description:
+          'SSE events carry `id:` (the event id); reconnect with `Last-Event-ID` to replay what was missed. ' +
+          'The stream sends `event: end` once the run reached a final state and every event was sent.',
+        params: idParams,
+        querystring: z.object({ after: z.coerce.bigint().min(0n).optional().meta({ type: 'integer' }) }),
+        response: {
+          200: z.object({
+            events: z.array(runEventSchema),
+            run: z.object({ status: runSchema.shape.status }),
+            nextAfter: z.string(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      const run = await findRun(principal.tenantId, request.params.id);
+      const lastEventId = request.headers['last-event-id'];
+      let after =
+        request.query.after ??
+        (typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? BigInt(lastEventId) : 0n);
+      const readPage = () =>
+        deps.db.runEvent.findMany({
+          where: { runId: run.id, id: { gt: after } },
+          orderBy: { id: 'asc' },
+          take: PAGE,
+        });
+
+      if (!String(request.headers.accept ?? '').includes('text/event-stream')) {
+        const events = (await readPage()).map(toRunEventDto);
+        const current = await deps.db.run.findUniqueOrThrow({
+          where: { id: run.id },
+          select: { status: true },
+        });
+        return { events, run: current, nextAfter: events.at(-1)?.id ?? after.toString() };
+      }
+
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      let closed = false;
+      let draining = Promise.resolve();
+      const drain = async () => {
+        while (!closed) {
+          const rows = await readPage();
+          for (const row of rows) {
+            raw.write(`id: ${row.id}\nevent: run-event\ndata: ${JSON.stringify(toRunEventDto(row))}\n\n`);
+            after = row.id;
+          }
+          if (rows.length < PAGE) break;
+        }
+        const current = await deps.db.run.findUnique({ where: { id: run.id }, select: { status: true } });
+        if (current) raw.write(`event: run-status\ndata: ${JSON.stringify(current)}\n\n`);
+        if (current && isTerminalStatus(current.status)) {
+          raw.write('event: end\ndata: {}\n\n');
+          close();
+        }
+      };
+      // Wake-ups are serialised so two drains never interleave and send an event twice.
+      const wake = () => {
+        draining = draining
+          .then(drain)
+          .catch((error) => request.log.warn({ err: error }, 'sse drain failed'));
+      };
+      const unlisten = await deps.runEvents.listen(run.id, wake);
+      const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        openStreams.delete(close);
+        clearInterval(heartbeat);
+        void unlisten();
+        raw.end();
+      };
+      openStreams.add(close);
+      request.raw.on('close', close);
+      raw.write('retry: 2000\n\n');
+      wake();
+    },
+  );
+}

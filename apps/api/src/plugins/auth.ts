@@ -1,0 +1,102 @@
+import { type Action, type Role, type Subject, defineAbilitiesFor, effectiveRole } from '@dolly/authz';
+import { DollyError } from '@dolly/contracts';
+import type { Database } from '@dolly/db';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hashSecret } from '../lib/tokens.ts';
+
+export const SESSION_COOKIE = 'dolly_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export interface Principal {
+  userId: string;
+  tenantId: string;
+  role: Role;
+  via: 'session' | 'token';
+  sessionId?: string;
+  tokenId?: string;
+  csrfToken?: string;
+}
+
+/** How a route is guarded; declared next to its schema, enforced here, listed for the authz matrix test. */
+export type RouteAuth = 'public' | 'authenticated' | { can: Action; on: Subject };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+async function resolvePrincipal(db: Database, request: FastifyRequest): Promise<Principal | null> {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) {
+    const token = await db.apiToken.findUnique({ where: { tokenHash: hashSecret(header.slice(7).trim()) } });
+    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt < new Date())) {
+      throw new DollyError('unauthenticated', 'The API token is unknown, revoked or expired');
+    }
+    const membership = await db.membership.findUnique({
+      where: { tenantId_userId: { tenantId: token.tenantId, userId: token.createdById } },
+    });
+    // A token never outlives or outranks its creator's membership.
+    if (!membership) throw new DollyError('unauthenticated', 'The API token belongs to a former member');
+    await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });
+    return {
+      userId: token.createdById,
+      tenantId: token.tenantId,
+      role: effectiveRole(token.role, membership.role),
+      via: 'token',
+      tokenId: token.id,
+    };
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (!cookie) return null;
+  const session = await db.session.findUnique({ where: { tokenHash: hashSecret(cookie) } });
+  if (!session || session.expiresAt < new Date() || !session.tenantId) return null;
+  const membership = await db.membership.findUnique({
+    where: { tenantId_userId: { tenantId: session.tenantId, userId: session.userId } },
+  });
+  if (!membership) return null;
+  return {
+    userId: session.userId,
+    tenantId: session.tenantId,
+    role: membership.role,
+    via: 'session',
+    sessionId: session.id,
+    csrfToken: session.csrfToken,
+  };
+}
+
+export function registerAuth(app: FastifyInstance, db: Database) {
+  app.decorateRequest('principal', null);
+  app.addHook('preHandler', async (request) => {
+    // Unknown routes fall through to the 404 problem; only the versioned API is private by default.
+    const url = request.routeOptions.url ?? '';
+    const auth =
+      request.routeOptions.config.auth ?? (url.startsWith('/api/v1/') ? 'authenticated' : 'public');
+    if (request.is404) return;
+    if (auth === 'public') {
+      request.principal = await resolvePrincipal(db, request).catch(() => null);
+      return;
+    }
+    const principal = await resolvePrincipal(db, request);
+    if (!principal)
+      throw new DollyError('unauthenticated', 'Sign in, or send an API token as Authorization: Bearer');
+    // Cookies ride along on cross-site requests; a header an attacker's page cannot read or set proves intent.
+    if (principal.via === 'session' && !SAFE_METHODS.has(request.method)) {
+      if (request.headers[CSRF_HEADER] !== principal.csrfToken) throw new DollyError('csrf_failed');
+    }
+    request.principal = principal;
+    if (auth !== 'authenticated' && !defineAbilitiesFor(principal.role).can(auth.can, auth.on)) {
+      throw new DollyError('forbidden', `The ${principal.role} role cannot ${auth.can} ${auth.on}`);
+    }
+  });
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (!request.principal) throw new DollyError('unauthenticated');
+  return request.principal;
+}

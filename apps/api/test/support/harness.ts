@@ -1,0 +1,69 @@
+import { createDatabase } from '@dolly/db';
+import { createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
+import pino from 'pino';
+import { type DollyApp, buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createRunEventHub } from '../../src/lib/run-event-hub.ts';
+import { createMetrics } from '../../src/plugins/metrics.ts';
+import { startRunWorker } from '../../../worker/src/worker.ts';
+
+/**
+ * The API and a worker in this process, on the real Postgres and Redis that `pnpm test` started
+ * (DATABASE_URL / REDIS_URL), with a queue prefix of their own.
+ */
+export async function startHarness(overrides: Record<string, string> = {}, opts: { worker?: boolean } = {}) {
+  const env = { ...process.env, DOLLY_LOG_LEVEL: 'warn', ...overrides };
+  const config = loadConfig(env);
+  const prefix = `${config.DOLLY_QUEUE_PREFIX}-${Math.random().toString(36).slice(2, 8)}`;
+  const db = createDatabase(config.DATABASE_URL);
+  const redis = createRedis(config.REDIS_URL, 'test-api');
+  const subscriber = createRedis(config.REDIS_URL, 'test-sse');
+  const queues = createQueues(redis, prefix);
+  const app: DollyApp = await buildApp({
+    config: { ...config, DOLLY_QUEUE_PREFIX: prefix },
+    db,
+    redis,
+    queues,
+    runEvents: createRunEventHub(subscriber),
+    appendRunEvent: createRunEventWriter(db, redis),
+    metrics: createMetrics(),
+  });
+  const withWorker = opts.worker !== false;
+  const workerConnection = createRedis(config.REDIS_URL, 'test-worker-bullmq');
+  const workerRedis = createRedis(config.REDIS_URL, 'test-worker');
+  const worker = withWorker
+    ? startRunWorker({
+        db,
+        connection: workerConnection,
+        redis: workerRedis,
+        log: pino({ level: 'warn' }),
+        prefix,
+        concurrency: 4,
+        workerId: 'test-worker',
+      })
+    : undefined;
+  await worker?.waitUntilReady();
+  return {
+    app,
+    db,
+    redis,
+    async close() {
+      await worker?.close();
+      await app.close();
+      await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 1000))]);
+      for (const c of [redis, subscriber, workerConnection, workerRedis]) c.disconnect();
+      await db.$disconnect();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** Signs in through the API and returns what a browser would hold: the cookie and the CSRF token. */
+export async function login(app: DollyApp, email: string, password = 'dolly-demo') {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`login ${email} failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'dolly_session');
+  const body = res.json() as { csrfToken: string };
+  return { cookie: `dolly_session=${cookie?.value}`, csrf: body.csrfToken };
+}

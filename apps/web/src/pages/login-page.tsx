@@ -1,0 +1,58 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError } from '../lib/api.ts';
+import { useSessionActions } from '../lib/session.ts';
+
+export function LoginPage() {
+  const { login } = useSessionActions();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await login(email, password);
+    } catch (e) {
+      setError(e instanceof ApiError ? (e.problem.detail ?? e.problem.title) : 'Could not reach the server');
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <main className="login">
+      <form onSubmit={submit} className="card" aria-labelledby="login-title">
+        <h1 id="login-title">Sign in to Dolly</h1>
+        <label>
+          Email
+          <input
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </label>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

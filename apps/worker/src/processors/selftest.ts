@@ -1,0 +1,27 @@
+import type { JobPayload } from '@dolly/contracts';
+import type { ProcessorDeps } from '../deps.ts';
+
+/** Exercises every moving part a real run uses: steps, checkpoints, events, Postgres, Redis. */
+export async function processSelftest(deps: ProcessorDeps, payload: JobPayload<'runs', 'selftest'>) {
+  const { runId } = payload;
+  const run = await deps.db.run.findUnique({ where: { id: runId } });
+  if (!run) {
+    deps.log.warn({ runId }, 'selftest run vanished; dropping the job');
+    return;
+  }
+  if (run.status === 'succeeded') return;
+  await deps.lifecycle.start(runId);
+  const steps = deps.steps(runId);
+  const database = await steps.runStep('check-database', async () => {
+    const tenants = await deps.db.tenant.count();
+    return { tenants };
+  });
+  const redis = await steps.runStep('check-redis', async () => {
+    const key = `dolly:selftest:${runId}`;
+    await deps.redis.set(key, 'ok', 'EX', 60);
+    return { roundTrip: (await deps.redis.get(key)) === 'ok' };
+  });
+  const note = (run.input as { note?: string | null }).note ?? null;
+  await deps.appendRunEvent(runId, 'info', 'All checks passed', { data: { database, redis } });
+  await deps.lifecycle.finish(runId, 'succeeded', { database, redis, note, worker: deps.workerId });
+}

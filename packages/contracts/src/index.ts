@@ -1,0 +1,3 @@
+export * from './problem.ts';
+export * from './runs.ts';
+export * from './jobs.ts';

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * The typed queue catalog: queue -> job name -> payload schema, shared by producers (api) and
+ * consumers (worker). Payloads carry ids only: never credentials or secrets.
+ */
+export const queueCatalog = {
+  runs: {
+    selftest: z.object({ runId: z.uuid(), tenantId: z.uuid() }),
+  },
+} as const;
+
+export type QueueName = keyof typeof queueCatalog;
+export type JobName<Q extends QueueName> = keyof (typeof queueCatalog)[Q] & string;
+export type JobPayload<Q extends QueueName, J extends JobName<Q>> = z.infer<(typeof queueCatalog)[Q][J]>;
+
+export function jobPayloadSchema<Q extends QueueName, J extends JobName<Q>>(
+  queue: Q,
+  job: J,
+): z.ZodType<JobPayload<Q, J>> {
+  return queueCatalog[queue][job] as z.ZodType<JobPayload<Q, J>>;
+}

@@ -1,0 +1,20 @@
+export { createDatabase, pingDatabase, type Database } from './client.ts';
+export * from './generated/prisma/enums.ts';
+export { Prisma } from './generated/prisma/client.ts';
+export type {
+  ApiTokenModel as ApiToken,
+  AuditEntryModel as AuditEntry,
+  ClonePolicyModel as ClonePolicy,
+  CloudAccountModel as CloudAccount,
+  ClusterModel as Cluster,
+  MembershipModel as Membership,
+  NodePoolModel as NodePool,
+  PlanModel as Plan,
+  RunModel as Run,
+  RunEventModel as RunEvent,
+  RunResourceModel as RunResource,
+  RunStepModel as RunStep,
+  SessionModel as Session,
+  TenantModel as Tenant,
+  UserModel as User,
+} from './generated/prisma/models.ts';

@@ -1,0 +1,5 @@
+export * from './redis.ts';
+export * from './queues.ts';
+export * from './run-events.ts';
+export * from './step-runner.ts';
+export * from './run-lifecycle.ts';

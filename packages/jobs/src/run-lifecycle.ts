@@ -1,0 +1,40 @@
+import type { ErrorClass, RunStatus } from '@dolly/contracts';
+import type { Database } from '@dolly/db';
+import type { AppendRunEvent } from './run-events.ts';
+
+/** Status changes of a run always come with an event, so live views learn about them. */
+export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
+  return {
+    async start(runId: string) {
+      await db.run.update({
+        where: { id: runId },
+        data: { status: 'running', startedAt: new Date(), error: undefined },
+      });
+      await appendEvent(runId, 'info', 'Run started', { data: { status: 'running' } });
+    },
+    async finish(
+      runId: string,
+      status: Extract<RunStatus, 'succeeded' | 'partially_succeeded' | 'cancelled' | 'rolled_back'>,
+      result?: unknown,
+    ) {
+      await db.run.update({
+        where: { id: runId },
+        data: {
+          status,
+          finishedAt: new Date(),
+          ...(result === undefined ? {} : { result: result as object }),
+        },
+      });
+      await appendEvent(runId, 'info', `Run ${status.replace('_', ' ')}`, { data: { status } });
+    },
+    async fail(runId: string, errorClass: ErrorClass, message: string, detail?: Record<string, unknown>) {
+      await db.run.update({
+        where: { id: runId },
+        data: { status: 'failed', finishedAt: new Date(), errorClass, error: { message, ...detail } },
+      });
+      await appendEvent(runId, 'error', `Run failed: ${message}`, { data: { status: 'failed', errorClass } });
+    },
+  };
+}
+
+export type RunLifecycle = ReturnType<typeof createRunLifecycle>;
