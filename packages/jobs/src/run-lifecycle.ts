@@ -17,6 +17,8 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
       status: Extract<RunStatus, 'succeeded' | 'partially_succeeded' | 'cancelled' | 'rolled_back'>,
       result?: unknown,
     ) {
+      // The closing event goes first: readers treat a final status as "every event is written".
+      await appendEvent(runId, 'info', `Run ${status.replace('_', ' ')}`, { data: { status } });
       await db.run.update({
         where: { id: runId },
         data: {
@@ -25,14 +27,13 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
           ...(result === undefined ? {} : { result: result as object }),
         },
       });
-      await appendEvent(runId, 'info', `Run ${status.replace('_', ' ')}`, { data: { status } });
     },
     async fail(runId: string, errorClass: ErrorClass, message: string, detail?: Record<string, unknown>) {
+      await appendEvent(runId, 'error', `Run failed: ${message}`, { data: { status: 'failed', errorClass } });
       await db.run.update({
         where: { id: runId },
         data: { status: 'failed', finishedAt: new Date(), errorClass, error: { message, ...detail } },
       });
-      await appendEvent(runId, 'error', `Run failed: ${message}`, { data: { status: 'failed', errorClass } });
     },
   };
 }

@@ -97,6 +97,9 @@ export function runRoutes(app: FastifyInstance, deps: AppDeps) {
       let closed = false;
       let draining = Promise.resolve();
       const drain = async () => {
+        // Status first, events second: a final status is written after the run's last event,
+        // so when the status read here is final, the event reads below see every event.
+        const current = await deps.db.run.findUnique({ where: { id: run.id }, select: { status: true } });
         while (!closed) {
           const rows = await readPage();
           for (const row of rows) {
@@ -105,7 +108,6 @@ export function runRoutes(app: FastifyInstance, deps: AppDeps) {
           }
           if (rows.length < PAGE) break;
         }
-        const current = await deps.db.run.findUnique({ where: { id: run.id }, select: { status: true } });
         if (current) raw.write(`event: run-status\ndata: ${JSON.stringify(current)}\n\n`);
         if (current && isTerminalStatus(current.status)) {
           raw.write('event: end\ndata: {}\n\n');
