@@ -51,7 +51,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   try {
     const sandboxMain = join(repoRoot, 'apps', 'sandbox', 'src', 'main.ts');
-    if (existsSync(sandboxMain)) {
+    const withSandbox = existsSync(sandboxMain);
+    if (withSandbox) {
       processes.push(
         startProcess('sandbox', tsx, [sandboxMain], {
           env: {
@@ -65,7 +66,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       );
       await waitForHttp(`${sandboxUrl}/_sandbox/healthz`);
     }
-    migrateAndSeed(opts.databaseUrl, { SANDBOX_URL: sandboxUrl });
+    migrateAndSeed(opts.databaseUrl, withSandbox ? { SANDBOX_URL: sandboxUrl } : {});
     if (opts.buildWeb !== false) buildWeb();
     const env = {
       DATABASE_URL: opts.databaseUrl,

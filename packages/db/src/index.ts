@@ -18,3 +18,4 @@ export type {
   TenantModel as Tenant,
   UserModel as User,
 } from './generated/prisma/models.ts';
+export * from './credential-vault.ts';

@@ -1,6 +1,7 @@
 /** Demo data: tenant `demo` with one user per role and tenant `other` for isolation checks. Idempotent. */
 import { hash } from '@node-rs/argon2';
-import { type Role, createDatabase } from '@dolly/db';
+import { type Role, createDatabase, credentialVaultFromEnv } from '@dolly/db';
+import { registerSandboxAccounts } from './sandbox-accounts.ts';
 
 export const DEMO_PASSWORD = 'dolly-demo';
 export const demoUsers: { email: string; name: string; tenant: string; role: Role }[] = [
@@ -12,7 +13,7 @@ export const demoUsers: { email: string; name: string; tenant: string; role: Rol
   { email: 'owner@other.dolly', name: 'Otto Other', tenant: 'other', role: 'owner' },
 ];
 
-export async function seedDemo(databaseUrl: string) {
+export async function seedDemo(databaseUrl: string, opts: { sandboxUrl?: string } = {}) {
   const db = createDatabase(databaseUrl);
   try {
     const tenants = {
@@ -41,7 +42,10 @@ export async function seedDemo(databaseUrl: string) {
         create: { tenantId: tenant.id, userId: user.id, role: u.role },
       });
     }
-    return tenants;
+    const accounts = opts.sandboxUrl
+      ? await registerSandboxAccounts(db, credentialVaultFromEnv(), tenants.demo.id, opts.sandboxUrl)
+      : [];
+    return { tenants, accounts };
   } finally {
     await db.$disconnect();
   }
