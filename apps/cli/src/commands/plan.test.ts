@@ -1,0 +1,94 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { clonePlanSchema, validatePlan, bundledCatalog } from '@dolly/model';
+import { describe, expect, it } from 'vitest';
+import { type PlanCommandOptions, runPlan } from './plan';
+
+const example = (name: string): string =>
+  fileURLToPath(new URL(`../../../../examples/${name}`, import.meta.url));
+
+function run(opts: Partial<PlanCommandOptions> & { source: string }, isTTY = false, columns = 120) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runPlan(
+    { targetCloud: 'aws', ...opts },
+    { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTTY, columns },
+  );
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('dolly plan', () => {
+  it.each([
+    ['gke-shop-prod.json', 'aws'],
+    ['gke-shop-prod.json', 'azure'],
+    ['eks-payments-staging.json', 'gcp'],
+    ['eks-payments-staging.json', 'azure'],
+    ['aks-analytics-prod.json', 'aws'],
+    ['aks-analytics-prod.json', 'gcp'],
+    ['cluster-cloner-export.json', 'gcp'],
+  ] as const)('prints one valid ClonePlan for %s -> %s when piped', (file, cloud) => {
+    const r = run({ source: example(file), targetCloud: cloud });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const plan = clonePlanSchema.parse(JSON.parse(r.stdout));
+    expect(validatePlan(plan, bundledCatalog).ok).toBe(true);
+  });
+
+  it('prints a table with the reasons on a terminal', () => {
+    const r = run({ source: example('gke-shop-prod.json') }, true, 400);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${String.fromCharCode(27)}[`); // coloured on a terminal
+    r.stdout = r.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+    expect(r.stdout).toMatch(/shop-prod \(GKE europe-west3\)\s+→\s+shop-prod \(EKS eu-central-1\)/);
+    expect(r.stdout).toMatch(/nearest EKS region in the same country/);
+    expect(r.stdout).toMatch(/dropped secretsEncryption/);
+  });
+
+  it('prints a plain table when asked for one while piped', () => {
+    const r = run({ source: example('aks-analytics-prod.json'), targetCloud: 'gcp', output: 'table' });
+    expect(r.stdout).not.toContain(String.fromCharCode(27));
+    expect(r.stdout).toMatch(/analytics-prod \(AKS westeurope\)\s+→\s+analytics-prod \(GKE europe-west4\)/);
+  });
+
+  it('uses the explicit location, scope and label filter', () => {
+    const r = run({
+      source: example('cluster-cloner-export.json'),
+      targetLocation: 'eu-west-1',
+      targetScope: '999',
+      labelFilter: 'team=api',
+    });
+    const plan = clonePlanSchema.parse(JSON.parse(r.stdout));
+    expect(plan.items.map((i) => [i.source.name, i.target.location, i.target.scope])).toEqual([
+      ['legacy-api', 'eu-west-1', '999'],
+    ]);
+  });
+
+  it('re-plans the sources of a plan file and keeps its id', () => {
+    const first = run({ source: example('gke-shop-prod.json'), id: 'plan-42' });
+    const dir = fileURLToPath(new URL('.', import.meta.url));
+    const path = `${dir}/.tmp-plan.json`;
+    writeFileSync(path, first.stdout);
+    try {
+      const again = run({ source: path, targetCloud: 'aws' });
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toEqual(JSON.parse(first.stdout));
+    } finally {
+      rmSync(path);
+    }
+  });
+
+  it('fails with the file and field on stderr', () => {
+    const r = run({ source: example('does-not-exist.json') });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/does-not-exist.json: cannot read: ENOENT/);
+  });
+
+  it('fails naming the location when the target location is wrong', () => {
+    const r = run({ source: example('gke-shop-prod.json'), targetLocation: 'mars-1' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /gke-shop-prod.json: items\[0\]\.source\.location: "mars-1" is not a location offering EKS on aws/,
+    );
+  });
+});

@@ -1,0 +1,47 @@
+import { loadKubernetesVersions, loadMachineTypes, loadRegions, loadSources } from './bundled';
+import { createCatalog } from './catalog';
+import type { Catalog, CatalogSource } from './types';
+
+export { type CatalogData, createCatalog, overlayCatalog, versionIsListed } from './catalog';
+export { isPreviousGeneration } from './generation';
+export type {
+  Catalog,
+  CatalogOverlay,
+  CatalogSource,
+  CloudId,
+  KubernetesVersionInfo,
+  MachineCategory,
+  MachineTypeInfo,
+  RegionInfo,
+  VersionSupport,
+} from './types';
+export { CLOUDS } from './types';
+export {
+  compareMinors,
+  compareVersionStrings,
+  compareVersions,
+  minorOf,
+  type ParsedVersion,
+  parseVersion,
+} from './versions';
+
+/** The snapshot shipped in packages/model/data (sources and dates in data/SOURCES.md). */
+export const bundledCatalog: Catalog = createCatalog({
+  regions: { aws: loadRegions('aws'), azure: loadRegions('azure'), gcp: loadRegions('gcp') },
+  machineTypes: {
+    aws: loadMachineTypes('aws'),
+    azure: loadMachineTypes('azure'),
+    gcp: loadMachineTypes('gcp'),
+  },
+  kubernetesVersions: {
+    aws: loadKubernetesVersions('aws'),
+    azure: loadKubernetesVersions('azure'),
+    gcp: loadKubernetesVersions('gcp'),
+  },
+  sources: loadSources(),
+});
+
+/** Where every value of the bundled catalog came from (repositories, pages and dates). */
+export function catalogSources(catalog: Catalog = bundledCatalog): CatalogSource[] {
+  return catalog.sources();
+}

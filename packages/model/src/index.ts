@@ -1,0 +1,47 @@
+export * from './catalog/index';
+export * from './cluster-cloner';
+export * from './schemas';
+export {
+  type PlanTarget,
+  SERVICE_NAME,
+  type TranslationIssue,
+  type TranslationResult,
+  translateCluster,
+} from './translate/cluster';
+export {
+  isCloudManagedNodeLabel,
+  isCloudManagedTaint,
+  LABEL_LIMITS,
+  labelKeyProblem,
+  labelMapProblems,
+  labelValueProblem,
+  PROVENANCE_KEYS,
+} from './translate/labels';
+export { distanceKm, type LocationTier, nearestRegion, resolveLocation } from './translate/location';
+export {
+  chooseMachineType,
+  gcpCustomType,
+  gpuChip,
+  lookupMachineType,
+  type MachineChoice,
+  type MachineRequirement,
+  requirementOf,
+} from './translate/machine-type';
+export { isLegalClusterName, isLegalPoolName, legalClusterName, legalPoolNames } from './translate/names';
+export {
+  matchesLabels,
+  normaliseCluster,
+  PlanError,
+  type PlanOptions,
+  planClone,
+  unexplainedChanges,
+} from './translate/plan';
+export { chooseVersion, type VersionChoice } from './translate/version';
+export {
+  formatPath,
+  type PlanValidation,
+  type ValidationIssue,
+  validateClusterForCloud,
+  validatePlan,
+  zodIssues,
+} from './validate';

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/** The three clouds Dolly speaks. */
+export const cloudIdSchema = z.enum(['aws', 'azure', 'gcp']);
+
+export const taintSchema = z.object({
+  key: z.string().min(1),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+
+export const autoscalingSchema = z
+  .object({ minNodes: z.number().int().min(0), maxNodes: z.number().int().min(1) })
+  .refine((a) => a.minNodes <= a.maxNodes, {
+    message: 'minNodes must not exceed maxNodes',
+    path: ['minNodes'],
+  });
+
+/** A node pool in cloud-neutral units. Counts are TOTALS across zones (GKE per-zone counts multiplied out). */
+export const nodePoolSpecSchema = z.object({
+  name: z.string().min(1),
+  machineType: z.string().min(1),
+  nodeCount: z.number().int().min(0),
+  autoscaling: autoscalingSchema.optional(),
+  spot: z.boolean().default(false),
+  zones: z.array(z.string().min(1)).optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  taints: z.array(taintSchema).default([]),
+  diskSizeGb: z.number().int().positive().optional(),
+  diskType: z.string().min(1).optional(),
+  maxPods: z.number().int().positive().optional(),
+  kubernetesVersion: z.string().min(1).optional(),
+  arch: z.enum(['x86_64', 'arm64']).optional(),
+  os: z.enum(['linux', 'windows']).optional(),
+  mode: z.enum(['system', 'user']).optional(),
+});
+
+export const endpointSchema = z.object({
+  public: z.boolean(),
+  private: z.boolean(),
+  authorizedCidrs: z.array(z.string()).default([]),
+});
+
+export const networkSchema = z.object({
+  podCidr: z.string().optional(),
+  serviceCidr: z.string().optional(),
+  plugin: z.string().optional(),
+});
+
+/** A cluster as one cloud models it, in GKE terminology (model.md, "Canonical cluster"). */
+export const clusterSpecSchema = z.object({
+  cloud: cloudIdSchema,
+  scope: z.string().min(1),
+  location: z.string().min(1),
+  name: z.string().min(1),
+  kubernetesVersion: z.string().min(1),
+  labels: z.record(z.string(), z.string()).default({}),
+  environment: z.string().optional(),
+  endpoint: endpointSchema.optional(),
+  network: networkSchema.optional(),
+  secretsEncryption: z.object({ keyRef: z.string().min(1) }).optional(),
+  /**
+   * Dolly addition: managed add-ons the target cloud must install to match the source (EKS add-on
+   * names such as `aws-ebs-csi-driver`). Absent when the cloud has everything built in.
+   */
+  addons: z.array(z.string().min(1)).optional(),
+  nodePools: z.array(nodePoolSpecSchema),
+});
+
+/**
+ * A plan item's `target`: a ClusterSpec whose `scope` may be absent when the plan was made without a
+ * target account (offline `dolly plan`); apply then takes the scope from the account it runs with.
+ */
+export const targetClusterSpecSchema = clusterSpecSchema.extend({
+  scope: z.string().min(1).optional(),
+});
+
+export const decisionSchema = z.object({
+  /** Path inside `target`, e.g. `nodePools[0].machineType`. */
+  path: z.string(),
+  from: z.json().optional(),
+  to: z.json().optional(),
+  rule: z.string(),
+  reason: z.string(),
+});
+
+export const planNoteSchema = z.object({
+  path: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+
+/**
+ * Dolly addition: `severity: 'error'` marks a warning apply refuses unless overridden
+ * (e.g. the target has no Kubernetes version as new as the source).
+ */
+export const planWarningSchema = planNoteSchema.extend({
+  severity: z.enum(['warning', 'error']).optional(),
+});
+
+export const clonePlanItemSchema = z.object({
+  source: clusterSpecSchema,
+  target: targetClusterSpecSchema,
+  decisions: z.array(decisionSchema).default([]),
+  warnings: z.array(planWarningSchema).default([]),
+  dropped: z.array(planNoteSchema).default([]),
+});
+
+/** The plan file: what the dry run prints, what users edit and what apply takes back. */
+export const clonePlanSchema = z.object({
+  apiVersion: z.literal('dolly/v1'),
+  kind: z.literal('ClonePlan'),
+  id: z.string().optional(),
+  createdAt: z.string().optional(),
+  items: z.array(clonePlanItemSchema),
+});
+
+export type CloudIdValue = z.infer<typeof cloudIdSchema>;
+export type Taint = z.infer<typeof taintSchema>;
+export type Autoscaling = z.infer<typeof autoscalingSchema>;
+export type NodePoolSpec = z.infer<typeof nodePoolSpecSchema>;
+export type NodePoolSpecInput = z.input<typeof nodePoolSpecSchema>;
+export type ClusterSpec = z.infer<typeof clusterSpecSchema>;
+export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
+export type TargetClusterSpec = z.infer<typeof targetClusterSpecSchema>;
+export type JsonValue = z.infer<typeof decisionSchema>['from'];
+export type Decision = z.infer<typeof decisionSchema>;
+export type PlanWarning = z.infer<typeof planWarningSchema>;
+export type PlanDropped = z.infer<typeof planNoteSchema>;
+export type ClonePlanItem = z.infer<typeof clonePlanItemSchema>;
+export type ClonePlan = z.infer<typeof clonePlanSchema>;

@@ -1,0 +1,280 @@
+import { describe, expect, it } from 'vitest';
+import { bundledCatalog } from '../catalog/index';
+import type { CloudId } from '../catalog/types';
+import { type ClonePlan, type ClusterSpec, clonePlanSchema } from '../schemas';
+import { aksSource, eksSource, gkeSource, ORDERED_PAIRS, sources } from '../testing/fixtures';
+import { validatePlan } from '../validate';
+import { labelKeyProblem, labelValueProblem } from './labels';
+import { PlanError, planClone, unexplainedChanges } from './plan';
+
+const plan = (source: ClusterSpec, cloud: CloudId, extra: Record<string, string> = {}): ClonePlan =>
+  planClone([source], { cloud, ...extra }, bundledCatalog, {
+    id: 'plan-test',
+    createdAt: '2026-11-21T08:00:00Z',
+  });
+
+describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
+  const source = sources[from];
+  const p = plan(source, to);
+  const item = p.items[0]!;
+  const { target } = item;
+  // The AKS system pool Dolly may add comes last; pools before it map one to one.
+  const translated = target.nodePools.slice(0, source.nodePools.length);
+
+  it('produces a schema-valid plan whose target passes the target cloud validation', () => {
+    expect(clonePlanSchema.safeParse(p).success).toBe(true);
+    expect(validatePlan(p, bundledCatalog).issues).toEqual([]);
+  });
+
+  it('explains every field of target that differs from source', () => {
+    expect(unexplainedChanges(item)).toEqual([]);
+  });
+
+  it('never emits a placeholder', () => {
+    const text = JSON.stringify(target);
+    expect(text).not.toMatch(/placeholder|TODO|TBD|unknown|undefined|null/i);
+    for (const pool of target.nodePools)
+      expect(bundledCatalog.machineType(to, pool.machineType, target.location)).toBeDefined();
+  });
+
+  it('carries node counts, autoscaling, spot, user labels and user taints', () => {
+    source.nodePools.forEach((s, i) => {
+      const t = translated[i]!;
+      if (to === 'gcp' && t.zones) expect(t.nodeCount % t.zones.length).toBe(0);
+      expect(t.nodeCount).toBeGreaterThanOrEqual(s.nodeCount);
+      expect(t.autoscaling).toEqual(s.autoscaling);
+      const systemSpot = to === 'azure' && s.mode === 'system';
+      expect(t.spot).toBe(systemSpot ? false : s.spot);
+      for (const [k, v] of Object.entries(s.labels)) {
+        if (/^(cloud\.google\.com|eks\.amazonaws\.com|kubernetes\.azure\.com)\//.test(k))
+          expect(t.labels[k]).toBeUndefined();
+        else expect(t.labels[k]).toBe(v);
+      }
+      const userTaints = s.taints.filter((x) => !x.key.startsWith('kubernetes.azure.com/'));
+      expect(t.taints).toEqual(userTaints);
+    });
+  });
+
+  it('keeps the number of zones, in the target region', () => {
+    const region = bundledCatalog.region(to, target.location)!;
+    source.nodePools.forEach((s, i) => {
+      const t = translated[i]!;
+      if (s.zones) expect(t.zones?.length).toBe(Math.min(s.zones.length, region.zones.length));
+      for (const z of t.zones ?? []) expect(region.zones).toContain(z);
+    });
+  });
+
+  it('keeps arm64 on arm64 and never picks GPU, burstable or previous-generation types the source did not have', () => {
+    source.nodePools.forEach((s, i) => {
+      const st = bundledCatalog.machineType(from, s.machineType)!;
+      const tt = bundledCatalog.machineType(to, translated[i]!.machineType)!;
+      expect(tt.arch).toBe(st.arch);
+      if (st.gpus === 0) expect(tt.gpus).toBe(0);
+      if (!st.burstable) expect(tt.burstable).toBe(false);
+      if (from !== to) expect(tt.previousGeneration).toBe(false);
+    });
+  });
+
+  it('adds provenance labels legal on every cloud', () => {
+    expect(target.labels['dolly-source-cloud']).toBe(from);
+    expect(target.labels['dolly-plan']).toBe('plan-test');
+    expect(target.labels['dolly-source-cluster']).toBeDefined();
+    for (const cloud of ['aws', 'azure', 'gcp'] as const) {
+      for (const k of ['dolly-source-cloud', 'dolly-source-cluster', 'dolly-plan']) {
+        expect(labelKeyProblem(cloud, k)).toBeUndefined();
+        expect(labelValueProblem(cloud, target.labels[k]!)).toBeUndefined();
+      }
+    }
+  });
+
+  it('has exactly the AKS system pool rules on AKS and no pool modes elsewhere', () => {
+    if (to === 'azure') {
+      expect(target.nodePools.filter((x) => x.mode === 'system').length).toBeGreaterThanOrEqual(1);
+    } else {
+      for (const pool of target.nodePools) expect(pool.mode).toBeUndefined();
+    }
+  });
+
+  it('is deterministic', () => {
+    expect(plan(source, to)).toEqual(p);
+    const a = planClone([source], { cloud: to }, bundledCatalog);
+    const b = planClone([source], { cloud: to }, bundledCatalog);
+    expect(a.id).toBe(b.id);
+    expect(a).toEqual(b);
+  });
+});
+
+describe('cluster-level rules', () => {
+  it('keeps a same-cloud clone in place, with the same types and versions', () => {
+    const item = plan(eksSource, 'aws').items[0]!;
+    expect(item.target.location).toBe('us-east-1');
+    expect(item.target.scope).toBe('123456789012');
+    expect(item.target.nodePools.map((x) => x.machineType)).toEqual([
+      'm6i.xlarge',
+      'm7g.2xlarge',
+      't3.medium',
+    ]);
+    expect(item.target.nodePools[0]!.zones).toEqual(['us-east-1a', 'us-east-1b']);
+  });
+
+  it('moves a same-cloud copy to another region and maps its zones', () => {
+    const item = plan(gkeSource, 'gcp', { location: 'us-central1', scope: 'acme-dr' }).items[0]!;
+    expect(item.target.scope).toBe('acme-dr');
+    expect(item.target.nodePools[0]!.zones).toEqual(['us-central1-a', 'us-central1-b', 'us-central1-c']);
+    expect(item.decisions.find((d) => d.path === 'location')?.rule).toBe('location.explicit');
+    expect(item.dropped.map((d) => d.code)).toContain('secrets-encryption.key-not-portable');
+    expect(unexplainedChanges(item)).toEqual([]);
+  });
+
+  it('explains which tier chose the location', () => {
+    const d = plan(aksSource, 'aws').items[0]!.decisions.find((x) => x.path === 'location')!;
+    expect(d.rule).toBe('location.nearest-same-geography');
+    expect(d.reason).toMatch(
+      /westeurope .* -> eu-west-2 .* km; nearest EKS region in the same geography \(Europe\)/,
+    );
+  });
+
+  it('refuses an unknown explicit target location with its field', () => {
+    expect(() => plan(gkeSource, 'aws', { location: 'mars-1' })).toThrow(
+      /items\[0\]\.source\.location: "mars-1"/,
+    );
+  });
+
+  it('creates the AKS system pool when the source has none, and says so', () => {
+    const item = plan(gkeSource, 'azure').items[0]!;
+    const system = item.target.nodePools.at(-1)!;
+    expect(system).toMatchObject({ name: 'system', mode: 'system', os: 'linux', spot: false, nodeCount: 3 });
+    expect(system.taints).toEqual([{ key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' }]);
+    const t = bundledCatalog.machineType('azure', system.machineType)!;
+    expect(t.vcpus).toBeGreaterThanOrEqual(2);
+    expect(t.burstable).toBe(false);
+    expect(item.decisions.find((d) => d.rule === 'aks.system-pool-created')?.path).toBe('nodePools[3]');
+  });
+
+  it('keeps the source AKS system pool instead of adding one', () => {
+    const item = plan(aksSource, 'azure').items[0]!;
+    expect(item.target.nodePools).toHaveLength(3);
+  });
+
+  it('turns a spot AKS system pool into regular VMs', () => {
+    const src: ClusterSpec = { ...aksSource, nodePools: [{ ...aksSource.nodePools[0]!, spot: true }] };
+    const item = plan(src, 'azure').items[0]!;
+    expect(item.target.nodePools[0]!.spot).toBe(false);
+    expect(item.decisions.find((d) => d.rule === 'spot.aks-system-pool')).toBeDefined();
+  });
+
+  it('lists EKS add-ons and warns about the autoscaler when cloning to EKS', () => {
+    const item = plan(gkeSource, 'aws').items[0]!;
+    expect(item.target.addons).toEqual(['aws-ebs-csi-driver']);
+    expect(item.warnings.map((w) => w.code)).toContain('features.eks-cluster-autoscaler');
+  });
+
+  it('drops the EKS CSI add-on elsewhere because it is built in', () => {
+    const item = plan(eksSource, 'gcp').items[0]!;
+    expect(item.target.addons).toBeUndefined();
+    expect(item.decisions.find((d) => d.path === 'addons')?.rule).toBe('features.built-in');
+  });
+
+  it('drops a key reference across clouds, and uses the target key when given', () => {
+    expect(plan(gkeSource, 'aws').items[0]!.dropped.map((d) => d.path)).toContain('secretsEncryption');
+    const item = plan(gkeSource, 'aws', { secretsKeyRef: 'arn:aws:kms:eu-central-1:1:key/k' }).items[0]!;
+    expect(item.target.secretsEncryption).toEqual({ keyRef: 'arn:aws:kms:eu-central-1:1:key/k' });
+  });
+
+  it('drops the pod CIDR on EKS and keeps it on AKS and GKE', () => {
+    expect(plan(gkeSource, 'aws').items[0]!.target.network).toEqual({
+      plugin: 'vpc-cni',
+      serviceCidr: '10.12.0.0/20',
+    });
+    expect(plan(gkeSource, 'azure').items[0]!.target.network?.podCidr).toBe('10.8.0.0/14');
+    expect(plan(aksSource, 'gcp').items[0]!.target.network).toEqual({
+      plugin: 'gke-native',
+      podCidr: '192.168.0.0/16',
+      serviceCidr: '10.0.0.0/16',
+    });
+  });
+
+  it('carries endpoint access and authorized CIDRs', () => {
+    expect(plan(gkeSource, 'azure').items[0]!.target.endpoint).toEqual(gkeSource.endpoint);
+  });
+
+  it('sanitises tags per cloud and records each change', () => {
+    const item = plan(eksSource, 'gcp').items[0]!;
+    expect(item.target.labels.team).toBe('payments');
+    expect(item.dropped.map((d) => d.path)).toContain('labels["aws:cloudformation:stack-name"]');
+    expect(item.decisions.find((d) => d.path === 'labels["team"]')).toMatchObject({
+      from: { key: 'Team', value: 'Payments' },
+      to: { key: 'team', value: 'payments' },
+    });
+  });
+
+  it('rounds GKE node counts up to whole nodes per zone, and makes the default zones explicit', () => {
+    const src: ClusterSpec = { ...eksSource, nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: 4 }] };
+    const item = plan(src, 'gcp').items[0]!;
+    const pool = item.target.nodePools[0]!;
+    expect(pool.zones).toHaveLength(3);
+    expect(pool.nodeCount).toBe(6);
+    expect(item.decisions.map((d) => d.rule)).toEqual(
+      expect.arrayContaining(['zones.gke-regional-default', 'node-count.gke-per-zone']),
+    );
+  });
+
+  it('clamps max pods to the target range and warns about EKS prefix delegation', () => {
+    const src: ClusterSpec = { ...gkeSource, nodePools: [{ ...gkeSource.nodePools[0]!, maxPods: 256 }] };
+    const aws = plan(src, 'aws').items[0]!;
+    expect(aws.target.nodePools[0]!.maxPods).toBe(250);
+    expect(aws.warnings.map((w) => w.code)).toContain('max-pods.eks-prefix-delegation');
+    const azure = plan({ ...gkeSource, nodePools: [{ ...gkeSource.nodePools[0]!, maxPods: 8 }] }, 'azure')
+      .items[0]!;
+    expect(azure.target.nodePools[0]!.maxPods).toBe(10);
+  });
+
+  it('maps disk types by class and raises boot disks to the target minimum', () => {
+    const src: ClusterSpec = {
+      ...aksSource,
+      nodePools: [{ ...aksSource.nodePools[0]!, diskSizeGb: 8, diskType: 'Ephemeral' }],
+    };
+    const pool = plan(src, 'gcp').items[0]!.target.nodePools[0]!;
+    expect(pool.diskType).toBe('pd-ssd');
+    expect(pool.diskSizeGb).toBe(10);
+  });
+
+  it('never puts a pool above its control plane', () => {
+    const src: ClusterSpec = {
+      ...eksSource,
+      kubernetesVersion: '1.34',
+      nodePools: [{ ...eksSource.nodePools[0]!, kubernetesVersion: '1.35' }],
+    };
+    const item = plan(src, 'azure').items[0]!;
+    expect(item.target.kubernetesVersion).toBe('1.34.9');
+    expect(item.target.nodePools[0]!.kubernetesVersion).toBe('1.34.9');
+  });
+
+  it('errors naming the pool when no type fits, never a placeholder', () => {
+    const src: ClusterSpec = {
+      ...eksSource,
+      nodePools: [{ ...eksSource.nodePools[0]!, name: 'ml', machineType: 'inf2.xlarge' }],
+    };
+    try {
+      plan(src, 'gcp');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(PlanError);
+      expect((e as PlanError).issues[0]).toMatchObject({ path: 'items[0].source.nodePools[0].machineType' });
+      expect((e as PlanError).issues[0]!.message).toMatch(/pool "ml"/);
+    }
+  });
+
+  it('plans only clusters matching the label filter', () => {
+    const p = planClone([gkeSource, eksSource, aksSource], { cloud: 'aws' }, bundledCatalog, {
+      labelFilter: { team: 'shop' },
+    });
+    expect(p.items.map((i) => i.source.name)).toEqual(['shop-prod']);
+  });
+
+  it('applies name prefixes and suffixes legally', () => {
+    const item = plan(eksSource, 'gcp', { namePrefix: 'DR_', nameSuffix: '-copy' }).items[0]!;
+    expect(item.target.name).toBe('dr-payments-staging-copy');
+    expect(item.decisions.find((d) => d.path === 'name')?.rule).toBe('name.legalised');
+  });
+});
