@@ -6,10 +6,15 @@ import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.ts';
+import { registerAuditTrail } from './modules/audit/recorder.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
+import { memberRoutes } from './modules/members/routes.ts';
+import { policyRoutes } from './modules/policies/routes.ts';
 import { runRoutes } from './modules/runs/routes.ts';
 import { selftestRoutes } from './modules/selftest/routes.ts';
+import { tokenRoutes } from './modules/tokens/routes.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
@@ -70,11 +75,16 @@ export async function buildApp(deps: AppDeps): Promise<DollyApp> {
   await registerOpenApi(app);
   registerMetrics(app, deps.metrics);
   registerAuth(app, deps.db);
+  registerAuditTrail(app, deps.db);
 
   healthRoutes(app, deps);
   authRoutes(app, deps);
   runRoutes(app, deps);
   selftestRoutes(app, deps);
+  tokenRoutes(app, deps);
+  memberRoutes(app, deps);
+  policyRoutes(app, deps);
+  auditRoutes(app, deps);
 
   if (serveWeb && webDist) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });

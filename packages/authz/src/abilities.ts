@@ -32,7 +32,7 @@ export type AppAbility = MongoAbility<[Action, Subject]>;
  */
 export function defineAbilitiesFor(role: Role): AppAbility {
   const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
-  can('read', ['Cluster', 'CloudAccount', 'Plan', 'Run', 'Tenant']);
+  can('read', ['Cluster', 'CloudAccount', 'Plan', 'Run', 'Tenant', 'ClonePolicy']);
   if (role === 'viewer') return build();
 
   // developer: self-service clones and migrations under policy, their own runs

@@ -1,2 +1,3 @@
 export * from './roles.ts';
 export * from './abilities.ts';
+export * from './clone-policy.ts';

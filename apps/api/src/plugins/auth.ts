@@ -72,7 +72,8 @@ async function resolvePrincipal(db: Database, request: FastifyRequest): Promise<
 
 export function registerAuth(app: FastifyInstance, db: Database) {
   app.decorateRequest('principal', null);
-  app.addHook('preHandler', async (request) => {
+  // preValidation: who you are is settled before what you sent is judged (401/403 before 400).
+  app.addHook('preValidation', async (request) => {
     // Unknown routes fall through to the 404 problem; only the versioned API is private by default.
     const url = request.routeOptions.url ?? '';
     const auth =

@@ -1,0 +1,147 @@
+import { type Role, roleAtLeast, roles } from '@dolly/authz';
+import type { DollyApp } from '../src/app.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, login, startHarness } from './support/harness.ts';
+
+/**
+ * Who may call what: one row per route of the API. The test fails when a route exists without a
+ * row here, so a new route cannot ship without deciding who may call it.
+ * 'public' = anyone; 'signed-in' = any member; a role = that role and above.
+ */
+const expected: Record<string, 'public' | 'signed-in' | Role> = {
+  'POST /api/v1/auth/login': 'public',
+  'GET /api/v1/auth/me': 'signed-in',
+  'POST /api/v1/auth/switch-tenant': 'signed-in',
+  'POST /api/v1/auth/logout': 'signed-in',
+  'GET /api/v1/runs/:id': 'viewer',
+  'GET /api/v1/runs/:id/events': 'viewer',
+  'POST /api/v1/selftest': 'developer',
+  'POST /api/v1/tokens': 'developer',
+  'GET /api/v1/tokens': 'developer',
+  'DELETE /api/v1/tokens/:id': 'developer',
+  'GET /api/v1/members': 'operator',
+  'POST /api/v1/members': 'admin',
+  'PATCH /api/v1/members/:id': 'admin',
+  'DELETE /api/v1/members/:id': 'admin',
+  'GET /api/v1/policies': 'viewer',
+  'POST /api/v1/policies': 'admin',
+  'PUT /api/v1/policies/:id': 'admin',
+  'DELETE /api/v1/policies/:id': 'admin',
+  'POST /api/v1/policies/evaluate': 'viewer',
+  'GET /api/v1/audit': 'admin',
+  'GET /api/v1/audit/export': 'admin',
+};
+
+type Credential = { headers: Record<string, string> };
+let h: Harness;
+let app: DollyApp;
+const asRole = new Map<Role, { session: Credential; token: Credential }>();
+/** ids of objects that belong to tenant `other`, per resource segment of the URL */
+const foreignIds = new Map<string, string>();
+
+function sessionHeaders(s: { cookie: string; csrf: string }): Credential {
+  return { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } };
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  app = h.app;
+  const owner = await login(app, 'owner@demo.dolly');
+  for (const role of roles) {
+    const session = await login(app, `${role}@demo.dolly`);
+    // A token created by the owner but bounded to `role` must act exactly as that role.
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      ...sessionHeaders(owner),
+      payload: { name: `matrix-${role}-${Date.now()}`, role },
+    });
+    expect(res.statusCode).toBe(201);
+    asRole.set(role, {
+      session: sessionHeaders(session),
+      token: { headers: { authorization: `Bearer ${(res.json() as { token: string }).token}` } },
+    });
+  }
+  const other = sessionHeaders(await login(app, 'owner@other.dolly'));
+  const run = await app.inject({ method: 'POST', url: '/api/v1/selftest', ...other, payload: {} });
+  foreignIds.set('runs', (run.json() as { id: string }).id);
+  const token = await app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    ...other,
+    payload: { name: `foreign-${Date.now()}`, role: 'viewer' },
+  });
+  foreignIds.set('tokens', (token.json() as { id: string }).id);
+  const policy = await app.inject({
+    method: 'POST',
+    url: '/api/v1/policies',
+    ...other,
+    payload: { name: `foreign-${Date.now()}`, effect: 'deny' },
+  });
+  foreignIds.set('policies', (policy.json() as { id: string }).id);
+  const members = await app.inject({ method: 'GET', url: '/api/v1/members', ...other });
+  foreignIds.set('members', (members.json() as { items: { id: string }[] }).items[0]?.id ?? '');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const RANDOM_ID = '01234567-89ab-7def-8123-456789abcdef';
+const call = (method: string, url: string, cred?: Credential) =>
+  app.inject({
+    method: method as 'GET',
+    url: url.replace(':id', RANDOM_ID),
+    ...(cred ?? {}),
+    ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }),
+  });
+
+describe('authorization matrix', () => {
+  it('has a row for every route and no row for a route that does not exist', () => {
+    const actual = app.routeTable.map((r) => `${r.method} ${r.url}`).sort();
+    expect(actual.filter((r) => !(r in expected))).toEqual([]);
+    expect(Object.keys(expected).filter((r) => !actual.includes(r))).toEqual([]);
+  });
+
+  it.each(Object.entries(expected))(
+    '%s: right roles in, others out (session and token)',
+    async (route, who) => {
+      const [method, url] = route.split(' ') as [string, string];
+      if (url === '/api/v1/auth/logout') return; // would end the shared sessions; covered by its own test
+      const anonymous = await call(method, url);
+      if (who === 'public') expect([401, 403]).not.toContain(anonymous.statusCode);
+      else expect(anonymous.statusCode).toBe(401);
+      for (const role of roles) {
+        for (const via of ['session', 'token'] as const) {
+          const res = await call(method, url, asRole.get(role)?.[via]);
+          const allowed = who === 'public' || who === 'signed-in' || roleAtLeast(role, who);
+          if (via === 'token' && url === '/api/v1/auth/switch-tenant') continue; // tokens belong to one tenant
+          if (allowed)
+            expect([401, 403], `${role} via ${via} got ${res.statusCode} ${res.body}`).not.toContain(
+              res.statusCode,
+            );
+          else expect(res.statusCode, `${role} via ${via}`).toBe(403);
+        }
+      }
+    },
+  );
+
+  it.each(Object.keys(expected).filter((r) => r.includes(':id')))(
+    "%s: another tenant's object answers 404",
+    async (route) => {
+      const [method, url] = route.split(' ') as [string, string];
+      const resource = url.split('/')[3] ?? '';
+      const id = foreignIds.get(resource);
+      expect(id, `no foreign ${resource} to try`).toBeTruthy();
+      const owner = asRole.get('owner')?.session;
+      const res = await app.inject({
+        method: method as 'GET',
+        url: url.replace(':id', id ?? ''),
+        ...(owner ?? {}),
+        ...(method === 'PUT' || method === 'PATCH'
+          ? { payload: method === 'PUT' ? { name: 'x', effect: 'deny' } : { role: 'viewer' } }
+          : {}),
+      });
+      expect(res.statusCode).toBe(404);
+    },
+  );
+});
