@@ -7,10 +7,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.ts';
 import { registerAuditTrail } from './modules/audit/recorder.ts';
+import { accountRoutes } from './modules/accounts/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
+import { clusterRoutes } from './modules/clusters/routes.ts';
 import { memberRoutes } from './modules/members/routes.ts';
+import { planRoutes } from './modules/plans/routes.ts';
 import { policyRoutes } from './modules/policies/routes.ts';
 import { runRoutes } from './modules/runs/routes.ts';
 import { selftestRoutes } from './modules/selftest/routes.ts';
@@ -85,6 +88,9 @@ export async function buildApp(deps: AppDeps): Promise<DollyApp> {
   memberRoutes(app, deps);
   policyRoutes(app, deps);
   auditRoutes(app, deps);
+  accountRoutes(app, deps);
+  clusterRoutes(app, deps);
+  planRoutes(app, deps);
 
   if (serveWeb && webDist) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });

@@ -1,4 +1,4 @@
-import type { Database } from '@dolly/db';
+import type { CredentialVault, Database } from '@dolly/db';
 import type { AppendRunEvent, Queues } from '@dolly/jobs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -14,4 +14,5 @@ export interface AppDeps {
   runEvents: RunEventHub;
   appendRunEvent: AppendRunEvent;
   metrics: Metrics;
+  vault: CredentialVault;
 }

@@ -1,4 +1,4 @@
-import { createDatabase } from '@dolly/db';
+import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
 import { createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
@@ -18,6 +18,7 @@ const app = await buildApp({
   runEvents: createRunEventHub(subscriber),
   appendRunEvent: createRunEventWriter(db, redis),
   metrics: createMetrics(),
+  vault: credentialVaultFromEnv(),
 });
 
 let shuttingDown = false;

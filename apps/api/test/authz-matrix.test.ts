@@ -30,6 +30,17 @@ const expected: Record<string, 'public' | 'signed-in' | Role> = {
   'POST /api/v1/policies/evaluate': 'viewer',
   'GET /api/v1/audit': 'admin',
   'GET /api/v1/audit/export': 'admin',
+  'GET /api/v1/accounts': 'viewer',
+  'GET /api/v1/accounts/:id': 'viewer',
+  'POST /api/v1/accounts': 'admin',
+  'PATCH /api/v1/accounts/:id': 'admin',
+  'DELETE /api/v1/accounts/:id': 'admin',
+  'GET /api/v1/clusters': 'viewer',
+  'GET /api/v1/clusters/:id': 'viewer',
+  'PATCH /api/v1/clusters/:id': 'operator',
+  'POST /api/v1/plans': 'developer',
+  'GET /api/v1/plans/:id': 'viewer',
+  'PUT /api/v1/plans/:id': 'developer',
 };
 
 type Credential = { headers: Record<string, string> };
@@ -81,10 +92,62 @@ beforeAll(async () => {
   foreignIds.set('policies', (policy.json() as { id: string }).id);
   const members = await app.inject({ method: 'GET', url: '/api/v1/members', ...other });
   foreignIds.set('members', (members.json() as { items: { id: string }[] }).items[0]?.id ?? '');
+  const account = await app.inject({
+    method: 'POST',
+    url: '/api/v1/accounts',
+    ...other,
+    payload: {
+      name: `foreign-${Date.now()}`,
+      cloud: 'aws',
+      credentials: {
+        kind: 'aws-access-key',
+        accessKeyId: 'AKIAFOREIGN0000000',
+        secretAccessKey: 'foreign-secret-access-key',
+      },
+    },
+  });
+  const accountId = (account.json() as { id: string }).id;
+  foreignIds.set('accounts', accountId);
+  const otherTenant = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'other' } });
+  const spec = {
+    cloud: 'aws',
+    scope: '222222222222',
+    location: 'us-east-1',
+    name: `foreign-${Date.now()}`,
+    kubernetesVersion: '1.34',
+    labels: {},
+    nodePools: [],
+  };
+  const cluster = await h.db.cluster.create({
+    data: {
+      tenantId: otherTenant.id,
+      accountId,
+      cloud: 'aws',
+      scope: spec.scope,
+      location: spec.location,
+      name: spec.name,
+      kubernetesVersion: '1.34',
+      spec,
+    },
+  });
+  foreignIds.set('clusters', cluster.id);
+  const plan = await h.db.plan.create({
+    data: { tenantId: otherTenant.id, document: { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [] } },
+  });
+  foreignIds.set('plans', plan.id);
 });
 afterAll(async () => {
   await h?.close();
 });
+
+/** Valid bodies, so a 404 is about the foreign id and not about the body. */
+const updateBodies: Record<string, unknown> = {
+  policies: { name: 'x', effect: 'deny' },
+  members: { role: 'viewer' },
+  accounts: { name: 'renamed' },
+  clusters: { environment: 'dev' },
+  plans: { document: { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [] } },
+};
 
 const RANDOM_ID = '01234567-89ab-7def-8123-456789abcdef';
 const call = (method: string, url: string, cred?: Credential) =>
@@ -137,9 +200,7 @@ describe('authorization matrix', () => {
         method: method as 'GET',
         url: url.replace(':id', id ?? ''),
         ...(owner ?? {}),
-        ...(method === 'PUT' || method === 'PATCH'
-          ? { payload: method === 'PUT' ? { name: 'x', effect: 'deny' } : { role: 'viewer' } }
-          : {}),
+        ...(method === 'PUT' || method === 'PATCH' ? { payload: updateBodies[resource] ?? {} } : {}),
       });
       expect(res.statusCode).toBe(404);
     },

@@ -1,4 +1,4 @@
-import { createDatabase } from '@dolly/db';
+import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
 import { createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
 import pino from 'pino';
 import { type DollyApp, buildApp } from '../../src/app.ts';
@@ -27,6 +27,7 @@ export async function startHarness(overrides: Record<string, string> = {}, opts:
     runEvents: createRunEventHub(subscriber),
     appendRunEvent: createRunEventWriter(db, redis),
     metrics: createMetrics(),
+    vault: credentialVaultFromEnv(env),
   });
   const withWorker = opts.worker !== false;
   const workerConnection = createRedis(config.REDIS_URL, 'test-worker-bullmq');

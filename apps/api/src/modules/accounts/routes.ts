@@ -1,0 +1,193 @@
+import { DollyError } from '@dolly/contracts';
+import type { CloudAccount } from '@dolly/db';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import { idParams, problemResponses } from '../../lib/schemas.ts';
+import { requirePrincipal } from '../../plugins/auth.ts';
+import {
+  accountSchema,
+  accountSettingsSchema,
+  createAccountBody,
+  credentialsFitCloud,
+  credentialsSchema,
+} from './schemas.ts';
+
+export function toAccountDto(a: CloudAccount, clusters = 0) {
+  return {
+    id: a.id,
+    name: a.name,
+    cloud: a.cloud,
+    scope: a.scope,
+    endpoint: a.endpoint,
+    hasCaBundle: Boolean(a.caBundle),
+    credentialKind: a.credentialKind,
+    settings: (a.settings ?? {}) as Record<string, unknown>,
+    defaultEnvironment: a.defaultEnvironment,
+    lastTestedAt: a.lastTestedAt?.toISOString() ?? null,
+    lastTestResult: a.lastTestResult ?? null,
+    clusters,
+    createdAt: a.createdAt.toISOString(),
+  };
+}
+
+export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const find = async (tenantId: string, id: string) => {
+    const a = await deps.db.cloudAccount.findFirst({ where: { id, tenantId } });
+    if (!a) throw new DollyError('not_found', `No cloud account ${id}`);
+    return a;
+  };
+  const nameTaken = (e: unknown) => (e as { code?: string }).code === 'P2002';
+
+  r.get(
+    '/api/v1/accounts',
+    {
+      config: { auth: { can: 'read', on: 'CloudAccount' } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Cloud accounts of the tenant (never their credentials)',
+        response: { 200: z.object({ items: z.array(accountSchema) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const rows = await deps.db.cloudAccount.findMany({
+        where: { tenantId: p.tenantId },
+        orderBy: { name: 'asc' },
+        include: { _count: { select: { clusters: { where: { vanishedAt: null } } } } },
+      });
+      return { items: rows.map((a) => toAccountDto(a, a._count.clusters)) };
+    },
+  );
+
+  r.get(
+    '/api/v1/accounts/:id',
+    {
+      config: { auth: { can: 'read', on: 'CloudAccount' } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'One cloud account',
+        params: idParams,
+        response: { 200: accountSchema, ...problemResponses },
+      },
+    },
+    async (request) => toAccountDto(await find(requirePrincipal(request).tenantId, request.params.id)),
+  );
+
+  r.post(
+    '/api/v1/accounts',
+    {
+      config: { auth: { can: 'create', on: 'CloudAccount' }, audit: 'account.create' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Connect a cloud account; credentials are encrypted at rest and never shown again',
+        body: createAccountBody,
+        response: { 201: accountSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const { credentials, ...body } = request.body;
+      if (!credentialsFitCloud(body.cloud, credentials.kind)) {
+        throw new DollyError(
+          'validation_failed',
+          `${credentials.kind} credentials do not belong to ${body.cloud}`,
+          [{ path: 'body.credentials.kind', message: `not a ${body.cloud} credential kind` }],
+        );
+      }
+      const sealed = deps.vault.seal(credentials);
+      try {
+        const a = await deps.db.cloudAccount.create({
+          data: {
+            tenantId: p.tenantId,
+            name: body.name,
+            cloud: body.cloud,
+            scope: body.scope ?? null,
+            endpoint: body.endpoint ?? null,
+            caBundle: body.caBundle ?? null,
+            credentialKind: credentials.kind,
+            credentialsCipher: sealed.cipher,
+            credentialsKeyId: sealed.keyId,
+            settings: body.settings as object,
+            regions: body.settings.regions ?? [],
+            defaultEnvironment: body.defaultEnvironment ?? null,
+          },
+        });
+        return reply.status(201).send(toAccountDto(a));
+      } catch (e) {
+        if (nameTaken(e)) throw new DollyError('conflict', `An account named "${body.name}" exists`);
+        throw e;
+      }
+    },
+  );
+
+  r.patch(
+    '/api/v1/accounts/:id',
+    {
+      config: { auth: { can: 'update', on: 'CloudAccount' }, audit: 'account.update' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Rename, change settings, or rotate the credentials of an account',
+        params: idParams,
+        body: z.object({
+          name: z.string().min(1).max(100).optional(),
+          endpoint: z.url().nullable().optional(),
+          caBundle: z.string().nullable().optional(),
+          credentials: credentialsSchema.optional(),
+          settings: accountSettingsSchema.optional(),
+          defaultEnvironment: z.string().min(1).max(40).nullable().optional(),
+        }),
+        response: { 200: accountSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const a = await find(p.tenantId, request.params.id);
+      const { credentials, settings, ...rest } = request.body;
+      if (credentials && !credentialsFitCloud(a.cloud, credentials.kind)) {
+        throw new DollyError(
+          'validation_failed',
+          `${credentials.kind} credentials do not belong to ${a.cloud}`,
+          [{ path: 'body.credentials.kind', message: `not a ${a.cloud} credential kind` }],
+        );
+      }
+      const sealed = credentials ? deps.vault.seal(credentials) : undefined;
+      const updated = await deps.db.cloudAccount.update({
+        where: { id: a.id },
+        data: {
+          ...rest,
+          ...(settings ? { settings: settings as object, regions: settings.regions ?? [] } : {}),
+          ...(sealed && credentials
+            ? {
+                credentialKind: credentials.kind,
+                credentialsCipher: sealed.cipher,
+                credentialsKeyId: sealed.keyId,
+              }
+            : {}),
+        },
+      });
+      return toAccountDto(updated);
+    },
+  );
+
+  r.delete(
+    '/api/v1/accounts/:id',
+    {
+      config: { auth: { can: 'delete', on: 'CloudAccount' }, audit: 'account.delete' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Disconnect an account and forget its inventory (clusters in the cloud are not touched)',
+        params: idParams,
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      await find(p.tenantId, request.params.id);
+      await deps.db.cloudAccount.delete({ where: { id: request.params.id } });
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Credential documents per kind. They go into the vault as they are and never come back out of
+ * the API; only the kind is shown.
+ */
+export const credentialsSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('aws-access-key'),
+    accessKeyId: z.string().min(16),
+    secretAccessKey: z.string().min(16),
+    sessionToken: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('aws-assume-role'),
+    roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'),
+    externalId: z.string().optional(),
+    sourceAccessKeyId: z.string().optional(),
+    sourceSecretAccessKey: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('aws-default-chain') }),
+  z.object({
+    kind: z.literal('azure-client-secret'),
+    tenantId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+  }),
+  z.object({ kind: z.literal('azure-default') }),
+  z.object({
+    kind: z.literal('gcp-service-account-key'),
+    key: z.looseObject({
+      type: z.literal('service_account'),
+      client_email: z.string(),
+      private_key: z.string(),
+      token_uri: z.string().optional(),
+    }),
+  }),
+  z.object({ kind: z.literal('gcp-application-default') }),
+]);
+export type CredentialsInput = z.infer<typeof credentialsSchema>;
+
+export const accountSettingsSchema = z
+  .looseObject({
+    scopes: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'More projects / subscriptions this credential reaches' }),
+    regions: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'Regions to discover; default: all of the cloud' }),
+    resourceGroup: z.string().optional().meta({ description: 'Azure: resource group for created clusters' }),
+    clusterRoleArn: z.string().optional().meta({ description: 'AWS: IAM role for EKS control planes' }),
+    nodeRoleArn: z.string().optional().meta({ description: 'AWS: IAM role for EKS nodes' }),
+    subnetIds: z
+      .record(z.string(), z.array(z.string()))
+      .optional()
+      .meta({ description: 'AWS: subnets per region' }),
+    network: z.string().optional().meta({ description: 'GCP: VPC network for created clusters' }),
+    endpoints: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: 'Per-service endpoint overrides' }),
+  })
+  .default({});
+
+export const accountSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    cloud: z.enum(['aws', 'azure', 'gcp']),
+    scope: z.string().nullable(),
+    endpoint: z.string().nullable(),
+    hasCaBundle: z.boolean(),
+    credentialKind: z.string(),
+    settings: z.record(z.string(), z.unknown()),
+    defaultEnvironment: z.string().nullable(),
+    lastTestedAt: z.iso.datetime().nullable(),
+    lastTestResult: z.unknown().nullable(),
+    clusters: z.number().int(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'CloudAccount', description: 'A cloud account. Credentials are write-only: never returned.' });
+
+export const createAccountBody = z.object({
+  name: z.string().min(1).max(100).meta({ example: 'prod-aws' }),
+  cloud: z.enum(['aws', 'azure', 'gcp']),
+  scope: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'AWS account id, Azure subscription id or GCP project id' }),
+  endpoint: z
+    .url()
+    .optional()
+    .meta({ description: 'Service endpoint override (private or sovereign clouds)' }),
+  caBundle: z.string().includes('BEGIN CERTIFICATE', { message: 'a PEM certificate bundle' }).optional(),
+  credentials: credentialsSchema,
+  settings: accountSettingsSchema,
+  defaultEnvironment: z.string().min(1).max(40).optional().meta({ example: 'dev' }),
+});
+
+const cloudOfKind = { aws: 'aws-', azure: 'azure-', gcp: 'gcp-' } as const;
+export function credentialsFitCloud(cloud: 'aws' | 'azure' | 'gcp', kind: string) {
+  return kind.startsWith(cloudOfKind[cloud]);
+}

@@ -1,0 +1,207 @@
+import { DollyError } from '@dolly/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import { idParams, problemResponses } from '../../lib/schemas.ts';
+import { requirePrincipal } from '../../plugins/auth.ts';
+
+const poolSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  machineType: z.string(),
+  nodeCount: z.number().int(),
+  spec: z.unknown(),
+});
+const clusterSummarySchema = z
+  .object({
+    id: z.uuid(),
+    cloud: z.enum(['aws', 'azure', 'gcp']),
+    accountId: z.uuid(),
+    accountName: z.string(),
+    scope: z.string(),
+    location: z.string(),
+    name: z.string(),
+    kubernetesVersion: z.string(),
+    status: z.string().nullable(),
+    environment: z.string().nullable(),
+    environmentSource: z.string().nullable(),
+    labels: z.record(z.string(), z.string()),
+    pools: z.number().int(),
+    nodes: z.number().int(),
+    lastSeenAt: z.iso.datetime(),
+    vanishedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ClusterSummary' });
+const clusterDetailSchema = clusterSummarySchema
+  .extend({ spec: z.unknown(), nodePools: z.array(poolSchema) })
+  .meta({ id: 'Cluster' });
+
+const listQuery = z.object({
+  cloud: z.enum(['aws', 'azure', 'gcp']).optional(),
+  accountId: z.uuid().optional(),
+  location: z.string().optional(),
+  env: z.string().optional(),
+  label: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .meta({ description: 'k=v; repeat for several (all must match)' }),
+  q: z.string().optional().meta({ description: 'Text in the cluster name' }),
+  includeVanished: z.coerce.boolean().default(false),
+  cursor: z.uuid().optional().meta({ description: 'The nextCursor of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+type Row = {
+  id: string;
+  cloud: 'aws' | 'azure' | 'gcp';
+  accountId: string;
+  account: { name: string };
+  scope: string;
+  location: string;
+  name: string;
+  kubernetesVersion: string;
+  status: string | null;
+  environment: string | null;
+  environmentSource: string | null;
+  labels: unknown;
+  lastSeenAt: Date;
+  vanishedAt: Date | null;
+  nodePools: { id: string; name: string; machineType: string; nodeCount: number; spec: unknown }[];
+};
+
+const summary = (c: Row) => ({
+  id: c.id,
+  cloud: c.cloud,
+  accountId: c.accountId,
+  accountName: c.account.name,
+  scope: c.scope,
+  location: c.location,
+  name: c.name,
+  kubernetesVersion: c.kubernetesVersion,
+  status: c.status,
+  environment: c.environment,
+  environmentSource: c.environmentSource,
+  labels: (c.labels ?? {}) as Record<string, string>,
+  pools: c.nodePools.length,
+  nodes: c.nodePools.reduce((n, p) => n + p.nodeCount, 0),
+  lastSeenAt: c.lastSeenAt.toISOString(),
+  vanishedAt: c.vanishedAt?.toISOString() ?? null,
+});
+
+function parseLabels(label: string | string[] | undefined) {
+  const pairs = label === undefined ? [] : Array.isArray(label) ? label : [label];
+  return pairs.map((pair, i) => {
+    const at = pair.indexOf('=');
+    if (at <= 0)
+      throw new DollyError('validation_failed', `label "${pair}" is not k=v`, [
+        { path: `querystring.label.${i}`, message: 'expected k=v' },
+      ]);
+    return [pair.slice(0, at), pair.slice(at + 1)] as const;
+  });
+}
+
+export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/clusters',
+    {
+      config: { auth: { can: 'read', on: 'Cluster' } },
+      schema: {
+        tags: ['clusters'],
+        summary: 'The inventory: every cluster of every account, filtered, with cursor paging',
+        querystring: listQuery,
+        response: {
+          200: z.object({ items: z.array(clusterSummarySchema), nextCursor: z.uuid().nullable() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const q = request.query;
+      const labels = parseLabels(q.label);
+      const rows = await deps.db.cluster.findMany({
+        where: {
+          tenantId: p.tenantId,
+          ...(q.includeVanished ? {} : { vanishedAt: null }),
+          ...(q.cloud ? { cloud: q.cloud } : {}),
+          ...(q.accountId ? { accountId: q.accountId } : {}),
+          ...(q.location ? { location: q.location } : {}),
+          ...(q.env ? { environment: q.env } : {}),
+          ...(q.q ? { name: { contains: q.q, mode: 'insensitive' as const } } : {}),
+          ...(labels.length ? { AND: labels.map(([k, v]) => ({ labels: { path: [k], equals: v } })) } : {}),
+          ...(q.cursor ? { id: { gt: q.cursor } } : {}),
+        },
+        include: { account: { select: { name: true } }, nodePools: true },
+        orderBy: { id: 'asc' },
+        take: q.limit,
+      });
+      return {
+        items: rows.map(summary),
+        nextCursor: rows.length === q.limit ? (rows.at(-1)?.id ?? null) : null,
+      };
+    },
+  );
+
+  r.get(
+    '/api/v1/clusters/:id',
+    {
+      config: { auth: { can: 'read', on: 'Cluster' } },
+      schema: {
+        tags: ['clusters'],
+        summary: 'One cluster with its node pools and canonical spec',
+        params: idParams,
+        response: { 200: clusterDetailSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const c = await deps.db.cluster.findFirst({
+        where: { id: request.params.id, tenantId: p.tenantId },
+        include: { account: { select: { name: true } }, nodePools: { orderBy: { name: 'asc' } } },
+      });
+      if (!c) throw new DollyError('not_found', `No cluster ${request.params.id}`);
+      return {
+        ...summary(c),
+        spec: c.spec,
+        nodePools: c.nodePools.map((np) => ({
+          id: np.id,
+          name: np.name,
+          machineType: np.machineType,
+          nodeCount: np.nodeCount,
+          spec: np.spec,
+        })),
+      };
+    },
+  );
+
+  r.patch(
+    '/api/v1/clusters/:id',
+    {
+      config: { auth: { can: 'update', on: 'Cluster' }, audit: 'cluster.environment' },
+      schema: {
+        tags: ['clusters'],
+        summary: "Set a cluster's environment by hand (wins over labels and the account default)",
+        params: idParams,
+        body: z.object({ environment: z.string().min(1).max(40).nullable() }),
+        response: { 200: clusterSummarySchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const c = await deps.db.cluster.findFirst({ where: { id: request.params.id, tenantId: p.tenantId } });
+      if (!c) throw new DollyError('not_found', `No cluster ${request.params.id}`);
+      const updated = await deps.db.cluster.update({
+        where: { id: c.id },
+        data: {
+          environment: request.body.environment,
+          environmentSource: request.body.environment ? 'manual' : null,
+        },
+        include: { account: { select: { name: true } }, nodePools: true },
+      });
+      return summary(updated);
+    },
+  );
+}

@@ -1,0 +1,267 @@
+import { DollyError } from '@dolly/contracts';
+import {
+  type ClusterSpec,
+  PlanError,
+  bundledCatalog,
+  clonePlanSchema,
+  planClone,
+  validatePlan,
+} from '@dolly/model';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import { idParams, problemResponses } from '../../lib/schemas.ts';
+import { requirePrincipal } from '../../plugins/auth.ts';
+import { checkClonePolicy } from './policy.ts';
+
+const createPlanBody = z.object({
+  source: z
+    .object({
+      clusterIds: z.array(z.uuid()).min(1).optional().meta({ description: 'Inventory clusters to clone' }),
+      accountId: z.uuid().optional().meta({ description: 'Or: every cluster of this account…' }),
+      location: z.string().optional().meta({ description: '…in this location…' }),
+      labelFilter: z
+        .record(z.string(), z.string())
+        .optional()
+        .meta({ description: '…whose labels contain all these pairs', example: { env: 'prod' } }),
+    })
+    .refine((s) => s.clusterIds || s.accountId, {
+      message: 'give clusterIds, or accountId (with location and labelFilter)',
+    }),
+  target: z.object({
+    accountId: z.uuid().meta({ description: 'Cloud account the clusters are created in' }),
+    location: z.string().optional().meta({ description: 'Default: the nearest region of the target cloud' }),
+    scope: z.string().optional().meta({ description: 'Default: the account scope' }),
+    environment: z
+      .string()
+      .optional()
+      .meta({ description: "Environment of the new clusters; default: the account's", example: 'dev' }),
+    namePrefix: z.string().max(20).optional(),
+    nameSuffix: z.string().max(20).optional().meta({ example: '-copy' }),
+    kubernetesVersion: z.string().optional(),
+  }),
+});
+
+const planResponse = z
+  .object({
+    id: z.uuid(),
+    targetAccountId: z.uuid().nullable(),
+    targetEnvironment: z.string().nullable(),
+    sourceClusterIds: z.array(z.string()),
+    requiresApproval: z.boolean(),
+    document: clonePlanSchema,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'StoredPlan' });
+
+type PlanRow = {
+  id: string;
+  targetAccountId: string | null;
+  targetEnvironment: string | null;
+  sourceClusterIds: string[];
+  document: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+};
+const toDto = (p: PlanRow, requiresApproval: boolean) => ({
+  id: p.id,
+  targetAccountId: p.targetAccountId,
+  targetEnvironment: p.targetEnvironment,
+  sourceClusterIds: p.sourceClusterIds,
+  requiresApproval,
+  document: clonePlanSchema.parse(p.document),
+  createdAt: p.createdAt.toISOString(),
+  updatedAt: p.updatedAt.toISOString(),
+});
+
+export function planRoutes(app: FastifyInstance, deps: AppDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function loadPlan(tenantId: string, id: string) {
+    const plan = await deps.db.plan.findFirst({ where: { id, tenantId } });
+    if (!plan) throw new DollyError('not_found', `No plan ${id}`);
+    return plan;
+  }
+
+  /** Source envs come from the inventory; the target env from the plan. */
+  async function policyPairs(
+    tenantId: string,
+    plan: { sourceClusterIds: string[]; targetEnvironment: string | null; document: unknown },
+  ) {
+    const doc = clonePlanSchema.parse(plan.document);
+    const sources = await deps.db.cluster.findMany({
+      where: { tenantId, id: { in: plan.sourceClusterIds } },
+    });
+    return doc.items.map((item) => {
+      const src = sources.find((c) => c.name === item.source.name && c.location === item.source.location);
+      return {
+        source: { env: src?.environment ?? item.source.environment ?? null, cluster: item.source.name },
+        target: { env: plan.targetEnvironment, cluster: item.target.name },
+      };
+    });
+  }
+
+  r.post(
+    '/api/v1/plans',
+    {
+      config: { auth: { can: 'create', on: 'Plan' }, audit: 'plan.create' },
+      schema: {
+        tags: ['plans'],
+        summary: 'Plan a clone of inventory clusters into a cloud account (nothing is created yet)',
+        description:
+          'Every translated field carries a decision with its reason; what needs action is a warning; what cannot be carried is listed under dropped.',
+        body: createPlanBody,
+        response: { 201: planResponse, ...problemResponses, 422: problemResponses[400] },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const { source, target } = request.body;
+      const account = await deps.db.cloudAccount.findFirst({
+        where: { id: target.accountId, tenantId: p.tenantId },
+      });
+      if (!account)
+        throw new DollyError('validation_failed', 'No such target account', [
+          { path: 'body.target.accountId', message: 'not an account of this tenant' },
+        ]);
+      const clusters = await deps.db.cluster.findMany({
+        where: {
+          tenantId: p.tenantId,
+          vanishedAt: null,
+          ...(source.clusterIds
+            ? { id: { in: source.clusterIds } }
+            : { accountId: source.accountId, ...(source.location ? { location: source.location } : {}) }),
+        },
+        orderBy: { name: 'asc' },
+      });
+      if (source.clusterIds && clusters.length !== source.clusterIds.length) {
+        const missing = source.clusterIds.filter((id) => !clusters.some((c) => c.id === id));
+        throw new DollyError('validation_failed', `Unknown clusters: ${missing.join(', ')}`, [
+          { path: 'body.source.clusterIds', message: `not in the inventory: ${missing.join(', ')}` },
+        ]);
+      }
+      const specs = clusters.map((c) => ({ id: c.id, spec: c.spec as ClusterSpec }));
+      const labelFilter = source.labelFilter;
+      const selected = labelFilter
+        ? specs.filter((s) => Object.entries(labelFilter).every(([k, v]) => s.spec.labels?.[k] === v))
+        : specs;
+      if (selected.length === 0)
+        throw new DollyError('unprocessable', 'No cluster matches the source selection');
+      const targetEnvironment = target.environment ?? account.defaultEnvironment ?? null;
+      let document: ReturnType<typeof planClone>;
+      try {
+        document = planClone(
+          selected.map((s) => s.spec),
+          {
+            cloud: account.cloud,
+            ...(target.location ? { location: target.location } : {}),
+            ...(target.scope || account.scope ? { scope: target.scope ?? account.scope ?? undefined } : {}),
+            ...(target.namePrefix ? { namePrefix: target.namePrefix } : {}),
+            ...(target.nameSuffix ? { nameSuffix: target.nameSuffix } : {}),
+            ...(target.kubernetesVersion ? { kubernetesVersion: target.kubernetesVersion } : {}),
+          },
+          bundledCatalog,
+          { createdAt: new Date().toISOString() },
+        );
+      } catch (e) {
+        if (e instanceof PlanError) {
+          throw new DollyError(
+            'unprocessable',
+            'The clusters cannot be translated to the target',
+            e.issues.map((i) => ({ path: i.path, message: i.message })),
+          );
+        }
+        throw e;
+      }
+      const sourceClusterIds = selected.map((s) => s.id);
+      const { requireApproval } = await checkClonePolicy(
+        deps.db,
+        p.tenantId,
+        p.role,
+        await policyPairs(p.tenantId, { sourceClusterIds, targetEnvironment, document }),
+      );
+      const row = await deps.db.plan.create({
+        data: {
+          tenantId: p.tenantId,
+          createdById: p.userId,
+          targetAccountId: account.id,
+          targetEnvironment,
+          sourceClusterIds,
+          document: document as object,
+        },
+      });
+      // The stored id is the plan's identity everywhere (provenance labels included).
+      const withId = { ...document, id: row.id };
+      await deps.db.plan.update({ where: { id: row.id }, data: { document: withId as object } });
+      return reply.status(201).send(toDto({ ...row, document: withId }, requireApproval));
+    },
+  );
+
+  r.get(
+    '/api/v1/plans/:id',
+    {
+      config: { auth: { can: 'read', on: 'Plan' } },
+      schema: {
+        tags: ['plans'],
+        summary: 'A stored plan',
+        params: idParams,
+        response: { 200: planResponse, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const plan = await loadPlan(p.tenantId, request.params.id);
+      const { requireApproval } = await checkClonePolicy(
+        deps.db,
+        p.tenantId,
+        p.role,
+        await policyPairs(p.tenantId, plan),
+      ).catch(() => ({ requireApproval: true }));
+      return toDto(plan, requireApproval);
+    },
+  );
+
+  r.put(
+    '/api/v1/plans/:id',
+    {
+      config: { auth: { can: 'update', on: 'Plan' }, audit: 'plan.update' },
+      schema: {
+        tags: ['plans'],
+        summary: 'Replace the plan document with an edited one; validated against the target cloud again',
+        params: idParams,
+        body: z.object({ document: z.unknown(), targetEnvironment: z.string().nullable().optional() }),
+        response: { 200: planResponse, ...problemResponses, 422: problemResponses[400] },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const plan = await loadPlan(p.tenantId, request.params.id);
+      const validation = validatePlan(request.body.document, bundledCatalog);
+      if (!validation.ok) {
+        throw new DollyError(
+          'unprocessable',
+          'The edited plan does not pass the target cloud validation',
+          validation.issues.map((i) => ({ path: `body.document.${i.path}`, message: i.message })),
+        );
+      }
+      const document = { ...clonePlanSchema.parse(request.body.document), id: plan.id };
+      const targetEnvironment =
+        request.body.targetEnvironment === undefined
+          ? plan.targetEnvironment
+          : request.body.targetEnvironment;
+      const { requireApproval } = await checkClonePolicy(
+        deps.db,
+        p.tenantId,
+        p.role,
+        await policyPairs(p.tenantId, { ...plan, targetEnvironment, document }),
+      );
+      const updated = await deps.db.plan.update({
+        where: { id: plan.id },
+        data: { document: document as object, targetEnvironment },
+      });
+      return toDto(updated, requireApproval);
+    },
+  );
+}

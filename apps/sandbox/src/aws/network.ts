@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+
+/** The default VPC the sandbox gives every account in every region: deterministic ids. */
+export interface DefaultSubnet {
+  subnetId: string;
+  vpcId: string;
+  zone: string;
+  zoneId: string;
+  cidr: string;
+}
+
+export interface DefaultVpc {
+  vpcId: string;
+  cidr: string;
+  dhcpOptionsId: string;
+  subnets: DefaultSubnet[];
+}
+
+function hex(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 17);
+}
+
+/** us-east-1 → use1, ap-southeast-2 → apse2, eu-central-1 → euc1 */
+export function regionAbbrev(region: string): string {
+  const m = /^([a-z]+)-([a-z]+)-(\d+)$/.exec(region);
+  if (!m) return region.replace(/[^a-z0-9]/g, '');
+  const dir = (m[2] ?? '')
+    .replace('northeast', 'ne')
+    .replace('southeast', 'se')
+    .replace('northwest', 'nw')
+    .replace('southwest', 'sw')
+    .replace('north', 'n')
+    .replace('south', 's')
+    .replace('east', 'e')
+    .replace('west', 'w')
+    .replace('central', 'c');
+  return `${m[1]}${dir}${m[3]}`;
+}
+
+export function defaultVpc(accountId: string, region: string, zones: string[]): DefaultVpc {
+  const vpcId = `vpc-${hex(accountId, region, 'vpc')}`;
+  return {
+    vpcId,
+    cidr: '172.31.0.0/16',
+    dhcpOptionsId: `dopt-${hex(accountId, region, 'dopt')}`,
+    subnets: zones.map((zone, i) => ({
+      subnetId: `subnet-${hex(accountId, region, zone)}`,
+      vpcId,
+      zone,
+      zoneId: `${regionAbbrev(region)}-az${i + 1}`,
+      cidr: `172.31.${i * 16}.0/20`,
+    })),
+  };
+}
+
+export function securityGroupId(accountId: string, region: string, name: string): string {
+  return `sg-${hex(accountId, region, 'sg', name)}`;
+}
