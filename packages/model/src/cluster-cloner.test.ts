@@ -72,10 +72,10 @@ describe('Cluster Cloner import', () => {
   });
 
   it.each([
-    [{ ...file[0], Cloud: 'IBM' }, '[0].cloud', /AWS, Azure or GCP/],
+    [{ ...file[0], Cloud: 'IBM' }, '[0].Cloud', /AWS, Azure or GCP/],
     [
       { ...file[0], NodePools: [{ Name: 'p', NodeCount: 1 }] },
-      '[0].nodepools[0].machinetype',
+      '[0].NodePools[0].MachineType',
       /Invalid input|Required/,
     ],
   ])('refuses a bad file with the field at fault', (entry, path, message) => {

@@ -30,6 +30,20 @@ const CLOUD_ALIASES: Record<string, ClusterSpec['cloud']> = {
   google: 'gcp',
 };
 
+const CC_FIELD_NAMES: Record<string, string> = {
+  cloud: 'Cloud',
+  scope: 'Scope',
+  location: 'Location',
+  name: 'Name',
+  k8sversion: 'K8sVersion',
+  labels: 'Labels',
+  nodepools: 'NodePools',
+  machinetype: 'MachineType',
+  nodecount: 'NodeCount',
+  disksizegb: 'DiskSizeGB',
+  preemptible: 'Preemptible',
+};
+
 const ccMachineType = z.union([
   z.string().min(1),
   // Some versions wrote the whole machine-type record; only its name is used (Dolly has the specs).
@@ -78,7 +92,11 @@ export function fromClusterCloner(
   if (!parsed.success) {
     return {
       ok: false,
-      issues: zodIssues(parsed.error),
+      // Report paths in Cluster Cloner's own spelling (NodePools[0].MachineType).
+      issues: zodIssues(parsed.error).map((i) => ({
+        ...i,
+        path: i.path.replace(/[a-z0-9]+/g, (seg) => CC_FIELD_NAMES[seg] ?? seg),
+      })),
     };
   }
   const clusters = parsed.data.map((c) =>

@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { clonePlanSchema, validatePlan, bundledCatalog } from '@dolly/model';
+import { bundledCatalog, clonePlanSchema, unexplainedChanges, validatePlan } from '@dolly/model';
 import { describe, expect, it } from 'vitest';
 import { type PlanCommandOptions, runPlan } from './plan';
 
@@ -77,6 +77,16 @@ describe('dolly plan', () => {
     }
   });
 
+  it('needs a target cloud for a cluster file', () => {
+    const err: string[] = [];
+    const code = runPlan(
+      { source: example('gke-shop-prod.json') },
+      { stdout: () => {}, stderr: (t) => err.push(t), isTTY: false },
+    );
+    expect(code).toBe(1);
+    expect(err.join('')).toMatch(/--target-cloud/);
+  });
+
   it('fails with the file and field on stderr', () => {
     const r = run({ source: example('does-not-exist.json') });
     expect(r.code).toBe(1);
@@ -91,4 +101,49 @@ describe('dolly plan', () => {
       /gke-shop-prod.json: items\[0\]\.source\.location: "mars-1" is not a location offering EKS on aws/,
     );
   });
+});
+
+describe('dolly plan --check', () => {
+  it('accepts a plan Dolly made and refuses a hand-edited unknown type with its path', () => {
+    const first = run({ source: example('eks-payments-staging.json'), targetCloud: 'azure' });
+    const path = `${fileURLToPath(new URL('.', import.meta.url))}/.tmp-check.json`;
+    try {
+      writeFileSync(path, first.stdout);
+      const quiet = { stdout: () => {}, stderr: () => {}, isTTY: false };
+      expect(runPlan({ source: path, check: true }, quiet)).toBe(0);
+      // Re-planning a plan file defaults to its target cloud.
+      const replanned: string[] = [];
+      expect(runPlan({ source: path }, { ...quiet, stdout: (t) => replanned.push(t) })).toBe(0);
+      expect(JSON.parse(replanned.join('')).items[0].target.cloud).toBe('azure');
+      const edited = JSON.parse(first.stdout);
+      edited.items[0].target.nodePools[1].machineType = 'Standard_Z99';
+      writeFileSync(path, JSON.stringify(edited));
+      const r = run({ source: path, check: true });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /items\[0\]\.target\.nodePools\[1\]\.machineType: unknown azure machine type "Standard_Z99"/,
+      );
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+});
+
+describe('examples', () => {
+  const files = [
+    'gke-shop-prod.json',
+    'eks-payments-staging.json',
+    'aks-analytics-prod.json',
+    'cluster-cloner-export.json',
+  ];
+  const targets = ['aws', 'azure', 'gcp'] as const;
+  it.each(files.flatMap((f) => targets.map((t) => [f, t] as const)))(
+    '%s -> %s explains every change',
+    (file, cloud) => {
+      const r = run({ source: example(file), targetCloud: cloud });
+      expect(r.code).toBe(0);
+      for (const item of clonePlanSchema.parse(JSON.parse(r.stdout)).items)
+        expect(unexplainedChanges(item)).toEqual([]);
+    },
+  );
 });

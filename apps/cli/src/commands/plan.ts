@@ -14,7 +14,8 @@ import { InputError, parseLabelFilter, readSourceFile } from '../input';
 
 export interface PlanCommandOptions {
   source: string;
-  targetCloud: CloudId;
+  /** Required, except for --check and when re-planning a plan file (its target cloud is the default). */
+  targetCloud?: CloudId;
   targetLocation?: string;
   targetScope?: string;
   labelFilter?: string;
@@ -52,7 +53,12 @@ export function runPlan(opts: PlanCommandOptions, io: CommandIO, catalog: Catalo
       io.stderr(`${opts.source}: plan is valid (${input.plan.items.length} item(s))`);
       return 0;
     }
-    const target: PlanTarget = { cloud: opts.targetCloud };
+    const cloud = opts.targetCloud ?? (input.kind === 'plan' ? input.plan.items[0]?.target.cloud : undefined);
+    if (!cloud) {
+      io.stderr("error: required option '--target-cloud <cloud>' not specified");
+      return 1;
+    }
+    const target: PlanTarget = { cloud };
     if (opts.targetLocation) target.location = opts.targetLocation;
     if (opts.targetScope) target.scope = opts.targetScope;
     if (opts.namePrefix) target.namePrefix = opts.namePrefix;

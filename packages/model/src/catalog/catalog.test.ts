@@ -180,6 +180,6 @@ describe('overlayCatalog', () => {
     expect(c.isSupportedVersion('azure', '1.36.3')).toBe(true);
     expect(c.isSupportedVersion('azure', '1.35.6')).toBe(false);
     expect(c.regions('azure').map((r) => r.id)).toEqual(['westeurope']);
-    expect(c.sources().at(-1)?.source).toBe('az account list-locations');
+    expect(catalogSources(c).at(-1)?.source).toBe('az account list-locations');
   });
 });

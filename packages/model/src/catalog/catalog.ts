@@ -144,6 +144,6 @@ export function overlayCatalog(base: Catalog, overlay: CatalogOverlay): Catalog 
     kubernetesVersions,
     isSupportedVersion: (cloud, version, region) =>
       versionIsListed(cloud, version, kubernetesVersions(cloud, region)),
-    sources: () => [...base.sources(), ...(overlay.sources ?? [])],
+    sources: () => [...(base.sources?.() ?? []), ...(overlay.sources ?? [])],
   };
 }

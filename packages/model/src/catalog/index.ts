@@ -43,5 +43,5 @@ export const bundledCatalog: Catalog = createCatalog({
 
 /** Where every value of the bundled catalog came from (repositories, pages and dates). */
 export function catalogSources(catalog: Catalog = bundledCatalog): CatalogSource[] {
-  return catalog.sources();
+  return catalog.sources?.() ?? [];
 }

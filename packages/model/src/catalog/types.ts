@@ -79,7 +79,8 @@ export interface Catalog {
   kubernetesVersions(cloud: CloudId, region?: string): KubernetesVersionInfo[];
   /** Accepts a minor ('1.34') or a full version the cloud spells. */
   isSupportedVersion(cloud: CloudId, version: string, region?: string): boolean;
-  sources(): CatalogSource[];
+  /** Where the data came from (optional so a provider can implement Catalog with the six look-ups). */
+  sources?(): CatalogSource[];
 }
 
 /**

@@ -55,6 +55,9 @@ const labelPath = (base: string, key: string): string => intern(`${base}[${JSON.
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 interface Notes {
+  /** Source and target clouds: part of the key under which identical decisions are shared. */
+  sourceCloud: CloudId;
+  cloud: CloudId;
   decisions: Decision[];
   warnings: PlanWarning[];
   dropped: PlanDropped[];
@@ -72,10 +75,44 @@ function intern(s: string): string {
   return s;
 }
 
-function decide(n: Notes, path: string, from: unknown, to: unknown, rule: string, reason: string): void {
+// Decisions with plain from/to values (cloud, version, location, provenance labels, pool names...)
+// repeat across clusters; they are shared, frozen objects, so a large plan holds one copy of each.
+// The reason is a function of the key (clouds, path, from, to, rule) plus `extraKey` where a reason
+// depends on more (e.g. the zone count behind a GKE rounding).
+const decisionTable = new Map<string, Decision>();
+
+function decide(
+  n: Notes,
+  path: string,
+  from: unknown,
+  to: unknown,
+  rule: string,
+  reason: string,
+  extraKey = '',
+): void {
+  const plain =
+    (from === undefined ||
+      typeof from === 'string' ||
+      typeof from === 'number' ||
+      typeof from === 'boolean') &&
+    (to === undefined || typeof to === 'string' || typeof to === 'number' || typeof to === 'boolean');
+  if (plain) {
+    const key = `${n.sourceCloud}|${n.cloud}|${path}|${typeof from}:${String(from)}|${typeof to}:${String(to)}|${rule}|${extraKey}`;
+    let d = decisionTable.get(key);
+    if (!d) {
+      if (decisionTable.size > 50_000) decisionTable.clear();
+      d = { path, rule, reason };
+      if (from !== undefined) d.from = json(from);
+      if (to !== undefined) d.to = json(to);
+      Object.freeze(d);
+      decisionTable.set(key, d);
+    }
+    n.decisions.push(d);
+    return;
+  }
   const d: Decision = { path: intern(path), rule, reason: intern(reason) };
-  if (from !== undefined) d.from = json(typeof from === 'string' ? intern(from) : from);
-  if (to !== undefined) d.to = json(typeof to === 'string' ? intern(to) : to);
+  if (from !== undefined) d.from = json(from);
+  if (to !== undefined) d.to = json(to);
   n.decisions.push(d);
 }
 
@@ -102,7 +139,9 @@ const DISK_CLASS: Record<string, DiskClass> = {
   'pd-ssd': 'performance',
   'pd-extreme': 'performance',
   Managed: 'balanced',
-  Ephemeral: 'performance',
+  // AKS ephemeral OS disks live on the VM's local cache; no other cloud boots node pools from local
+  // disks, so the nearest meaning is the general-purpose SSD boot volume.
+  Ephemeral: 'balanced',
 };
 // AKS osDiskType is Managed or Ephemeral; Ephemeral needs a VM whose cache/temp disk holds the OS
 // disk, which Dolly cannot check from the catalog, so the AKS target is always Managed.
@@ -143,6 +182,8 @@ type MachineAnswer =
       ok: true;
       type: MachineTypeInfo;
       decision: Omit<Decision, 'path'>;
+      /** The decision per pool path, shared: its reason depends on this catalog's specs. */
+      byPath: Map<string, Decision>;
       warnings: { code: string; message: string }[];
     }
   | { ok: false; message: string };
@@ -238,6 +279,7 @@ function machineAnswer(
         rule: 'machine-type.least-upper-bound',
         reason: `${srcType.vcpus} vCPU / ${srcType.memoryGiB} GiB -> ${t.vcpus} vCPU / ${t.memoryGiB} GiB; smallest ${t.arch} ${SERVICE_NAME[tc]} type that fits (${traits})`,
       },
+      byPath: new Map(),
       warnings,
     };
   }
@@ -252,7 +294,14 @@ export function translateCluster(
   catalog: Catalog,
   options: { planId: string },
 ): TranslationResult {
-  const notes: Notes = { decisions: [], warnings: [], dropped: [], errors: [] };
+  const notes: Notes = {
+    sourceCloud: source.cloud,
+    cloud: target.cloud,
+    decisions: [],
+    warnings: [],
+    dropped: [],
+    errors: [],
+  };
   const tc = target.cloud;
   const sameCloud = source.cloud === tc;
   const srcLoc = resolveLocation(catalog, source.cloud, source.location);
@@ -670,6 +719,7 @@ function translatePools(ctx: Context): NodePoolSpec[] {
         out.name,
         'name.legalised',
         `made legal and unique: ${poolNameRule(tc, pool.os)}`,
+        pool.os ?? '',
       );
     }
 
@@ -694,7 +744,13 @@ function translatePools(ctx: Context): NodePoolSpec[] {
       } else {
         targetType = answer.type;
         out.machineType = answer.type.name;
-        notes.decisions.push({ path: intern(`${base}.machineType`), ...answer.decision });
+        const path = `${base}.machineType`;
+        let d = answer.byPath.get(path);
+        if (!d) {
+          d = Object.freeze({ path, ...answer.decision });
+          answer.byPath.set(path, d);
+        }
+        notes.decisions.push(d);
         for (const w of answer.warnings) warn(notes, `${base}.machineType`, w.code, w.message);
       }
     }
@@ -948,6 +1004,7 @@ function translateZonesAndCounts(ctx: Context, pool: NodePoolSpec, out: NodePool
       rounded,
       'node-count.gke-per-zone',
       `GKE sets nodes per zone: ${out.nodeCount} over ${zones.length} zones rounds up to ${rounded / zones.length} per zone`,
+      String(zones.length),
     );
     out.nodeCount = rounded;
   }

@@ -235,7 +235,7 @@ describe('cluster-level rules', () => {
       nodePools: [{ ...aksSource.nodePools[0]!, diskSizeGb: 8, diskType: 'Ephemeral' }],
     };
     const pool = plan(src, 'gcp').items[0]!.target.nodePools[0]!;
-    expect(pool.diskType).toBe('pd-ssd');
+    expect(pool.diskType).toBe('pd-balanced');
     expect(pool.diskSizeGb).toBe(10);
   });
 
@@ -272,9 +272,40 @@ describe('cluster-level rules', () => {
     expect(p.items.map((i) => i.source.name)).toEqual(['shop-prod']);
   });
 
+  it('keeps cluster names unique within the plan', () => {
+    const p = planClone(
+      [gkeSource, { ...gkeSource, scope: 'other-project' }],
+      { cloud: 'aws' },
+      bundledCatalog,
+    );
+    expect(p.items.map((i) => i.target.name)).toEqual(['shop-prod', 'shop-prod-2']);
+    expect(p.items[1]!.decisions.find((d) => d.path === 'name')?.rule).toBe('name.unique-in-plan');
+    expect(unexplainedChanges(p.items[1]!)).toEqual([]);
+  });
+
   it('applies name prefixes and suffixes legally', () => {
     const item = plan(eksSource, 'gcp', { namePrefix: 'DR_', nameSuffix: '-copy' }).items[0]!;
     expect(item.target.name).toBe('dr-payments-staging-copy');
     expect(item.decisions.find((d) => d.path === 'name')?.rule).toBe('name.legalised');
+  });
+});
+
+describe('zonal GKE', () => {
+  it('keeps a zonal GKE target zonal and puts every pool in its zone', () => {
+    const item = plan(eksSource, 'gcp', { location: 'us-east4-b' }).items[0]!;
+    expect(item.target.location).toBe('us-east4-b');
+    for (const pool of item.target.nodePools) expect(pool.zones).toEqual(['us-east4-b']);
+    expect(item.warnings.map((w) => w.code)).toContain('zones.reduced');
+    expect(validatePlan({ ...plan(eksSource, 'gcp', { location: 'us-east4-b' }) }, bundledCatalog).ok).toBe(
+      true,
+    );
+    expect(unexplainedChanges(item)).toEqual([]);
+  });
+
+  it('keeps an AKS copy in another region on logical zones', () => {
+    const item = plan(aksSource, 'azure', { location: 'northeurope' }).items[0]!;
+    expect(item.target.nodePools[0]!.zones).toEqual(['1', '2', '3']);
+    expect(item.target.nodePools[0]!.machineType).toBe('Standard_D4s_v5');
+    expect(unexplainedChanges(item)).toEqual([]);
   });
 });

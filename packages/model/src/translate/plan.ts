@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/types';
 import type { ClonePlan, ClonePlanItem, ClusterSpec, ClusterSpecInput, NodePoolSpec } from '../schemas';
 import { type PlanTarget, type TranslationIssue, translateCluster } from './cluster';
+import { legalClusterName } from './names';
 
 export interface PlanOptions {
   /** Plan id; default: a hash of the input, so the same input gives the same plan. */
@@ -83,9 +84,41 @@ export function planClone(
     else for (const e of r.errors) issues.push({ path: `items[${i}].source.${e.path}`, message: e.message });
   });
   if (issues.length > 0) throw new PlanError(issues);
+  makeNamesUnique(items);
   const plan: ClonePlan = { apiVersion: 'dolly/v1', kind: 'ClonePlan', id, items };
   if (options.createdAt !== undefined) plan.createdAt = options.createdAt;
   return plan;
+}
+
+/**
+ * Two sources with the same name (from different projects or accounts) would collide in one target
+ * account and region: later ones get a numeric suffix, recorded as a decision.
+ */
+function makeNamesUnique(items: ClonePlanItem[]): void {
+  const used = new Set<string>();
+  const keyOf = (t: ClonePlanItem['target'], name: string): string =>
+    `${t.cloud}|${t.scope ?? ''}|${t.location}|${name}`;
+  for (const item of items) {
+    const t = item.target;
+    if (!used.has(keyOf(t, t.name))) {
+      used.add(keyOf(t, t.name));
+      continue;
+    }
+    let n = 2;
+    let name = legalClusterName(t.cloud, `${t.name}-${n}`);
+    while (used.has(keyOf(t, name))) name = legalClusterName(t.cloud, `${t.name}-${++n}`);
+    used.add(keyOf(t, name));
+    const previous = item.decisions.findIndex((d) => d.path === 'name');
+    if (previous >= 0) item.decisions.splice(previous, 1);
+    item.decisions.push({
+      path: 'name',
+      from: item.source.name,
+      to: name,
+      rule: 'name.unique-in-plan',
+      reason: `another cluster in this plan is already called ${t.name} in ${t.location}`,
+    });
+    t.name = name;
+  }
 }
 
 /**
