@@ -488,6 +488,25 @@ describe('deletion', () => {
   });
 });
 
+describe('finalizers', () => {
+  it('keep a deleted object until its finalizers are removed', async () => {
+    await core.createNamespacedConfigMap({
+      namespace: 'team-a',
+      body: { metadata: { name: 'held', finalizers: ['dolly.dev/cleanup'] } },
+    });
+    await core.deleteNamespacedConfigMap({ name: 'held', namespace: 'team-a' });
+    const held = await core.readNamespacedConfigMap({ name: 'held', namespace: 'team-a' });
+    expect(held.metadata?.deletionTimestamp).toBeInstanceOf(Date);
+    await core.patchNamespacedConfigMap(
+      { name: 'held', namespace: 'team-a', body: { metadata: { finalizers: null } } },
+      merge,
+    );
+    expect((await statusOf(core.readNamespacedConfigMap({ name: 'held', namespace: 'team-a' }))).code).toBe(
+      404,
+    );
+  });
+});
+
 describe('watch', () => {
   it('streams ADDED/MODIFIED/DELETED and resumes from a resourceVersion', async () => {
     await core.createNamespace({ body: { metadata: { name: 'watched' } } });

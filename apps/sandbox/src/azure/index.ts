@@ -877,13 +877,6 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
         'The request content was invalid and could not be deserialized.',
       );
     assertIdle(c);
-    if (c.provisioningState === 'Failed' && !c.pools.length) {
-      throw new ArmError(
-        409,
-        'OperationNotAllowed',
-        'The managed cluster is in a failed state; reconcile it first.',
-      );
-    }
     const props = isRecord(body.properties) ? body.properties : {};
     const idx = c.pools.findIndex((p) => p.name === poolName);
     const old = idx >= 0 ? c.pools[idx] : undefined;

@@ -268,6 +268,20 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
     return Object.values(state.operations).find((o) => o.clusterKey === key && o.status === 'RUNNING');
   }
 
+  /** The project-wide concurrent-operations quota (SANDBOX_GKE_MAX_CONCURRENT_OPERATIONS, default 20). */
+  function checkOpQuota(r: Req): void {
+    const limit = Number(process.env.SANDBOX_GKE_MAX_CONCURRENT_OPERATIONS ?? '') || 20;
+    const running = Object.values(state.operations).filter(
+      (o) => o.projectId === r.project.projectId && o.status === 'RUNNING',
+    ).length;
+    if (running >= limit) {
+      throw new GoogleApiError(
+        'RESOURCE_EXHAUSTED',
+        `Insufficient quota to satisfy the request: project ${r.project.projectId} already has ${running} concurrent operations running (limit ${limit}).`,
+      );
+    }
+  }
+
   function assertIdle(c: GkeClusterRec): void {
     const op = activeOp(c.key);
     if (op)
@@ -659,6 +673,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
 
   async function createCluster(r: Req): Promise<void> {
     const fault = await applyFault('projects.locations.clusters.create');
+    checkOpQuota(r);
     const body = parseJsonBody(r.body);
     const spec = body && isRecord(body.cluster) ? body.cluster : undefined;
     if (!spec) throw new GoogleApiError('INVALID_ARGUMENT', 'Invalid JSON payload: "cluster" is required.');
@@ -764,6 +779,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
 
   async function deleteCluster(r: Req, name: string): Promise<void> {
     const fault = await applyFault('projects.locations.clusters.delete');
+    checkOpQuota(r);
     const c = requireCluster(r, name);
     const running = activeOp(c.key);
     if (running?.type === 'DELETE_CLUSTER') assertIdle(c);
@@ -782,6 +798,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
 
   async function createPool(r: Req, c: GkeClusterRec): Promise<void> {
     const fault = await applyFault('projects.locations.clusters.nodePools.create');
+    checkOpQuota(r);
     const body = parseJsonBody(r.body);
     const spec = body && isRecord(body.nodePool) ? body.nodePool : undefined;
     if (!spec) throw new GoogleApiError('INVALID_ARGUMENT', 'Invalid JSON payload: "node_pool" is required.');
@@ -811,6 +828,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
 
   async function deletePool(r: Req, c: GkeClusterRec, name: string): Promise<void> {
     const fault = await applyFault('projects.locations.clusters.nodePools.delete');
+    checkOpQuota(r);
     const pool = requirePool(r, c, name);
     assertIdle(c);
     pool.status = 'STOPPING';
@@ -820,6 +838,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
 
   async function setPoolSize(r: Req, c: GkeClusterRec, name: string): Promise<void> {
     const fault = await applyFault('projects.locations.clusters.nodePools.setSize');
+    checkOpQuota(r);
     const pool = requirePool(r, c, name);
     const body = parseJsonBody(r.body) ?? {};
     const n = num(body.nodeCount);
@@ -839,6 +858,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
 
   async function updateCluster(r: Req, c: GkeClusterRec): Promise<void> {
     const fault = await applyFault('projects.locations.clusters.update');
+    checkOpQuota(r);
     const body = parseJsonBody(r.body) ?? {};
     const update = isRecord(body.update) ? body.update : {};
     assertIdle(c);
@@ -894,6 +914,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
 
   async function setResourceLabels(r: Req, c: GkeClusterRec): Promise<void> {
     const fault = await applyFault('projects.locations.clusters.setResourceLabels');
+    checkOpQuota(r);
     const body = parseJsonBody(r.body) ?? {};
     assertIdle(c);
     c.resourceLabels = strRecord(body.resourceLabels);
@@ -906,6 +927,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
         ? 'projects.locations.clusters.nodePools.setAutoscaling'
         : 'projects.locations.clusters.nodePools.update',
     );
+    checkOpQuota(r);
     const pool = requirePool(r, c, name);
     const body = parseJsonBody(r.body) ?? {};
     assertIdle(c);

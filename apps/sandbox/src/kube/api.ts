@@ -1,8 +1,16 @@
 /** HTTP handling of the Kubernetes REST API for one cluster. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Cluster, okey, rkeyOf, type StoredEvent, type WriteOptions } from './cluster.ts';
+import {
+  type Cluster,
+  okey,
+  pendingFinalizers,
+  rkeyOf,
+  type StoredEvent,
+  type WriteOptions,
+} from './cluster.ts';
 import { admit, reconcile } from './controllers.ts';
 import {
+  aggregated,
   apiGroupDoc,
   apiGroupList,
   apiVersions,
@@ -43,6 +51,15 @@ export interface ResourcePath {
   namespace?: string;
   name?: string;
   sub?: string;
+}
+
+/** Aggregated discovery (apidiscovery.k8s.io/v2) when the client asks for it. */
+function wantsAggregated(accept: string | undefined): boolean {
+  return (
+    !!accept &&
+    /as=APIGroupDiscoveryList/.test(accept) &&
+    /g=apidiscovery\.k8s\.io;v=v2(?![a-z0-9])/.test(accept)
+  );
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
@@ -501,6 +518,12 @@ function deleteOne(
     }
     gone = c.remove(p.def, undefined, ns);
     gone.status = { phase: 'Terminating' };
+  } else if (pendingFinalizers(live).length) {
+    // finalizers held by someone other than the emulated controllers keep the object until removed
+    const marked = clone(live);
+    marked.metadata.deletionTimestamp = new Date(c.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    marked.metadata.deletionGracePeriodSeconds = 0;
+    gone = c.putInternal(p.def, marked);
   } else gone = c.remove(p.def, p.namespace, name);
   reconcile(c);
   return gone;
@@ -645,6 +668,16 @@ export async function handleApi(
       if (path === '/healthz' || path === '/livez' || path === '/readyz') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.end('ok');
+        return;
+      }
+      if ((path === '/api' || path === '/apis') && wantsAggregated(req.headers.accept)) {
+        const body = JSON.stringify(aggregated(c, path === '/api', 'apidiscovery.k8s.io/v2'));
+        res.writeHead(200, {
+          'Content-Type': 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+          'Content-Length': Buffer.byteLength(body),
+          Vary: 'Accept',
+        });
+        res.end(body);
         return;
       }
       if (path === '/api') return sendJson(res, 200, apiVersions(ctx.serverAddress));

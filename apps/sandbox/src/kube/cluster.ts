@@ -37,6 +37,21 @@ export function rkeyOf(def: Pick<ResourceDef, 'group' | 'plural'>): string {
   return `${def.group}/${def.plural}`;
 }
 
+/** Finalizers the emulated controllers clear at once (so they never block a delete). */
+const SYSTEM_FINALIZERS = new Set([
+  'kubernetes.io/pvc-protection',
+  'kubernetes.io/pv-protection',
+  'external-provisioner.volume.kubernetes.io/finalizer',
+  'foregroundDeletion',
+  'orphan',
+  'batch.kubernetes.io/job-tracking',
+  'customresourcecleanup.apiextensions.k8s.io',
+]);
+
+export function pendingFinalizers(o: KubeObject): string[] {
+  return (o.metadata.finalizers ?? []).filter((f) => !SYSTEM_FINALIZERS.has(f));
+}
+
 export function okey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
@@ -282,6 +297,8 @@ export class Cluster {
     if (def.plural === 'customresourcedefinitions') this.refreshCrds();
     this.emit({ rv: this.rv, rkey: rkeyOf(def), type: 'MODIFIED', object: clone(obj), old: clone(live) });
     this.onWrite?.();
+    if (meta.deletionTimestamp && pendingFinalizers(obj).length === 0)
+      return this.remove(def, meta.namespace, name);
     return clone(obj);
   }
 

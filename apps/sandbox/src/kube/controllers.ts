@@ -596,6 +596,9 @@ export function admit(c: Cluster, def: ResourceDef, obj: KubeObject, old: KubeOb
         }
         s.volumeMode ??= 'Filesystem';
         obj.status = { phase: 'Pending' };
+        obj.metadata.finalizers = [
+          ...new Set([...(obj.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection']),
+        ];
       }
       break;
     }

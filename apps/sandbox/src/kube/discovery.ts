@@ -20,13 +20,15 @@ const SUB_INFO: Record<string, { kind?: string; group?: string; version?: string
 };
 
 export function versionInfo(c: Cluster): JsonObject {
-  const parts = c.info.kubernetesVersion.replace(/^v/, '').split('.');
-  const major = parts[0] ?? '1';
-  const minor = parts[1] ?? '31';
-  const patch = parts[2] ?? '5';
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(.*)$/.exec(c.info.kubernetesVersion.trim());
+  const major = m?.[1] ?? '1';
+  const minor = m?.[2] ?? '31';
+  const patch = m?.[3] ?? '5';
+  const suffix = m?.[4] ?? '';
   const base = `v${major}.${minor}.${patch}`;
-  const git =
-    c.info.cloud === 'aws'
+  const git = suffix
+    ? `${base}${suffix}`
+    : c.info.cloud === 'aws'
       ? `${base}-eks-${shortHash(base, 7).replace(/[^0-9a-f]/g, 'a')}`
       : c.info.cloud === 'gcp'
         ? `${base}-gke.1200000`

@@ -62,15 +62,12 @@ export function podVfs(c: Cluster, pod: KubeObject, container: KubeObject | Reco
     } else store = storeFor(c, `pod:${pod.metadata.uid}/${String(v.name)}`);
     if (!store) continue;
     const sub = asString(vm.subPath);
-    if (sub) {
-      // a subPath mount: view the entries under that prefix
-      const view = new Map<string, VolumeFile>();
-      for (const [k, f] of store)
-        if (k.startsWith(`${sub}/`))
-          view.set(k.slice(sub.length + 1), { ...f, path: k.slice(sub.length + 1) });
-      store = view;
-    }
-    mounts.push({ path, store, readOnly: readOnly || !!v.configMap || !!v.secret });
+    mounts.push({
+      path,
+      store,
+      readOnly: readOnly || !!v.configMap || !!v.secret,
+      ...(sub ? { subPath: sub } : {}),
+    });
   }
   return new Vfs(mounts, storeFor(c, `pod:${pod.metadata.uid}/rootfs`), nowSec);
 }

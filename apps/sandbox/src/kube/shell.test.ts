@@ -57,4 +57,21 @@ describe('shell', () => {
     expect(readsStdin(['sh', '-c', 'tar -xzf - -C /d'])).toBe(true);
     expect(readsStdin(['tar', 'cf', '-', '.'])).toBe(false);
   });
+  it('writes through subPath mounts into the volume', () => {
+    const vol = new Map<string, VolumeFile>();
+    const sub = new Vfs(
+      [{ path: '/pgdata', store: vol, readOnly: false, subPath: 'pg' }],
+      new Map(),
+      () => 1,
+    );
+    expect(
+      runExec(
+        sub,
+        ['sh', '-c', 'echo hi > /pgdata/a && cat /pgdata/a'],
+        Buffer.alloc(0),
+        () => 1,
+      ).stdout.toString(),
+    ).toBe('hi\n');
+    expect(vol.get('pg/a')?.data.toString()).toBe('hi\n');
+  });
 });

@@ -8,6 +8,8 @@ export interface Mount {
   path: string;
   store: Map<string, VolumeFile>;
   readOnly: boolean;
+  /** volumeMounts[].subPath: the directory of the volume that is mounted */
+  subPath?: string;
 }
 
 export interface ShellResult {
@@ -39,9 +41,11 @@ export class Vfs {
     const p = normalize(abs);
     for (const m of this.mounts) {
       const mp = normalize(m.path);
-      if (p === mp) return { store: m.store, rel: '', readOnly: m.readOnly };
+      const sub = (m.subPath ?? '').replace(/^\/+|\/+$/g, '');
+      const within = (rel: string) => (sub ? (rel ? `${sub}/${rel}` : sub) : rel);
+      if (p === mp) return { store: m.store, rel: within(''), readOnly: m.readOnly };
       if (p.startsWith(`${mp === '/' ? '' : mp}/`))
-        return { store: m.store, rel: p.slice(mp.length).replace(/^\//, ''), readOnly: m.readOnly };
+        return { store: m.store, rel: within(p.slice(mp.length).replace(/^\//, '')), readOnly: m.readOnly };
     }
     return { store: this.root, rel: p.slice(1), readOnly: false };
   }
