@@ -1,0 +1,724 @@
+/** EKS (with the small parts of EC2 and STS a clone needs) through the official AWS SDK v3. */
+import { createHash } from 'node:crypto';
+import { Agent } from 'node:https';
+import {
+  DescribeInstanceTypesCommand,
+  DescribeRegionsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  type Cluster,
+  CreateAddonCommand,
+  CreateClusterCommand,
+  CreateNodegroupCommand,
+  DeleteClusterCommand,
+  DeleteNodegroupCommand,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeClusterVersionsCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+  type EKSClientConfig,
+  ListAddonsCommand,
+  ListClustersCommand,
+  type Nodegroup,
+  paginateListClusters,
+  paginateListNodegroups,
+} from '@aws-sdk/client-eks';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import {
+  bundledCatalog,
+  type CatalogOverlay,
+  type KubernetesVersionInfo,
+  type MachineTypeInfo,
+} from '@dolly/model';
+import { CloudError, classifyCloudError, cloudCall, isNotFound } from '../errors';
+import type {
+  CloudAccountConfig,
+  CloudProvider,
+  ClusterRef,
+  DiscoveredCluster,
+  NodePoolRef,
+  OperationContext,
+} from '../types';
+import { PLAN_LABEL } from '../types';
+import {
+  conflict,
+  credString,
+  kubeconfigYaml,
+  labelsFor,
+  mapLimit,
+  pollUntil,
+  progress,
+  record,
+  requireCred,
+  trustedCas,
+} from '../util';
+import { createClusterInput, createNodegroupInput, eksToSpec } from './map';
+import { type AwsCredentialsInput, eksToken } from './token';
+
+type Credentials = NonNullable<EKSClientConfig['credentials']>;
+
+/** Idempotency token for one create (EKS: clientRequestToken), stable across retries of a plan step. */
+function requestToken(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
+  const ep = account.endpoints ?? {};
+  const endpoint = {
+    eks: ep.eks ?? account.endpoint ?? undefined,
+    ec2: ep.ec2 ?? account.endpoint ?? undefined,
+    sts: ep.sts ?? account.endpoint ?? undefined,
+  };
+  const cas = trustedCas(account);
+  // A custom CA goes to the SDK's NodeHttpHandler through its options (httpsAgent): no direct
+  // dependency on @smithy/node-http-handler needed.
+  const requestHandler = cas ? { httpsAgent: new Agent({ ca: cas, keepAlive: true }) } : undefined;
+  const defaultRegion = account.settings.regions?.[0] ?? credString(account, 'defaultRegion') ?? 'us-east-1';
+
+  let credentials: Credentials | undefined;
+  const creds = (): Credentials => {
+    if (credentials) return credentials;
+    switch (account.credentialKind) {
+      case 'aws-access-key': {
+        const sessionToken = credString(account, 'sessionToken');
+        credentials = {
+          accessKeyId: requireCred(account, 'accessKeyId'),
+          secretAccessKey: requireCred(account, 'secretAccessKey'),
+          ...(sessionToken ? { sessionToken } : {}),
+        };
+        break;
+      }
+      case 'aws-assume-role': {
+        const externalId = credString(account, 'externalId');
+        const sourceKey = credString(account, 'accessKeyId');
+        credentials = fromTemporaryCredentials({
+          params: {
+            RoleArn: requireCred(account, 'roleArn'),
+            RoleSessionName: credString(account, 'sessionName') ?? `dolly-${account.id}`.slice(0, 64),
+            ...(externalId ? { ExternalId: externalId } : {}),
+          },
+          ...(sourceKey
+            ? {
+                masterCredentials: {
+                  accessKeyId: sourceKey,
+                  secretAccessKey: requireCred(account, 'secretAccessKey'),
+                  ...(credString(account, 'sessionToken')
+                    ? { sessionToken: credString(account, 'sessionToken') }
+                    : {}),
+                },
+              }
+            : {}),
+          clientConfig: {
+            region: defaultRegion,
+            ...(endpoint.sts ? { endpoint: endpoint.sts } : {}),
+            ...(requestHandler ? { requestHandler } : {}),
+          },
+        });
+        break;
+      }
+      case 'aws-default-chain':
+        credentials = fromNodeProviderChain();
+        break;
+      default:
+        throw new CloudError({
+          cloud: 'aws',
+          operation: 'credentials',
+          class: 'auth',
+          message: `credential kind ${account.credentialKind} is not an AWS kind`,
+        });
+    }
+    return credentials;
+  };
+
+  const base = (region: string, url: string | undefined) => ({
+    region,
+    credentials: creds(),
+    ...(url ? { endpoint: url } : {}),
+    ...(requestHandler ? { requestHandler } : {}),
+  });
+  const eksClients = new Map<string, EKSClient>();
+  const ec2Clients = new Map<string, EC2Client>();
+  const eks = (region: string) => {
+    const c = eksClients.get(region) ?? new EKSClient(base(region, endpoint.eks));
+    eksClients.set(region, c);
+    return c;
+  };
+  const ec2 = (region: string) => {
+    const c = ec2Clients.get(region) ?? new EC2Client(base(region, endpoint.ec2));
+    ec2Clients.set(region, c);
+    return c;
+  };
+  const call = <T>(operation: string, fn: () => Promise<T>) => cloudCall('aws', operation, fn);
+  const opt = (ctx?: OperationContext) => (ctx?.signal ? { abortSignal: ctx.signal } : {});
+
+  let accountId: string | undefined = account.scope ?? undefined;
+  const whoAmI = async (ctx?: OperationContext) => {
+    const sts = new STSClient(base(defaultRegion, endpoint.sts));
+    try {
+      const me = await call('GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({}), opt(ctx)));
+      accountId = me.Account ?? accountId;
+      return me;
+    } finally {
+      sts.destroy();
+    }
+  };
+  const scopeOf = async (ctx?: OperationContext) => accountId ?? (await whoAmI(ctx)).Account ?? '';
+
+  // subnet id -> availability zone, per region (subnets do not move)
+  const subnetZones = new Map<string, string>();
+  const zonesOf = async (region: string, subnetIds: string[], ctx?: OperationContext) => {
+    const unknown = [...new Set(subnetIds)].filter((s) => !subnetZones.has(s));
+    if (unknown.length > 0) {
+      const out = await call('DescribeSubnets', () =>
+        ec2(region).send(new DescribeSubnetsCommand({ SubnetIds: unknown }), opt(ctx)),
+      );
+      for (const s of out.Subnets ?? [])
+        if (s.SubnetId && s.AvailabilityZone) subnetZones.set(s.SubnetId, s.AvailabilityZone);
+    }
+    return (id: string) => subnetZones.get(id);
+  };
+
+  const describeCluster = async (
+    region: string,
+    name: string,
+    ctx?: OperationContext,
+  ): Promise<Cluster | undefined> => {
+    try {
+      const out = await call('DescribeCluster', () =>
+        eks(region).send(new DescribeClusterCommand({ name }), opt(ctx)),
+      );
+      return out.cluster;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  };
+  const describeNodegroup = async (region: string, cluster: string, name: string, ctx?: OperationContext) => {
+    try {
+      const out = await call('DescribeNodegroup', () =>
+        eks(region).send(
+          new DescribeNodegroupCommand({ clusterName: cluster, nodegroupName: name }),
+          opt(ctx),
+        ),
+      );
+      return out.nodegroup;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  };
+  const listNodegroupNames = async (region: string, cluster: string, ctx?: OperationContext) => {
+    const names: string[] = [];
+    await call('ListNodegroups', async () => {
+      for await (const page of paginateListNodegroups({ client: eks(region) }, { clusterName: cluster }))
+        names.push(...(page.nodegroups ?? []));
+    });
+    void ctx;
+    return names;
+  };
+
+  const toDiscovered = async (
+    region: string,
+    cluster: Cluster,
+    ctx?: OperationContext,
+  ): Promise<DiscoveredCluster> => {
+    const name = cluster.name ?? '';
+    const names = await listNodegroupNames(region, name, ctx);
+    const nodegroups = (await mapLimit(names, 5, (n) => describeNodegroup(region, name, n, ctx))).filter(
+      (n): n is Nodegroup => n !== undefined,
+    );
+    const addons = await call('ListAddons', () =>
+      eks(region).send(new ListAddonsCommand({ clusterName: name }), opt(ctx)),
+    ).then((o) => o.addons ?? []);
+    const zoneOf = await zonesOf(
+      region,
+      nodegroups.flatMap((n) => n.subnets ?? []),
+      ctx,
+    );
+    const spec = eksToSpec(cluster, nodegroups, {
+      region,
+      account: accountId ?? '',
+      addons,
+      zoneOfSubnet: zoneOf,
+    });
+    return { spec, raw: { cluster, nodegroups, addons }, status: cluster.status ?? 'UNKNOWN' };
+  };
+
+  const discoverRegions = async (ctx?: OperationContext): Promise<string[]> => {
+    if (account.settings.regions?.length) return account.settings.regions;
+    // Only regions this account has enabled (DescribeRegions) and that offer EKS (the catalog).
+    const out = await call('DescribeRegions', () =>
+      ec2(defaultRegion).send(new DescribeRegionsCommand({}), opt(ctx)),
+    );
+    const withEks = new Set(bundledCatalog.regions('aws').map((r) => r.id));
+    return (out.Regions ?? [])
+      .map((r) => r.RegionName ?? '')
+      .filter((r) => withEks.has(r))
+      .sort();
+  };
+
+  const defaultSubnets = async (region: string, ctx?: OperationContext): Promise<string[]> => {
+    const configured = account.settings.subnetIds?.[region];
+    if (configured?.length) return configured;
+    const out = await call('DescribeSubnets', () =>
+      ec2(region).send(
+        new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }),
+        opt(ctx),
+      ),
+    );
+    const subnets = (out.Subnets ?? []).filter((s) => s.SubnetId);
+    for (const s of subnets)
+      if (s.SubnetId && s.AvailabilityZone) subnetZones.set(s.SubnetId, s.AvailabilityZone);
+    if (subnets.length === 0) {
+      throw new CloudError({
+        cloud: 'aws',
+        operation: 'CreateCluster',
+        class: 'rejected',
+        field: `settings.subnetIds.${region}`,
+        message: `no subnets for ${region}: set settings.subnetIds.${region} or create a default VPC there`,
+      });
+    }
+    return subnets.map((s) => s.SubnetId as string);
+  };
+
+  const requireSetting = (key: 'clusterRoleArn' | 'nodeRoleArn', operation: string): string => {
+    const v = account.settings[key];
+    if (typeof v === 'string' && v !== '') return v;
+    throw new CloudError({
+      cloud: 'aws',
+      operation,
+      class: 'rejected',
+      field: `settings.${key}`,
+      message: `the AWS account needs settings.${key} (an IAM role ARN) to ${key === 'clusterRoleArn' ? 'create EKS clusters' : 'create node groups'}`,
+    });
+  };
+
+  const waitClusterActive = (target: { location: string; name: string }, ctx: OperationContext) =>
+    pollUntil('aws', 'DescribeCluster', ctx, async () => {
+      const c = await describeCluster(target.location, target.name, ctx);
+      if (!c)
+        throw new CloudError({
+          cloud: 'aws',
+          operation: 'DescribeCluster',
+          class: 'not_found',
+          message: `No cluster found for name: ${target.name}.`,
+        });
+      progress(ctx, 'control-plane', `cluster ${target.name} is ${c.status}`);
+      if (c.status === 'FAILED')
+        throw failed('CreateCluster', `cluster ${target.name}`, c.health?.issues?.[0]?.message);
+      return c.status === 'ACTIVE' ? c : undefined;
+    });
+
+  const failed = (operation: string, what: string, detail?: string) =>
+    new CloudError({
+      cloud: 'aws',
+      operation,
+      class: 'transient',
+      cloudCode: 'ProvisioningFailed',
+      message: `${what} ended FAILED${detail ? `: ${detail}` : ''}`,
+    });
+
+  const deleteNodePool = async (ref: NodePoolRef, ctx: OperationContext): Promise<void> => {
+    try {
+      await call('DeleteNodegroup', () =>
+        eks(ref.location).send(
+          new DeleteNodegroupCommand({ clusterName: ref.cluster, nodegroupName: ref.name }),
+          opt(ctx),
+        ),
+      );
+    } catch (e) {
+      // gone is done; ResourceInUse means a delete (or create) is already running: wait below
+      if (!isNotFound(e) && !(e instanceof CloudError && e.class === 'conflict')) throw e;
+    }
+    progress(ctx, 'delete-node-pool', `deleting node group ${ref.name}`);
+    await pollUntil('aws', 'DeleteNodegroup', ctx, async () => {
+      const ng = await describeNodegroup(ref.location, ref.cluster, ref.name, ctx);
+      if (!ng) return true;
+      // a create that was still running when rollback began: delete once it settles
+      if (ng.status === 'ACTIVE' || ng.status === 'CREATE_FAILED' || ng.status === 'DEGRADED') {
+        await call('DeleteNodegroup', () =>
+          eks(ref.location).send(
+            new DeleteNodegroupCommand({ clusterName: ref.cluster, nodegroupName: ref.name }),
+            opt(ctx),
+          ),
+        ).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
+      }
+      return undefined;
+    });
+  };
+
+  const provider: CloudProvider = {
+    cloud: 'aws',
+
+    async testConnection(ctx) {
+      const missing: string[] = [];
+      let identity: string | undefined;
+      let scope: string | undefined;
+      try {
+        const me = await whoAmI(ctx);
+        identity = me.Arn;
+        scope = me.Account;
+      } catch (e) {
+        const err = classifyCloudError('aws', 'GetCallerIdentity', e);
+        return { ok: false, scopes: [], missing, message: `${err.class}: ${err.message}` };
+      }
+      if (account.scope && scope && account.scope !== scope) {
+        return {
+          ok: false,
+          ...(identity ? { identity } : {}),
+          scopes: scope ? [scope] : [],
+          missing,
+          message: `the credentials belong to account ${scope}, not ${account.scope}`,
+        };
+      }
+      try {
+        await call('ListClusters', () =>
+          eks(defaultRegion).send(new ListClustersCommand({ maxResults: 1 }), opt(ctx)),
+        );
+      } catch (e) {
+        const err = classifyCloudError('aws', 'ListClusters', e);
+        if (err.class === 'auth') missing.push(`permission eks:ListClusters in ${defaultRegion}`);
+        else throw err;
+      }
+      if (!account.settings.clusterRoleArn)
+        missing.push('settings.clusterRoleArn (IAM role for EKS control planes; needed to create clusters)');
+      if (!account.settings.nodeRoleArn)
+        missing.push('settings.nodeRoleArn (IAM role for node groups; needed to create node pools)');
+      if (!account.settings.regions?.length)
+        missing.push('settings.regions (optional: discovery then scans every enabled EKS region)');
+      return {
+        ok: true,
+        ...(identity ? { identity } : {}),
+        scopes: scope ? [scope] : [],
+        missing,
+      };
+    },
+
+    async discover(opts = {}) {
+      const regions = opts.regions?.length ? opts.regions : await discoverRegions(opts);
+      await scopeOf(opts);
+      const perRegion = await mapLimit(regions, 8, async (region) => {
+        const names: string[] = [];
+        await call('ListClusters', async () => {
+          for await (const page of paginateListClusters({ client: eks(region) }, {}))
+            names.push(...(page.clusters ?? []));
+        });
+        progress(opts, 'discover', `${region}: ${names.length} cluster(s)`);
+        const out: DiscoveredCluster[] = [];
+        for (const name of names.sort()) {
+          const c = await describeCluster(region, name, opts);
+          if (c) out.push(await toDiscovered(region, c, opts));
+        }
+        return out;
+      });
+      return perRegion.flat();
+    },
+
+    async regionCatalog(region, ctx) {
+      const versionsOut = await call('DescribeClusterVersions', () =>
+        eks(region).send(new DescribeClusterVersionsCommand({}), opt(ctx)),
+      );
+      const versions: KubernetesVersionInfo[] = (versionsOut.clusterVersions ?? [])
+        .filter((v) => v.clusterVersion && v.versionStatus !== 'UNSUPPORTED' && v.status !== 'unsupported')
+        .map((v) => ({
+          cloud: 'aws',
+          minor: v.clusterVersion as string,
+          versions: [v.clusterVersion as string],
+          default: v.defaultVersion === true,
+          support:
+            v.status === 'extended-support' || v.versionStatus === 'EXTENDED_SUPPORT'
+              ? 'extended'
+              : 'standard',
+        }));
+      // DescribeInstanceTypes answers with the types offered in the client's region
+      const offered: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await call('DescribeInstanceTypes', () =>
+          ec2(region).send(
+            new DescribeInstanceTypesCommand({ MaxResults: 100, NextToken: nextToken }),
+            opt(ctx),
+          ),
+        );
+        for (const t of page.InstanceTypes ?? []) if (t.InstanceType) offered.push(t.InstanceType);
+        nextToken = page.NextToken;
+      } while (nextToken);
+      const machineTypes: MachineTypeInfo[] = offered
+        .map((n) => bundledCatalog.machineType('aws', n))
+        .filter((t): t is MachineTypeInfo => t !== undefined);
+      const overlay: CatalogOverlay = {
+        clouds: {
+          aws: {
+            ...(versions.length ? { kubernetesVersions: { [region]: versions } } : {}),
+            ...(machineTypes.length ? { machineTypes: { [region]: machineTypes } } : {}),
+          },
+        },
+        sources: [
+          {
+            cloud: 'aws',
+            data: 'kubernetes-versions',
+            source: `eks:DescribeClusterVersions ${region} (account ${account.id})`,
+            dataAsOf: new Date().toISOString().slice(0, 10),
+          },
+          {
+            cloud: 'aws',
+            data: 'machine-types',
+            source: `ec2:DescribeInstanceTypes ${region} (account ${account.id})`,
+            dataAsOf: new Date().toISOString().slice(0, 10),
+          },
+        ],
+      };
+      return overlay;
+    },
+
+    async ensureControlPlane(target, ctx) {
+      const region = target.location;
+      const scope = await scopeOf(ctx);
+      const existing = await describeCluster(region, target.name, ctx);
+      const ref = {
+        cloud: 'aws' as const,
+        kind: 'cluster' as const,
+        scope,
+        location: region,
+        cluster: target.name,
+      };
+      if (existing) {
+        if (existing.tags?.[PLAN_LABEL] !== ctx.planId)
+          throw conflict('aws', 'CreateCluster', `EKS cluster ${target.name} in ${region}`, ctx.planId);
+        await record(ctx, ref);
+        progress(ctx, 'control-plane', `adopted cluster ${target.name} (${existing.status})`);
+        return { status: existing.status ?? 'UNKNOWN' };
+      }
+      const roleArn = requireSetting('clusterRoleArn', 'CreateCluster');
+      const subnetIds = await defaultSubnets(region, ctx);
+      const input = createClusterInput(target, {
+        roleArn,
+        subnetIds,
+        tags: labelsFor(target, ctx.planId),
+        clientRequestToken: requestToken(ctx.planId, 'cluster', region, target.name),
+      });
+      // recorded before the call: a crash between create and record must not leak a cluster
+      await record(ctx, ref);
+      const out = await call('CreateCluster', () =>
+        eks(region).send(new CreateClusterCommand(input), opt(ctx)),
+      );
+      const requestId = out.$metadata.requestId;
+      ctx.onProgress?.({
+        phase: 'control-plane',
+        message: `creating cluster ${target.name}`,
+        ...(requestId ? { cloudRequestId: requestId } : {}),
+      });
+      return {
+        status: out.cluster?.status ?? 'CREATING',
+        ...(requestId ? { cloudRequestId: requestId } : {}),
+      };
+    },
+
+    async ensureNodePool(target, poolName, ctx) {
+      const region = target.location;
+      const pool = target.nodePools.find((p) => p.name === poolName);
+      if (!pool) {
+        throw new CloudError({
+          cloud: 'aws',
+          operation: 'CreateNodegroup',
+          class: 'rejected',
+          field: 'nodePools',
+          message: `no node pool ${poolName} in the target spec`,
+        });
+      }
+      const scope = await scopeOf(ctx);
+      // EKS takes node groups only on ACTIVE clusters
+      const cluster = await waitClusterActive(target, ctx);
+      const ref = {
+        cloud: 'aws' as const,
+        kind: 'nodePool' as const,
+        scope,
+        location: region,
+        cluster: target.name,
+        name: poolName,
+      };
+      let ng = await describeNodegroup(region, target.name, poolName, ctx);
+      if (ng) {
+        if (ng.tags?.[PLAN_LABEL] !== ctx.planId && cluster.tags?.[PLAN_LABEL] !== ctx.planId) {
+          throw conflict('aws', 'CreateNodegroup', `node group ${poolName} of ${target.name}`, ctx.planId);
+        }
+        await record(ctx, ref);
+        if (ng.status === 'CREATE_FAILED') {
+          // a failed create of ours: delete it and create again
+          await deleteNodePool({ scope, location: region, cluster: target.name, name: poolName }, ctx);
+          ng = undefined;
+        }
+      }
+      if (!ng) {
+        const clusterSubnets = cluster.resourcesVpcConfig?.subnetIds ?? [];
+        let subnets = clusterSubnets;
+        if (pool.zones?.length) {
+          const zoneOf = await zonesOf(region, clusterSubnets, ctx);
+          const inZones = clusterSubnets.filter((s) => pool.zones?.includes(zoneOf(s) ?? ''));
+          if (inZones.length > 0) subnets = inZones;
+        }
+        const input = createNodegroupInput(target.name, pool, {
+          nodeRole: requireSetting('nodeRoleArn', 'CreateNodegroup'),
+          subnets,
+          tags: labelsFor(target, ctx.planId),
+          clientRequestToken: requestToken(ctx.planId, 'nodegroup', region, target.name, poolName),
+          gpus: bundledCatalog.machineType('aws', pool.machineType, region)?.gpus ?? 0,
+        });
+        await record(ctx, ref);
+        await call('CreateNodegroup', () => eks(region).send(new CreateNodegroupCommand(input), opt(ctx)));
+        progress(ctx, 'node-pool', `creating node group ${poolName}`);
+      }
+      const done = await pollUntil('aws', 'DescribeNodegroup', ctx, async () => {
+        const cur = await describeNodegroup(region, target.name, poolName, ctx);
+        if (!cur) return undefined;
+        if (cur.status === 'CREATE_FAILED') {
+          throw failed('CreateNodegroup', `node group ${poolName}`, cur.health?.issues?.[0]?.message);
+        }
+        return cur.status === 'ACTIVE' ? cur : undefined;
+      });
+      return { status: done.status ?? 'ACTIVE' };
+    },
+
+    async ensureAddons(target, ctx) {
+      const region = target.location;
+      const wanted = target.addons ?? [];
+      if (wanted.length === 0) return { installed: [] };
+      const scope = await scopeOf(ctx);
+      const cluster = await waitClusterActive(target, ctx);
+      const owned = cluster.tags?.[PLAN_LABEL] === ctx.planId;
+      const installed: string[] = [];
+      for (const addonName of wanted) {
+        const ref = {
+          cloud: 'aws' as const,
+          kind: 'addon' as const,
+          scope,
+          location: region,
+          cluster: target.name,
+          name: addonName,
+        };
+        let existing = await call('DescribeAddon', () =>
+          eks(region).send(new DescribeAddonCommand({ clusterName: target.name, addonName }), opt(ctx)),
+        ).then(
+          (o) => o.addon,
+          (e: unknown) => {
+            if (isNotFound(e)) return undefined;
+            throw e;
+          },
+        );
+        if (existing && !owned && existing.tags?.[PLAN_LABEL] !== ctx.planId) {
+          // an add-on someone else installed is what we wanted anyway: use it, do not own it
+          installed.push(addonName);
+          continue;
+        }
+        if (!existing) {
+          await record(ctx, ref);
+          existing = (
+            await call('CreateAddon', () =>
+              eks(region).send(
+                new CreateAddonCommand({
+                  clusterName: target.name,
+                  addonName,
+                  tags: { [PLAN_LABEL]: ctx.planId },
+                  clientRequestToken: requestToken(ctx.planId, 'addon', region, target.name, addonName),
+                }),
+                opt(ctx),
+              ),
+            )
+          ).addon;
+        } else {
+          await record(ctx, ref);
+        }
+        await pollUntil('aws', 'DescribeAddon', ctx, async () => {
+          const a = (
+            await call('DescribeAddon', () =>
+              eks(region).send(new DescribeAddonCommand({ clusterName: target.name, addonName }), opt(ctx)),
+            )
+          ).addon;
+          if (a?.status === 'CREATE_FAILED')
+            throw failed('CreateAddon', `add-on ${addonName}`, a.health?.issues?.[0]?.message);
+          return a?.status === 'ACTIVE' || a?.status === 'DEGRADED' ? a : undefined;
+        });
+        installed.push(addonName);
+      }
+      return { installed };
+    },
+
+    async waitClusterReady(target, ctx) {
+      const cluster = await waitClusterActive(target, ctx);
+      const names = await listNodegroupNames(target.location, target.name, ctx);
+      for (const n of names) {
+        await pollUntil('aws', 'DescribeNodegroup', ctx, async () => {
+          const ng = await describeNodegroup(target.location, target.name, n, ctx);
+          if (!ng) return true;
+          if (ng.status === 'CREATE_FAILED')
+            throw failed('CreateNodegroup', `node group ${n}`, ng.health?.issues?.[0]?.message);
+          return ng.status === 'ACTIVE' || ng.status === 'DEGRADED' ? true : undefined;
+        });
+      }
+      await scopeOf(ctx);
+      return toDiscovered(target.location, cluster, ctx);
+    },
+
+    deleteNodePool,
+
+    async deleteCluster(ref, ctx) {
+      const region = ref.location;
+      if (!(await describeCluster(region, ref.cluster, ctx))) return;
+      // EKS refuses to delete a cluster that still has node groups
+      const names = await listNodegroupNames(region, ref.cluster, ctx).catch((e: unknown) => {
+        if (isNotFound(e)) return [];
+        throw e;
+      });
+      await Promise.all(names.map((name) => deleteNodePool({ ...ref, name }, ctx)));
+      progress(ctx, 'delete-cluster', `deleting cluster ${ref.cluster}`);
+      await pollUntil('aws', 'DeleteCluster', ctx, async () => {
+        const c = await describeCluster(region, ref.cluster, ctx);
+        if (!c) return true;
+        if (c.status === 'DELETING') return undefined;
+        try {
+          await call('DeleteCluster', () =>
+            eks(region).send(new DeleteClusterCommand({ name: ref.cluster }), opt(ctx)),
+          );
+        } catch (e) {
+          if (isNotFound(e)) return true;
+          // still CREATING / UPDATING: EKS answers ResourceInUse; try again on the next poll
+          if (!(e instanceof CloudError && e.class === 'conflict')) throw e;
+        }
+        return undefined;
+      });
+    },
+
+    async kubeconfig(ref: ClusterRef, ctx?: OperationContext) {
+      const c = await describeCluster(ref.location, ref.cluster, ctx);
+      if (!c?.endpoint) {
+        throw new CloudError({
+          cloud: 'aws',
+          operation: 'DescribeCluster',
+          class: c ? 'rejected' : 'not_found',
+          message: c
+            ? `cluster ${ref.cluster} has no API endpoint yet (${c.status})`
+            : `No cluster found for name: ${ref.cluster}.`,
+        });
+      }
+      const token = await eksToken({
+        cluster: ref.cluster,
+        region: ref.location,
+        credentials: creds() as AwsCredentialsInput,
+        ...(endpoint.sts ? { stsEndpoint: endpoint.sts } : {}),
+      });
+      return kubeconfigYaml({
+        name: c.arn ?? ref.cluster,
+        server: c.endpoint,
+        ...(c.certificateAuthority?.data ? { caPemBase64: c.certificateAuthority.data } : {}),
+        token,
+      });
+    },
+  };
+  return provider;
+}

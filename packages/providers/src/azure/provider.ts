@@ -1,0 +1,516 @@
+/** AKS through @azure/arm-containerservice v25 (ARM), @azure/arm-resources and @azure/identity. */
+import { type AgentPool, ContainerServiceClient, type ManagedCluster } from '@azure/arm-containerservice';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { CatalogOverlay, KubernetesVersionInfo } from '@dolly/model';
+import { CloudError, classifyCloudError, cloudCall, isNotFound } from '../errors';
+import type {
+  CloudAccountConfig,
+  CloudProvider,
+  ClusterRef,
+  DiscoveredCluster,
+  NodePoolRef,
+  OperationContext,
+} from '../types';
+import { PLAN_LABEL } from '../types';
+import {
+  conflict,
+  credString,
+  KeyedMutex,
+  labelsFor,
+  pollUntil,
+  progress,
+  record,
+  requireCred,
+  trustedCas,
+} from '../util';
+import { aksClusterBody, aksPoolProfile, aksToSpec, initialSystemPool } from './map';
+
+const PUBLIC_ARM = 'https://management.azure.com';
+
+/** Busy: AKS takes one operation per cluster at a time (409 OperationNotAllowed) — wait and retry. */
+const BUSY_CODES = new Set(['OperationNotAllowed', 'AnotherOperationInProgress', 'Conflict', 'EtagMismatch']);
+const isBusy = (e: unknown) =>
+  e instanceof CloudError && e.class === 'transient' && BUSY_CODES.has(e.cloudCode ?? '');
+
+function provisioningFailed(operation: string, what: string, detail?: string): CloudError {
+  return new CloudError({
+    cloud: 'azure',
+    operation,
+    class: 'transient',
+    cloudCode: 'ProvisioningFailed',
+    message: `${what} ended Failed${detail ? `: ${detail}` : ''}`,
+  });
+}
+
+export function createAzureProvider(account: CloudAccountConfig): CloudProvider {
+  const ep = account.endpoints ?? {};
+  const armEndpoint = (ep.arm ?? account.endpoint ?? PUBLIC_ARM).replace(/\/+$/, '');
+  const cas = trustedCas(account);
+  const tlsOptions = cas ? { tlsOptions: { ca: cas.join('\n') } } : {};
+  // The token audience stays the public ARM one unless the account says otherwise (sovereign clouds).
+  const armScope =
+    typeof account.settings.armScope === 'string' ? account.settings.armScope : `${PUBLIC_ARM}/.default`;
+  const subscriptionId = account.scope ?? credString(account, 'subscriptionId') ?? '';
+
+  let credential: TokenCredential | undefined;
+  const cred = (): TokenCredential => {
+    if (credential) return credential;
+    const authorityHost = ep.login ?? credString(account, 'authorityHost');
+    if (account.credentialKind === 'azure-client-secret') {
+      credential = new ClientSecretCredential(
+        requireCred(account, 'tenantId'),
+        requireCred(account, 'clientId'),
+        requireCred(account, 'clientSecret'),
+        {
+          ...(authorityHost ? { authorityHost, disableInstanceDiscovery: true } : {}),
+          ...tlsOptions,
+        },
+      );
+    } else if (account.credentialKind === 'azure-default') {
+      credential = new DefaultAzureCredential({ ...(authorityHost ? { authorityHost } : {}), ...tlsOptions });
+    } else {
+      throw new CloudError({
+        cloud: 'azure',
+        operation: 'credentials',
+        class: 'auth',
+        message: `credential kind ${account.credentialKind} is not an Azure kind`,
+      });
+    }
+    return credential;
+  };
+
+  let aksClient: ContainerServiceClient | undefined;
+  const aks = () => {
+    aksClient ??= new ContainerServiceClient(cred(), subscriptionId, {
+      endpoint: armEndpoint,
+      credentials: { scopes: [armScope] },
+      ...tlsOptions,
+    });
+    return aksClient;
+  };
+  let armClient: ResourceManagementClient | undefined;
+  const arm = () => {
+    armClient ??= new ResourceManagementClient(cred(), subscriptionId, {
+      endpoint: armEndpoint,
+      $host: armEndpoint,
+      credentialScopes: [armScope],
+      ...tlsOptions,
+    });
+    return armClient;
+  };
+  const call = <T>(operation: string, fn: () => Promise<T>) => cloudCall('azure', operation, fn);
+  const opt = (ctx?: OperationContext) => (ctx?.signal ? { abortSignal: ctx.signal } : {});
+  const mutex = new KeyedMutex();
+
+  /** ClusterSpec.scope on Azure is "<subscription>/<resource group>". */
+  const rgOf = (scope: string | undefined): string => {
+    const rg = scope?.includes('/') ? scope.slice(scope.indexOf('/') + 1) : account.settings.resourceGroup;
+    if (!rg) {
+      throw new CloudError({
+        cloud: 'azure',
+        operation: 'resourceGroup',
+        class: 'rejected',
+        field: 'settings.resourceGroup',
+        message:
+          'no resource group: give the scope as <subscription>/<resource group> or set settings.resourceGroup',
+      });
+    }
+    return rg;
+  };
+  const scopeFor = (rg: string) => `${subscriptionId}/${rg}`;
+
+  const getCluster = async (
+    rg: string,
+    name: string,
+    ctx?: OperationContext,
+  ): Promise<ManagedCluster | undefined> => {
+    try {
+      return await call('managedClusters.get', () => aks().managedClusters.get(rg, name, opt(ctx)));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  };
+  const getPool = async (
+    rg: string,
+    cluster: string,
+    name: string,
+    ctx?: OperationContext,
+  ): Promise<AgentPool | undefined> => {
+    try {
+      return await call('agentPools.get', () => aks().agentPools.get(rg, cluster, name, opt(ctx)));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  };
+  const discovered = (c: ManagedCluster): DiscoveredCluster => ({
+    spec: aksToSpec(c, subscriptionId),
+    raw: c,
+    status: c.provisioningState ?? 'Unknown',
+  });
+
+  /**
+   * Waits until no operation runs on the cluster (AKS refuses a second one with 409). With
+   * `acceptFailed`, a Failed cluster counts as settled: a failed agent-pool operation leaves the
+   * cluster Failed too, and PUTting the pool again is how it recovers.
+   */
+  const waitClusterSettled = (rg: string, name: string, ctx: OperationContext, acceptFailed = false) =>
+    pollUntil('azure', 'managedClusters.get', ctx, async () => {
+      const c = await getCluster(rg, name, ctx);
+      if (!c) {
+        throw new CloudError({
+          cloud: 'azure',
+          operation: 'managedClusters.get',
+          class: 'not_found',
+          message: `managed cluster ${rg}/${name} not found`,
+        });
+      }
+      progress(ctx, 'control-plane', `cluster ${name} is ${c.provisioningState}`);
+      const state = c.provisioningState;
+      if (state === 'Failed' || state === 'Canceled') {
+        if (acceptFailed) return c;
+        throw provisioningFailed('managedClusters.createOrUpdate', `cluster ${name}`);
+      }
+      return state === 'Succeeded' ? c : undefined;
+    });
+
+  const waitPool = (rg: string, cluster: string, name: string, ctx: OperationContext) =>
+    pollUntil('azure', 'agentPools.get', ctx, async () => {
+      const p = await getPool(rg, cluster, name, ctx);
+      if (!p) return undefined;
+      if (p.provisioningState === 'Failed')
+        throw provisioningFailed('agentPools.createOrUpdate', `agent pool ${name}`);
+      return p.provisioningState === 'Succeeded' ? p : undefined;
+    });
+
+  const ensureResourceGroup = async (
+    rg: string,
+    location: string,
+    ctx: OperationContext & { planId: string },
+    cluster: string,
+  ) => {
+    const exists = await call('resourceGroups.get', () => arm().resourceGroups.get(rg, opt(ctx))).then(
+      (g) => g,
+      (e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      },
+    );
+    if (exists) {
+      if (exists.tags?.[PLAN_LABEL] === ctx.planId) {
+        await record(ctx, {
+          cloud: 'azure',
+          kind: 'resourceGroup',
+          scope: scopeFor(rg),
+          location,
+          cluster,
+          name: rg,
+        });
+      }
+      return;
+    }
+    await record(ctx, {
+      cloud: 'azure',
+      kind: 'resourceGroup',
+      scope: scopeFor(rg),
+      location,
+      cluster,
+      name: rg,
+    });
+    await call('resourceGroups.createOrUpdate', () =>
+      arm().resourceGroups.createOrUpdate(rg, { location, tags: { [PLAN_LABEL]: ctx.planId } }, opt(ctx)),
+    );
+  };
+
+  const deleteNodePool = async (ref: NodePoolRef, ctx: OperationContext) => {
+    const rg = rgOf(ref.scope);
+    await mutex.run(`${rg}/${ref.cluster}`, async () => {
+      await pollUntil('azure', 'agentPools.delete', ctx, async () => {
+        const p = await getPool(rg, ref.cluster, ref.name, ctx);
+        if (!p) return true;
+        if (p.provisioningState === 'Deleting') return undefined;
+        try {
+          await call('agentPools.delete', () =>
+            aks().agentPools.beginDelete(rg, ref.cluster, ref.name, opt(ctx)),
+          );
+        } catch (e) {
+          if (isNotFound(e)) return true;
+          if (!isBusy(e)) throw e;
+        }
+        return undefined;
+      });
+    });
+  };
+
+  const provider: CloudProvider = {
+    cloud: 'azure',
+
+    async testConnection(ctx) {
+      const missing: string[] = [];
+      let identity: string | undefined;
+      try {
+        const token = await cred().getToken(armScope, opt(ctx));
+        if (!token) throw new Error('the credential returned no token');
+        const claims = JSON.parse(
+          Buffer.from(token.token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+        ) as Record<string, unknown>;
+        const id = claims.upn ?? claims.appid ?? claims.azp ?? claims.oid ?? claims.sub;
+        identity = typeof id === 'string' ? id : credString(account, 'clientId');
+      } catch (e) {
+        const err = classifyCloudError('azure', 'getToken', e);
+        return { ok: false, scopes: [], missing, message: `${err.class}: ${err.message}` };
+      }
+      if (!subscriptionId) {
+        return {
+          ok: false,
+          ...(identity ? { identity } : {}),
+          scopes: [],
+          missing: ['scope (subscription id)'],
+          message: 'no subscription id',
+        };
+      }
+      try {
+        const it = aks().managedClusters.list(opt(ctx)).byPage();
+        await call('managedClusters.list', () => it.next());
+      } catch (e) {
+        const err = classifyCloudError('azure', 'managedClusters.list', e);
+        return {
+          ok: false,
+          ...(identity ? { identity } : {}),
+          scopes: [],
+          missing,
+          message: `${err.class}: ${err.message}`,
+        };
+      }
+      const scopes = [subscriptionId];
+      if (account.settings.resourceGroup) scopes.push(scopeFor(account.settings.resourceGroup));
+      else missing.push('settings.resourceGroup (resource group for new clusters; created when missing)');
+      return { ok: true, ...(identity ? { identity } : {}), scopes, missing };
+    },
+
+    async discover(opts = {}) {
+      const regions = opts.regions?.length ? opts.regions : account.settings.regions;
+      const out: DiscoveredCluster[] = [];
+      await call('managedClusters.list', async () => {
+        for await (const c of aks().managedClusters.list(opt(opts))) {
+          if (regions?.length && !regions.includes(c.location ?? '')) continue;
+          out.push(discovered(c));
+        }
+      });
+      progress(opts, 'discover', `${out.length} AKS cluster(s)`);
+      return out.sort((a, b) =>
+        `${a.spec.scope}/${a.spec.name}`.localeCompare(`${b.spec.scope}/${b.spec.name}`),
+      );
+    },
+
+    async regionCatalog(region, ctx) {
+      const res = await call('managedClusters.listKubernetesVersions', () =>
+        aks().managedClusters.listKubernetesVersions(region, opt(ctx)),
+      );
+      const versions: KubernetesVersionInfo[] = (res.values ?? [])
+        .filter((v) => v.version)
+        .map((v) => ({
+          cloud: 'azure',
+          minor: v.version as string,
+          versions: Object.keys(v.patchVersions ?? {}).sort((a, b) =>
+            b.localeCompare(a, undefined, { numeric: true }),
+          ),
+          default: v.isDefault === true,
+          support: v.isPreview
+            ? 'preview'
+            : (v.capabilities?.supportPlan ?? []).includes('KubernetesOfficial')
+              ? 'standard'
+              : 'lts',
+        }));
+      const overlay: CatalogOverlay = {
+        clouds: { azure: versions.length ? { kubernetesVersions: { [region]: versions } } : {} },
+        sources: [
+          {
+            cloud: 'azure',
+            data: 'kubernetes-versions',
+            source: `ARM managedClusters.listKubernetesVersions ${region} (account ${account.id})`,
+            dataAsOf: new Date().toISOString().slice(0, 10),
+          },
+        ],
+      };
+      return overlay;
+    },
+
+    async ensureControlPlane(target, ctx) {
+      const rg = rgOf(target.scope);
+      const ref = {
+        cloud: 'azure' as const,
+        kind: 'cluster' as const,
+        scope: scopeFor(rg),
+        location: target.location,
+        cluster: target.name,
+      };
+      const existing = await getCluster(rg, target.name, ctx);
+      if (existing) {
+        if (existing.tags?.[PLAN_LABEL] !== ctx.planId)
+          throw conflict(
+            'azure',
+            'managedClusters.createOrUpdate',
+            `AKS cluster ${rg}/${target.name}`,
+            ctx.planId,
+          );
+        await record(ctx, ref);
+        progress(ctx, 'control-plane', `adopted cluster ${target.name} (${existing.provisioningState})`);
+        return { status: existing.provisioningState ?? 'Unknown' };
+      }
+      await ensureResourceGroup(rg, target.location, ctx, target.name);
+      await record(ctx, ref);
+      const body = aksClusterBody(target, labelsFor(target, ctx.planId));
+      let requestId: string | undefined;
+      await call('managedClusters.createOrUpdate', () =>
+        aks().managedClusters.beginCreateOrUpdate(rg, target.name, body, {
+          ...opt(ctx),
+          onResponse: (r) => {
+            requestId = r.headers.get('x-ms-request-id') ?? undefined;
+          },
+        }),
+      );
+      ctx.onProgress?.({
+        phase: 'control-plane',
+        message: `creating cluster ${target.name}`,
+        ...(requestId ? { cloudRequestId: requestId } : {}),
+      });
+      return { status: 'Creating', ...(requestId ? { cloudRequestId: requestId } : {}) };
+    },
+
+    async ensureNodePool(target, poolName, ctx) {
+      const rg = rgOf(target.scope);
+      const pool = target.nodePools.find((p) => p.name === poolName);
+      if (!pool) {
+        throw new CloudError({
+          cloud: 'azure',
+          operation: 'agentPools.createOrUpdate',
+          class: 'rejected',
+          field: 'nodePools',
+          message: `no node pool ${poolName} in the target spec`,
+        });
+      }
+      const key = `${rg}/${target.name}`;
+      return mutex.run(key, async () => {
+        const cluster = await waitClusterSettled(rg, target.name, ctx, true);
+        const owned = cluster.tags?.[PLAN_LABEL] === ctx.planId;
+        const existing = await getPool(rg, target.name, poolName, ctx);
+        // the system pool came with the cluster: the cluster's record covers it
+        const initial = initialSystemPool(target)?.name === poolName;
+        if (existing) {
+          if (!owned && existing.tags?.[PLAN_LABEL] !== ctx.planId) {
+            throw conflict(
+              'azure',
+              'agentPools.createOrUpdate',
+              `agent pool ${poolName} of ${target.name}`,
+              ctx.planId,
+            );
+          }
+          if (!initial)
+            await record(ctx, {
+              cloud: 'azure',
+              kind: 'nodePool',
+              scope: scopeFor(rg),
+              location: target.location,
+              cluster: target.name,
+              name: poolName,
+            });
+          if (existing.provisioningState !== 'Failed') {
+            const p = await waitPool(rg, target.name, poolName, ctx);
+            return { status: p.provisioningState ?? 'Succeeded' };
+          }
+        } else {
+          await record(ctx, {
+            cloud: 'azure',
+            kind: 'nodePool',
+            scope: scopeFor(rg),
+            location: target.location,
+            cluster: target.name,
+            name: poolName,
+          });
+        }
+        // create, or PUT again over a Failed pool of ours (ARM PUT is create-or-update)
+        const body = aksPoolProfile(pool, labelsFor(target, ctx.planId));
+        const put = await pollUntil('azure', 'agentPools.createOrUpdate', ctx, async () => {
+          try {
+            await call('agentPools.createOrUpdate', () =>
+              aks().agentPools.beginCreateOrUpdate(rg, target.name, poolName, body, opt(ctx)),
+            );
+            return { ok: true as const };
+          } catch (e) {
+            // only "busy" is waited out; anything else goes to the caller as is
+            return isBusy(e) ? undefined : { err: e };
+          }
+        });
+        if ('err' in put) throw put.err;
+        progress(ctx, 'node-pool', `creating agent pool ${poolName}`);
+        const p = await waitPool(rg, target.name, poolName, ctx);
+        return { status: p.provisioningState ?? 'Succeeded' };
+      });
+    },
+
+    async ensureAddons() {
+      // AKS has the cluster autoscaler and the disk CSI driver built in (model.md)
+      return { installed: [] };
+    },
+
+    async waitClusterReady(target, ctx) {
+      const rg = rgOf(target.scope);
+      await waitClusterSettled(rg, target.name, ctx);
+      const c = await pollUntil('azure', 'agentPools.list', ctx, async () => {
+        const cur = await getCluster(rg, target.name, ctx);
+        if (!cur) return undefined;
+        const pools = cur.agentPoolProfiles ?? [];
+        const failed = pools.find((p) => p.provisioningState === 'Failed');
+        if (failed) throw provisioningFailed('agentPools.createOrUpdate', `agent pool ${failed.name}`);
+        return pools.every((p) => p.provisioningState === 'Succeeded') &&
+          cur.provisioningState === 'Succeeded'
+          ? cur
+          : undefined;
+      });
+      return discovered(c);
+    },
+
+    deleteNodePool,
+
+    async deleteCluster(ref: ClusterRef, ctx) {
+      const rg = rgOf(ref.scope);
+      // AKS deletes the agent pools with the cluster
+      await pollUntil('azure', 'managedClusters.delete', ctx, async () => {
+        const c = await getCluster(rg, ref.cluster, ctx);
+        if (!c) return true;
+        if (c.provisioningState === 'Deleting') return undefined;
+        try {
+          await call('managedClusters.delete', () =>
+            aks().managedClusters.beginDelete(rg, ref.cluster, opt(ctx)),
+          );
+        } catch (e) {
+          if (isNotFound(e)) return true;
+          if (!isBusy(e)) throw e;
+        }
+        progress(ctx, 'delete-cluster', `deleting cluster ${ref.cluster}`);
+        return undefined;
+      });
+    },
+
+    async kubeconfig(ref, ctx) {
+      const rg = rgOf(ref.scope);
+      const creds = await call('managedClusters.listClusterUserCredentials', () =>
+        aks().managedClusters.listClusterUserCredentials(rg, ref.cluster, opt(ctx)),
+      );
+      const value = creds.kubeconfigs?.[0]?.value;
+      if (!value) {
+        throw new CloudError({
+          cloud: 'azure',
+          operation: 'managedClusters.listClusterUserCredentials',
+          class: 'not_found',
+          message: `no kubeconfig for ${ref.cluster}`,
+        });
+      }
+      return Buffer.from(value).toString('utf8');
+    },
+  };
+  return provider;
+}

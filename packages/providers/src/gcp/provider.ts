@@ -1,0 +1,566 @@
+/** GKE through @google-cloud/container v1 (REST fallback) and google-auth-library. */
+import { Agent } from 'node:https';
+import { ClusterManagerClient, type protos } from '@google-cloud/container';
+import {
+  bundledCatalog,
+  type CatalogOverlay,
+  compareVersionStrings,
+  type KubernetesVersionInfo,
+  minorOf,
+} from '@dolly/model';
+import { type AuthClient, GoogleAuth, JWT } from 'google-auth-library';
+import { CloudError, classifyCloudError, cloudCall, grpcClass, isNotFound } from '../errors';
+import type {
+  CloudAccountConfig,
+  CloudProvider,
+  ClusterRef,
+  DiscoveredCluster,
+  NodePoolRef,
+  OperationContext,
+} from '../types';
+import { PLAN_LABEL } from '../types';
+import {
+  conflict,
+  credString,
+  KeyedMutex,
+  kubeconfigYaml,
+  labelsFor,
+  pollUntil,
+  progress,
+  record,
+  requireCred,
+  trustedCas,
+} from '../util';
+import {
+  enumName,
+  gcpLabelValue,
+  gkeClusterBody,
+  gkePoolBody,
+  gkeToSpec,
+  initialPool,
+  poolZones,
+  regionOf,
+} from './map';
+
+type GkeCluster = protos.google.container.v1.ICluster;
+type GkeNodePool = protos.google.container.v1.INodePool;
+type GkeOperation = protos.google.container.v1.IOperation;
+
+const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+const CLUSTER_STATUS: Record<number, string> = {
+  0: 'STATUS_UNSPECIFIED',
+  1: 'PROVISIONING',
+  2: 'RUNNING',
+  3: 'RECONCILING',
+  4: 'STOPPING',
+  5: 'ERROR',
+  6: 'DEGRADED',
+};
+const POOL_STATUS: Record<number, string> = {
+  0: 'STATUS_UNSPECIFIED',
+  1: 'PROVISIONING',
+  2: 'RUNNING',
+  3: 'RUNNING_WITH_ERROR',
+  4: 'RECONCILING',
+  5: 'STOPPING',
+  6: 'ERROR',
+};
+const OP_STATUS: Record<number, string> = {
+  0: 'STATUS_UNSPECIFIED',
+  1: 'PENDING',
+  2: 'RUNNING',
+  3: 'DONE',
+  4: 'ABORTING',
+};
+
+function provisioningFailed(operation: string, what: string, detail?: string, code?: number): CloudError {
+  const cls = code !== undefined ? grpcClass(code, detail ?? '') : 'transient';
+  return new CloudError({
+    cloud: 'gcp',
+    operation,
+    class: cls === 'throttled' ? 'transient' : cls,
+    cloudCode: 'ProvisioningFailed',
+    message: `${what} failed${detail ? `: ${detail}` : ''}`,
+  });
+}
+
+export function createGcpProvider(account: CloudAccountConfig): CloudProvider {
+  const ep = account.endpoints ?? {};
+  const cas = trustedCas(account);
+  const agent = cas ? new Agent({ ca: cas, keepAlive: true }) : undefined;
+  const project = account.scope ?? credString(account, 'project_id') ?? '';
+  const tokenUrl = ep.token ?? credString(account, 'token_uri');
+
+  // google-gax 5 REST fallback: without validateStatus, gaxios throws a GaxiosError before gax can
+  // decode the Google error, and errors lose their gRPC code. Token requests keep the normal check.
+  const transporterOptions = { validateStatus: () => true, ...(agent ? { agent } : {}) };
+  const tokenRequests = (client: AuthClient) => {
+    client.transporter.interceptors.request.add({
+      resolved: async (config) => {
+        const url = String(config.url);
+        if (url.startsWith(GOOGLE_TOKEN_URL) || (tokenUrl && url.startsWith(tokenUrl))) {
+          // google-auth-library always posts to oauth2.googleapis.com; honour the key's token_uri
+          if (tokenUrl) config.url = new URL(tokenUrl);
+          config.validateStatus = (s: number) => s >= 200 && s < 300;
+        }
+        return config;
+      },
+    });
+    return client;
+  };
+
+  let authClient: Promise<AuthClient> | undefined;
+  const auth = (): Promise<AuthClient> => {
+    authClient ??= (async () => {
+      if (account.credentialKind === 'gcp-service-account-key') {
+        const jwt = new JWT({
+          email: requireCred(account, 'client_email'),
+          key: requireCred(account, 'private_key'),
+          ...(credString(account, 'private_key_id') ? { keyId: credString(account, 'private_key_id') } : {}),
+          scopes: [CLOUD_PLATFORM],
+          transporterOptions,
+        });
+        return tokenRequests(jwt);
+      }
+      if (account.credentialKind === 'gcp-application-default') {
+        const ga = new GoogleAuth({ scopes: [CLOUD_PLATFORM], clientOptions: { transporterOptions } });
+        return tokenRequests((await ga.getClient()) as AuthClient);
+      }
+      throw new CloudError({
+        cloud: 'gcp',
+        operation: 'credentials',
+        class: 'auth',
+        message: `credential kind ${account.credentialKind} is not a GCP kind`,
+      });
+    })();
+    return authClient;
+  };
+
+  let gkeClient: Promise<ClusterManagerClient> | undefined;
+  const gke = (): Promise<ClusterManagerClient> => {
+    gkeClient ??= (async () => {
+      const base = ep.container ?? account.endpoint ?? undefined;
+      const url = base ? new URL(base) : undefined;
+      return new ClusterManagerClient({
+        fallback: true,
+        ...(url
+          ? {
+              apiEndpoint: url.hostname,
+              port: Number(url.port || (url.protocol === 'http:' ? 80 : 443)),
+              protocol: url.protocol.replace(':', ''),
+            }
+          : {}),
+        authClient: await auth(),
+        projectId: project,
+      });
+    })();
+    return gkeClient;
+  };
+
+  const call = <T>(operation: string, fn: () => Promise<T>) => cloudCall('gcp', operation, fn);
+  const mutex = new KeyedMutex();
+  const planLabel = (planId: string) => gcpLabelValue(planId);
+  const parent = (location: string) => `projects/${project}/locations/${location}`;
+  const clusterName = (location: string, name: string) => `${parent(location)}/clusters/${name}`;
+  const regionZones = (location: string) => bundledCatalog.region('gcp', regionOf(location))?.zones ?? [];
+
+  const getCluster = async (location: string, name: string): Promise<GkeCluster | undefined> => {
+    try {
+      const c = await gke();
+      const [cluster] = await call('projects.locations.clusters.get', () =>
+        c.getCluster({ name: clusterName(location, name) }),
+      );
+      return cluster;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  };
+  const getPool = async (
+    location: string,
+    cluster: string,
+    name: string,
+  ): Promise<GkeNodePool | undefined> => {
+    try {
+      const c = await gke();
+      const [pool] = await call('projects.locations.clusters.nodePools.get', () =>
+        c.getNodePool({ name: `${clusterName(location, cluster)}/nodePools/${name}` }),
+      );
+      return pool;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  };
+  const clusterStatus = (c: GkeCluster) => enumName(c.status, CLUSTER_STATUS) ?? 'STATUS_UNSPECIFIED';
+  const poolStatus = (p: GkeNodePool) => enumName(p.status, POOL_STATUS) ?? 'STATUS_UNSPECIFIED';
+  const discovered = (c: GkeCluster): DiscoveredCluster => ({
+    spec: gkeToSpec(c, project),
+    raw: c,
+    status: clusterStatus(c),
+  });
+
+  const waitOperation = async (
+    location: string,
+    op: GkeOperation | undefined,
+    what: string,
+    ctx: OperationContext,
+  ) => {
+    if (!op?.name) return;
+    const name = op.name.includes('/') ? op.name : `${parent(location)}/operations/${op.name}`;
+    ctx.onProgress?.({ phase: 'operation', message: `${what}: ${op.name}`, cloudRequestId: op.name });
+    const done = await pollUntil('gcp', 'projects.locations.operations.get', ctx, async () => {
+      const c = await gke();
+      const [cur] = await call('projects.locations.operations.get', () => c.getOperation({ name }));
+      return enumName(cur.status, OP_STATUS) === 'DONE' ? cur : undefined;
+    });
+    if (done.error && (done.error.code ?? 0) !== 0) {
+      throw provisioningFailed(
+        enumName(done.operationType, {}) ?? 'operation',
+        what,
+        done.error.message ?? undefined,
+        done.error.code ?? undefined,
+      );
+    }
+  };
+
+  /** One mutating operation per cluster at a time: wait until GKE is not busy with this cluster. */
+  const waitClusterIdle = (location: string, name: string, ctx: OperationContext) =>
+    pollUntil('gcp', 'projects.locations.clusters.get', ctx, async () => {
+      const c = await getCluster(location, name);
+      if (!c)
+        throw new CloudError({
+          cloud: 'gcp',
+          operation: 'projects.locations.clusters.get',
+          class: 'not_found',
+          message: `Not found: ${clusterName(location, name)}.`,
+        });
+      const s = clusterStatus(c);
+      progress(ctx, 'control-plane', `cluster ${name} is ${s}`);
+      if (s === 'ERROR')
+        throw provisioningFailed(
+          'projects.locations.clusters.create',
+          `cluster ${name}`,
+          c.statusMessage ?? undefined,
+        );
+      return s === 'RUNNING' || s === 'DEGRADED' ? c : undefined;
+    });
+
+  /** Retries a mutating call while GKE answers FAILED_PRECONDITION (another operation runs). */
+  const mutate = async <T>(operation: string, ctx: OperationContext, fn: () => Promise<T>): Promise<T> => {
+    // only "busy" is waited out here; any other failure of a create/delete goes to the caller as is
+    const r = await pollUntil(
+      'gcp',
+      operation,
+      ctx,
+      async (): Promise<{ ok: T } | { err: unknown } | undefined> => {
+        try {
+          return { ok: await call(operation, fn) };
+        } catch (e) {
+          if (e instanceof CloudError && e.class === 'transient' && e.cloudCode === 'FAILED_PRECONDITION')
+            return undefined;
+          return { err: e };
+        }
+      },
+    );
+    if ('err' in r) throw r.err;
+    return r.ok;
+  };
+
+  const deleteNodePool = async (ref: NodePoolRef, ctx: OperationContext) => {
+    await mutex.run(`${ref.location}/${ref.cluster}`, async () => {
+      if (!(await getPool(ref.location, ref.cluster, ref.name))) return;
+      const c = await gke();
+      const op = await mutate('projects.locations.clusters.nodePools.delete', ctx, () =>
+        c
+          .deleteNodePool({ name: `${clusterName(ref.location, ref.cluster)}/nodePools/${ref.name}` })
+          .then((r) => r[0]),
+      ).catch((e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      });
+      await waitOperation(ref.location, op, `delete node pool ${ref.name}`, ctx);
+    });
+  };
+
+  const provider: CloudProvider = {
+    cloud: 'gcp',
+
+    async testConnection(ctx) {
+      let identity: string | undefined;
+      try {
+        const a = await auth();
+        const t = await a.getAccessToken();
+        if (!t.token) throw new Error('no access token');
+        identity = credString(account, 'client_email') ?? 'application default credentials';
+      } catch (e) {
+        const err = classifyCloudError('gcp', 'token', e);
+        return { ok: false, scopes: [], missing: [], message: `${err.class}: ${err.message}` };
+      }
+      try {
+        const c = await gke();
+        await call('projects.locations.clusters.list', () => c.listClusters({ parent: parent('-') }));
+      } catch (e) {
+        const err = classifyCloudError('gcp', 'projects.locations.clusters.list', e);
+        return {
+          ok: false,
+          ...(identity ? { identity } : {}),
+          scopes: [],
+          missing: [],
+          message: `${err.class}: ${err.message}`,
+        };
+      }
+      void ctx;
+      return { ok: true, ...(identity ? { identity } : {}), scopes: [project], missing: [] };
+    },
+
+    async discover(opts = {}) {
+      const regions = opts.regions?.length ? opts.regions : account.settings.regions;
+      const c = await gke();
+      const [res] = await call('projects.locations.clusters.list', () =>
+        c.listClusters({ parent: parent('-') }),
+      );
+      const out = (res.clusters ?? [])
+        .filter((x) => !regions?.length || regions.includes(regionOf(x.location ?? '')))
+        .map(discovered)
+        .sort((a, b) =>
+          `${a.spec.location}/${a.spec.name}`.localeCompare(`${b.spec.location}/${b.spec.name}`),
+        );
+      progress(opts, 'discover', `${out.length} GKE cluster(s)`);
+      return out;
+    },
+
+    async regionCatalog(region, ctx) {
+      const c = await gke();
+      const [cfg] = await call('projects.locations.getServerConfig', () =>
+        c.getServerConfig({ name: parent(region) }),
+      );
+      void ctx;
+      const byMinor = new Map<string, string[]>();
+      for (const v of cfg.validMasterVersions ?? []) {
+        const m = minorOf(v);
+        if (m) byMinor.set(m, [...(byMinor.get(m) ?? []), v]);
+      }
+      const defaultMinor = cfg.defaultClusterVersion ? minorOf(cfg.defaultClusterVersion) : undefined;
+      const versions: KubernetesVersionInfo[] = [...byMinor.entries()].map(([minor, list]) => ({
+        cloud: 'gcp',
+        minor,
+        versions: [...list].sort((a, b) => compareVersionStrings(b, a)),
+        default: minor === defaultMinor,
+        support: 'standard',
+      }));
+      const overlay: CatalogOverlay = {
+        clouds: { gcp: versions.length ? { kubernetesVersions: { [region]: versions } } : {} },
+        sources: [
+          {
+            cloud: 'gcp',
+            data: 'kubernetes-versions',
+            source: `container.projects.locations.getServerConfig ${region} (account ${account.id})`,
+            dataAsOf: new Date().toISOString().slice(0, 10),
+          },
+        ],
+      };
+      return overlay;
+    },
+
+    async ensureControlPlane(target, ctx) {
+      const ref = {
+        cloud: 'gcp' as const,
+        kind: 'cluster' as const,
+        scope: project,
+        location: target.location,
+        cluster: target.name,
+      };
+      const existing = await getCluster(target.location, target.name);
+      if (existing) {
+        if (existing.resourceLabels?.[PLAN_LABEL] !== planLabel(ctx.planId)) {
+          throw conflict(
+            'gcp',
+            'projects.locations.clusters.create',
+            `GKE cluster ${target.location}/${target.name}`,
+            ctx.planId,
+          );
+        }
+        await record(ctx, ref);
+        return { status: clusterStatus(existing) };
+      }
+      const labels = labelsFor(target, ctx.planId);
+      labels[PLAN_LABEL] = planLabel(ctx.planId);
+      const body = gkeClusterBody(
+        target,
+        labels,
+        regionZones(target.location),
+        typeof account.settings.network === 'string' ? account.settings.network : undefined,
+      );
+      await record(ctx, ref);
+      const c = await gke();
+      const op = await mutate('projects.locations.clusters.create', ctx, () =>
+        c.createCluster({ parent: parent(target.location), cluster: body }).then((r) => r[0]),
+      );
+      ctx.onProgress?.({
+        phase: 'control-plane',
+        message: `creating cluster ${target.name}`,
+        ...(op.name ? { cloudRequestId: op.name } : {}),
+      });
+      return { status: 'PROVISIONING', ...(op.name ? { cloudRequestId: op.name } : {}) };
+    },
+
+    async ensureNodePool(target, poolName, ctx) {
+      const pool = target.nodePools.find((p) => p.name === poolName);
+      if (!pool) {
+        throw new CloudError({
+          cloud: 'gcp',
+          operation: 'projects.locations.clusters.nodePools.create',
+          class: 'rejected',
+          field: 'nodePools',
+          message: `no node pool ${poolName} in the target spec`,
+        });
+      }
+      return mutex.run(`${target.location}/${target.name}`, async () => {
+        const cluster = await waitClusterIdle(target.location, target.name, ctx);
+        const owned = cluster.resourceLabels?.[PLAN_LABEL] === planLabel(ctx.planId);
+        let existing = await getPool(target.location, target.name, poolName);
+        const initial = initialPool(target)?.name === poolName;
+        const ref = {
+          cloud: 'gcp' as const,
+          kind: 'nodePool' as const,
+          scope: project,
+          location: target.location,
+          cluster: target.name,
+          name: poolName,
+        };
+        if (existing) {
+          if (!owned && existing.config?.resourceLabels?.[PLAN_LABEL] !== planLabel(ctx.planId)) {
+            throw conflict(
+              'gcp',
+              'projects.locations.clusters.nodePools.create',
+              `node pool ${poolName} of ${target.name}`,
+              ctx.planId,
+            );
+          }
+          if (!initial) await record(ctx, ref);
+          if (poolStatus(existing) === 'ERROR') {
+            // a failed create of ours: delete it and create it again
+            const c = await gke();
+            const op = await mutate('projects.locations.clusters.nodePools.delete', ctx, () =>
+              c
+                .deleteNodePool({
+                  name: `${clusterName(target.location, target.name)}/nodePools/${poolName}`,
+                })
+                .then((r) => r[0]),
+            );
+            await waitOperation(target.location, op, `delete failed node pool ${poolName}`, ctx);
+            existing = undefined;
+          }
+        }
+        if (!existing) {
+          const labels = labelsFor(target, ctx.planId);
+          labels[PLAN_LABEL] = planLabel(ctx.planId);
+          const body = gkePoolBody(
+            pool,
+            poolZones(pool, target.location, regionZones(target.location)),
+            labels,
+          );
+          await record(ctx, ref);
+          const c = await gke();
+          const op = await mutate('projects.locations.clusters.nodePools.create', ctx, () =>
+            c
+              .createNodePool({ parent: clusterName(target.location, target.name), nodePool: body })
+              .then((r) => r[0]),
+          );
+          progress(ctx, 'node-pool', `creating node pool ${poolName}`);
+          await waitOperation(target.location, op, `create node pool ${poolName}`, ctx);
+        }
+        const done = await pollUntil('gcp', 'projects.locations.clusters.nodePools.get', ctx, async () => {
+          const p = await getPool(target.location, target.name, poolName);
+          if (!p) return undefined;
+          const s = poolStatus(p);
+          if (s === 'ERROR')
+            throw provisioningFailed(
+              'projects.locations.clusters.nodePools.create',
+              `node pool ${poolName}`,
+              p.statusMessage ?? undefined,
+            );
+          return s === 'RUNNING' || s === 'RUNNING_WITH_ERROR' ? s : undefined;
+        });
+        return { status: done };
+      });
+    },
+
+    async ensureAddons() {
+      // GKE has the cluster autoscaler and the persistent-disk CSI driver built in (model.md)
+      return { installed: [] };
+    },
+
+    async waitClusterReady(target, ctx) {
+      await waitClusterIdle(target.location, target.name, ctx);
+      const c = await pollUntil('gcp', 'projects.locations.clusters.get', ctx, async () => {
+        const cur = await getCluster(target.location, target.name);
+        if (!cur) return undefined;
+        const bad = (cur.nodePools ?? []).find((p) => poolStatus(p) === 'ERROR');
+        if (bad)
+          throw provisioningFailed(
+            'projects.locations.clusters.nodePools.create',
+            `node pool ${bad.name}`,
+            bad.statusMessage ?? undefined,
+          );
+        return clusterStatus(cur) === 'RUNNING' &&
+          (cur.nodePools ?? []).every((p) => poolStatus(p) === 'RUNNING')
+          ? cur
+          : undefined;
+      });
+      return discovered(c);
+    },
+
+    deleteNodePool,
+
+    async deleteCluster(ref: ClusterRef, ctx) {
+      // GKE deletes the node pools with the cluster
+      await mutex.run(`${ref.location}/${ref.cluster}`, async () => {
+        const existing = await getCluster(ref.location, ref.cluster);
+        if (!existing) return;
+        if (clusterStatus(existing) !== 'STOPPING') {
+          const c = await gke();
+          const op = await mutate('projects.locations.clusters.delete', ctx, () =>
+            c.deleteCluster({ name: clusterName(ref.location, ref.cluster) }).then((r) => r[0]),
+          ).catch((e: unknown) => {
+            if (isNotFound(e)) return undefined;
+            throw e;
+          });
+          progress(ctx, 'delete-cluster', `deleting cluster ${ref.cluster}`);
+          await waitOperation(ref.location, op, `delete cluster ${ref.cluster}`, ctx);
+        }
+        await pollUntil('gcp', 'projects.locations.clusters.get', ctx, async () =>
+          (await getCluster(ref.location, ref.cluster)) ? undefined : true,
+        );
+      });
+    },
+
+    async kubeconfig(ref, ctx) {
+      const c = await getCluster(ref.location, ref.cluster);
+      void ctx;
+      if (!c?.endpoint) {
+        throw new CloudError({
+          cloud: 'gcp',
+          operation: 'projects.locations.clusters.get',
+          class: c ? 'rejected' : 'not_found',
+          message: c
+            ? `cluster ${ref.cluster} has no endpoint yet (${clusterStatus(c)})`
+            : `Not found: ${clusterName(ref.location, ref.cluster)}.`,
+        });
+      }
+      const token = await call('token', async () => (await (await auth()).getAccessToken()).token);
+      if (!token)
+        throw new CloudError({ cloud: 'gcp', operation: 'token', class: 'auth', message: 'no access token' });
+      const server = /^https?:\/\//.test(c.endpoint) ? c.endpoint : `https://${c.endpoint}`;
+      return kubeconfigYaml({
+        name: `gke_${project}_${ref.location}_${ref.cluster}`,
+        server,
+        ...(c.masterAuth?.clusterCaCertificate ? { caPemBase64: c.masterAuth.clusterCaCertificate } : {}),
+        token,
+      });
+    },
+  };
+  return provider;
+}

@@ -1,0 +1,46 @@
+/** @dolly/providers: the only code that talks to clouds (EKS, AKS, GKE) through their official SDKs. */
+import { createAwsProvider } from './aws/provider';
+import { createAzureProvider } from './azure/provider';
+import { CloudError } from './errors';
+import { createGcpProvider } from './gcp/provider';
+import type { CloudAccountConfig, CloudProvider } from './types';
+
+export { eksToSpec, nodegroupToPool } from './aws/map';
+export { EKS_TOKEN_PREFIX, eksToken } from './aws/token';
+export { aksPoolToSpec, aksToSpec } from './azure/map';
+export { gkePoolToSpec, gkeToSpec } from './gcp/map';
+export { CloudError, type CloudErrorClass, classifyCloudError, parseRetryAfter } from './errors';
+export type {
+  CloudAccountConfig,
+  CloudId,
+  CloudProvider,
+  CloudResourceRef,
+  ClusterRef,
+  ConnectionTestResult,
+  CredentialKind,
+  DiscoveredCluster,
+  NodePoolRef,
+  OperationContext,
+  PlanContext,
+  ProgressUpdate,
+} from './types';
+export { PLAN_LABEL } from './types';
+
+/** The provider for an account's cloud. Cheap: clients are made lazily on first use. */
+export function createProvider(account: CloudAccountConfig): CloudProvider {
+  switch (account.cloud) {
+    case 'aws':
+      return createAwsProvider(account);
+    case 'azure':
+      return createAzureProvider(account);
+    case 'gcp':
+      return createGcpProvider(account);
+    default:
+      throw new CloudError({
+        cloud: account.cloud,
+        operation: 'createProvider',
+        class: 'rejected',
+        message: `no provider for cloud ${String(account.cloud)} yet`,
+      });
+  }
+}

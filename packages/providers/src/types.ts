@@ -1,0 +1,122 @@
+import type { CatalogOverlay, ClusterSpec } from '@dolly/model';
+
+export type CloudId = 'aws' | 'azure' | 'gcp';
+
+export type CredentialKind =
+  | 'aws-access-key'
+  | 'aws-assume-role'
+  | 'aws-default-chain'
+  | 'azure-client-secret'
+  | 'azure-default'
+  | 'gcp-service-account-key'
+  | 'gcp-application-default';
+
+/** A cloud account as the runs/worker code hands it over: credentials already decrypted. */
+export interface CloudAccountConfig {
+  id: string;
+  cloud: CloudId;
+  name: string;
+  /** aws account id / azure subscription id / gcp project id */
+  scope?: string | null;
+  /** optional service endpoint override (private or sovereign endpoints) */
+  endpoint?: string | null;
+  /** per service: aws {eks, ec2, sts}; azure {arm, login}; gcp {container, token} */
+  endpoints?: Record<string, string>;
+  /** PEM trusted in addition to the system CAs */
+  caBundle?: string | null;
+  credentialKind: CredentialKind;
+  /** never logged, never put in errors */
+  credentials: Record<string, unknown>;
+  settings: {
+    scopes?: string[];
+    regions?: string[];
+    resourceGroup?: string;
+    clusterRoleArn?: string;
+    nodeRoleArn?: string;
+    subnetIds?: Record<string, string[]>;
+    network?: string;
+    [k: string]: unknown;
+  };
+}
+
+export interface ProgressUpdate {
+  phase: string;
+  percent?: number;
+  message?: string;
+  cloudRequestId?: string;
+}
+
+export interface CloudResourceRef {
+  cloud: CloudId;
+  kind: 'cluster' | 'nodePool' | 'addon' | 'resourceGroup';
+  scope: string;
+  location: string;
+  cluster: string;
+  name?: string;
+}
+
+export interface OperationContext {
+  signal?: AbortSignal;
+  onProgress?: (p: ProgressUpdate) => void;
+  /** record every resource created, BEFORE waiting on it, for rollback */
+  recordResource?: (r: CloudResourceRef) => Promise<void>;
+  pollIntervalMs?: number;
+  timeoutMs?: number;
+}
+
+export type PlanContext = OperationContext & { planId: string };
+
+export interface DiscoveredCluster {
+  spec: ClusterSpec;
+  raw: unknown;
+  status: string;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  identity?: string;
+  scopes: string[];
+  missing: string[];
+  message?: string;
+}
+
+export interface ClusterRef {
+  scope: string;
+  location: string;
+  cluster: string;
+}
+
+export interface NodePoolRef extends ClusterRef {
+  name: string;
+}
+
+export interface CloudProvider {
+  readonly cloud: CloudId;
+  testConnection(ctx?: OperationContext): Promise<ConnectionTestResult>;
+  discover(opts?: { regions?: string[] } & OperationContext): Promise<DiscoveredCluster[]>;
+  /** versions (and machine types where the API offers them), to merge over bundledCatalog */
+  regionCatalog(region: string, ctx?: OperationContext): Promise<CatalogOverlay>;
+  /**
+   * Idempotent steps: a retry adopts what exists when it carries this plan's provenance label/tag
+   * `dolly-plan`; a same-named resource without it is a `conflict` CloudError.
+   */
+  ensureControlPlane(
+    target: ClusterSpec,
+    ctx: PlanContext,
+  ): Promise<{ status: string; cloudRequestId?: string }>;
+  ensureNodePool(target: ClusterSpec, poolName: string, ctx: PlanContext): Promise<{ status: string }>;
+  ensureAddons(
+    target: ClusterSpec & { addons?: string[] },
+    ctx: PlanContext,
+  ): Promise<{ installed: string[] }>;
+  waitClusterReady(target: ClusterSpec, ctx: OperationContext): Promise<DiscoveredCluster>;
+  /** idempotent: gone = done */
+  deleteNodePool(ref: NodePoolRef, ctx: OperationContext): Promise<void>;
+  /** deletes pools first where the cloud requires it (EKS) */
+  deleteCluster(ref: ClusterRef, ctx: OperationContext): Promise<void>;
+  /** kubeconfig YAML with the credential each cloud issues */
+  kubeconfig(ref: ClusterRef, ctx?: OperationContext): Promise<string>;
+}
+
+/** The provenance label every resource a plan creates carries (model.md, "Labels and tags"). */
+export const PLAN_LABEL = 'dolly-plan';

@@ -1,0 +1,189 @@
+/**
+ * The sandbox clouds in-process for the provider integration tests: the real core (startSandbox), the
+ * cloud modules and kube hub main.ts wires (whatever of them exists), port 0, a temp data dir.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CloudAccountConfig, CloudId } from '../../src/index';
+import { loadSandboxParts } from '../../../../apps/sandbox/src/parts.ts';
+import { type RunningSandbox, startSandbox } from '../../../../apps/sandbox/src/server.ts';
+
+export interface SandboxAccountInfo {
+  cloud: CloudId;
+  id: string;
+  displayName: string;
+  endpoints: Record<string, string>;
+  credentials: Record<string, unknown>;
+  caCertPem: string;
+}
+
+export interface TestSandbox {
+  sandbox: RunningSandbox;
+  missing: string[];
+  accounts: SandboxAccountInfo[];
+  account(cloud: CloudId, id: string): SandboxAccountInfo;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }>;
+  close(): Promise<void>;
+}
+
+const quiet = {
+  info: () => {},
+  warn: () => {},
+  error: (o: object | string, m?: string) => console.error('[sandbox error]', o, m ?? ''),
+  debug: () => {},
+};
+
+export async function startTestSandbox(opts: { speed?: number } = {}): Promise<TestSandbox> {
+  const dir = mkdtempSync(join(tmpdir(), 'dolly-providers-test-'));
+  const parts = await loadSandboxParts();
+  const sandbox = await startSandbox({
+    port: 0,
+    tlsPort: 0,
+    host: '127.0.0.1',
+    dataDir: dir,
+    speed: opts.speed ?? 3000,
+    seed: true,
+    logger: quiet,
+    tickMs: 20,
+    persistDebounceMs: 50,
+    modules: parts.modules,
+    ...(parts.kubeHub ? { kubeHub: parts.kubeHub } : {}),
+  });
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sandbox.urls.http}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: res.status, json };
+  };
+  const accounts = (await admin('GET', '/_sandbox/accounts')).json as SandboxAccountInfo[];
+  return {
+    sandbox,
+    missing: parts.missing,
+    accounts,
+    account(cloud, id) {
+      const a = accounts.find((x) => x.cloud === cloud && x.id === id);
+      if (!a) throw new Error(`no sandbox ${cloud} account ${id}`);
+      return a;
+    },
+    admin,
+    async close() {
+      await sandbox.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const DEMO = {
+  aws: '111111111111',
+  azure: '00000000-0000-4000-8000-000000000001',
+  gcpProd: 'dolly-demo-prod',
+  gcpDev: 'dolly-demo-dev',
+} as const;
+
+/** A Dolly cloud account for a sandbox account, exactly as a user would enter it. */
+export function awsAccount(
+  a: SandboxAccountInfo,
+  settings: CloudAccountConfig['settings'] = {},
+): CloudAccountConfig {
+  return {
+    id: `acc-aws-${a.id}`,
+    cloud: 'aws',
+    name: a.displayName,
+    scope: a.id,
+    endpoints: { eks: a.endpoints.eks ?? '', ec2: a.endpoints.ec2 ?? '', sts: a.endpoints.sts ?? '' },
+    credentialKind: 'aws-access-key',
+    credentials: { accessKeyId: a.credentials.accessKeyId, secretAccessKey: a.credentials.secretAccessKey },
+    settings: {
+      clusterRoleArn: `arn:aws:iam::${a.id}:role/eks-cluster-role`,
+      nodeRoleArn: `arn:aws:iam::${a.id}:role/eks-node-role`,
+      ...settings,
+    },
+  };
+}
+
+export function azureAccount(
+  a: SandboxAccountInfo,
+  settings: CloudAccountConfig['settings'] = {},
+): CloudAccountConfig {
+  return {
+    id: `acc-azure-${a.id}`,
+    cloud: 'azure',
+    name: a.displayName,
+    scope: a.id,
+    endpoints: { arm: a.endpoints.arm ?? '', login: a.endpoints.login ?? '' },
+    caBundle: a.caCertPem,
+    credentialKind: 'azure-client-secret',
+    credentials: {
+      tenantId: a.credentials.tenantId,
+      clientId: a.credentials.clientId,
+      clientSecret: a.credentials.clientSecret,
+    },
+    settings: { resourceGroup: 'dolly-clones', ...settings },
+  };
+}
+
+export function gcpAccount(
+  a: SandboxAccountInfo,
+  settings: CloudAccountConfig['settings'] = {},
+): CloudAccountConfig {
+  return {
+    id: `acc-gcp-${a.id}`,
+    cloud: 'gcp',
+    name: a.displayName,
+    scope: a.id,
+    endpoints: { container: a.endpoints.container ?? '', token: a.endpoints.token ?? '' },
+    credentialKind: 'gcp-service-account-key',
+    credentials: { ...a.credentials },
+    settings,
+  };
+}
+
+/** Lists nodes with the kubeconfig's server, CA and token (see the note in the report about client-node). */
+export function listNodesWithKubeconfig(kubeconfig: string): Promise<{ status: number; names: string[] }> {
+  // JSON-quoted (Dolly's) or plain (AKS's) scalars
+  const field = (name: string) => {
+    const m = new RegExp(`${name}: (\\S+)`).exec(kubeconfig);
+    const v = m?.[1] ?? '';
+    return v.startsWith('"') ? (JSON.parse(v) as string) : v;
+  };
+  const server = field('server');
+  const ca = Buffer.from(field('certificate-authority-data'), 'base64').toString('utf8');
+  const token = field('token');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server}/api/v1/nodes`,
+      { ca, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let names: string[] = [];
+          try {
+            const body = JSON.parse(text) as { items?: { metadata?: { name?: string } }[] };
+            names = (body.items ?? []).map((i) => i.metadata?.name ?? '');
+          } catch {
+            names = [];
+          }
+          resolve({ status: res.statusCode ?? 0, names });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Fast polling for the sandbox's sped-up clock. */
+export const FAST = { pollIntervalMs: 25, timeoutMs: 60_000 } as const;
