@@ -13,7 +13,11 @@ if (!url) {
   console.error('DATABASE_URL is not set');
   process.exit(1);
 }
-await seedDemo(url);
+const { accounts } = await seedDemo(
+  url,
+  process.env.SANDBOX_URL ? { sandboxUrl: process.env.SANDBOX_URL } : {},
+);
 console.log(
   `Seeded tenants demo and other; users ${demoUsers.map((u) => u.email).join(', ')} (password ${DEMO_PASSWORD})`,
 );
+if (accounts.length) console.log(`Demo tenant cloud accounts on the sandbox: ${accounts.join(', ')}`);

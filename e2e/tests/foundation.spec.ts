@@ -30,3 +30,23 @@ test('a viewer cannot start a run and is told why', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Run self-test' })).toBeDisabled();
   await expect(page.getByText('Viewers cannot start runs.')).toBeVisible();
 });
+
+test('the demo tenant has one sandbox account per cloud and the API never returns their secrets', async ({
+  page,
+}) => {
+  await signIn(page, 'admin@demo.dolly');
+  const sandbox = process.env.DOLLY_E2E_SANDBOX_URL ?? 'http://127.0.0.1:4510';
+  const issued = (await (await page.request.get(`${sandbox}/_sandbox/accounts`)).json()) as {
+    credentials: Record<string, unknown>;
+  }[];
+  const secrets = issued
+    .flatMap((a) => [a.credentials.secretAccessKey, a.credentials.clientSecret, a.credentials.private_key])
+    .filter((s): s is string => typeof s === 'string');
+  expect(secrets.length).toBeGreaterThanOrEqual(3);
+  const res = await page.request.get('/api/v1/accounts');
+  expect(res.status()).toBe(200);
+  const body = await res.text();
+  const accounts = (JSON.parse(body) as { items: { cloud: string; credentialKind: string }[] }).items;
+  expect(accounts.map((a) => a.cloud).sort()).toEqual(['aws', 'azure', 'gcp']);
+  for (const secret of secrets) expect(body).not.toContain(secret);
+});

@@ -26,14 +26,13 @@ export const credentialsSchema = z.discriminatedUnion('kind', [
     clientSecret: z.string().min(1),
   }),
   z.object({ kind: z.literal('azure-default') }),
-  z.object({
+  // The service-account key JSON as Google issues it, with `kind` added.
+  z.looseObject({
     kind: z.literal('gcp-service-account-key'),
-    key: z.looseObject({
-      type: z.literal('service_account'),
-      client_email: z.string(),
-      private_key: z.string(),
-      token_uri: z.string().optional(),
-    }),
+    type: z.literal('service_account'),
+    client_email: z.string().min(1),
+    private_key: z.string().includes('PRIVATE KEY', { message: 'a PEM private key' }),
+    token_uri: z.string().optional(),
   }),
   z.object({ kind: z.literal('gcp-application-default') }),
 ]);

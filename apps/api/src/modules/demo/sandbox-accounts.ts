@@ -39,7 +39,8 @@ export async function registerSandboxAccounts(
   for (const [cloud, list] of byCloud) {
     const first = list[0];
     if (!first) continue;
-    const sealed = vault.seal(first.credentials);
+    // Stored exactly like an account added through the API: the kind plus the cloud's own fields.
+    const sealed = vault.seal({ kind: credentialKind[cloud], ...first.credentials });
     const data = {
       cloud,
       scope: first.id,
