@@ -1,3 +1,4 @@
+import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 /**
  * The sandbox clouds in-process for the provider integration tests: the real core (startSandbox), the
  * cloud modules and kube hub main.ts wires (whatever of them exists), port 0, a temp data dir.
@@ -149,40 +150,20 @@ export function gcpAccount(
   };
 }
 
-/** Lists nodes with the kubeconfig's server, CA and token (see the note in the report about client-node). */
-export function listNodesWithKubeconfig(kubeconfig: string): Promise<{ status: number; names: string[] }> {
-  // JSON-quoted (Dolly's) or plain (AKS's) scalars
-  const field = (name: string) => {
-    const m = new RegExp(`${name}: (\\S+)`).exec(kubeconfig);
-    const v = m?.[1] ?? '';
-    return v.startsWith('"') ? (JSON.parse(v) as string) : v;
-  };
-  const server = field('server');
-  const ca = Buffer.from(field('certificate-authority-data'), 'base64').toString('utf8');
-  const token = field('token');
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${server}/api/v1/nodes`,
-      { ca, headers: { authorization: `Bearer ${token}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let names: string[] = [];
-          try {
-            const body = JSON.parse(text) as { items?: { metadata?: { name?: string } }[] };
-            names = (body.items ?? []).map((i) => i.metadata?.name ?? '');
-          } catch {
-            names = [];
-          }
-          resolve({ status: res.statusCode ?? 0, names });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+/** Lists nodes through @kubernetes/client-node with exactly the kubeconfig the provider produced. */
+export async function listNodesWithKubeconfig(
+  kubeconfig: string,
+): Promise<{ status: number; names: string[] }> {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  try {
+    const list = await core.listNode();
+    return { status: 200, names: list.items.map((n) => n.metadata?.name ?? '') };
+  } catch (error) {
+    if (error instanceof ApiException) return { status: error.code, names: [] };
+    throw error;
+  }
 }
 
 /** Fast polling for the sandbox's sped-up clock. */
