@@ -4,7 +4,6 @@ import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
  * cloud modules and kube hub main.ts wires (whatever of them exists), port 0, a temp data dir.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudAccountConfig, CloudId } from '../../src/index';
