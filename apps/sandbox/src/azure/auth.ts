@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { b64url, hmac, isRecord, uuidFrom } from './util.ts';
+import { b64url, hmac, isRecord, uuidFrom } from '../module-util.ts';
 
 /** Sandbox credentials are derived from the subscription id, so a reset or restart keeps them. */
 const SECRET = 'dolly-sandbox-azure-v1';

@@ -56,7 +56,7 @@ import {
   str,
   strArray,
   strRecord,
-} from './util.ts';
+} from '../module-util.ts';
 
 /** Real durations in ms (divided by ctx.speed()). */
 const DURATION = {

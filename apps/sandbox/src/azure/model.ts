@@ -1,5 +1,5 @@
 import type { KubeClusterInfo, KubeNodePool } from '../context.ts';
-import type { CatalogView } from './util.ts';
+import type { CatalogView } from '../module-util.ts';
 
 export type ProvisioningState = 'Creating' | 'Updating' | 'Deleting' | 'Succeeded' | 'Failed' | 'Canceled';
 

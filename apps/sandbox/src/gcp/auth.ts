@@ -6,7 +6,7 @@ import {
   timingSafeEqual,
   verify,
 } from 'node:crypto';
-import { b64url, hmac, isRecord } from './util.ts';
+import { b64url, hmac, isRecord } from '../module-util.ts';
 
 /** Sandbox credentials are derived from the project id, so a reset or restart keeps them. */
 const SECRET = 'dolly-sandbox-gcp-v1';

@@ -60,7 +60,7 @@ import {
   str,
   strArray,
   strRecord,
-} from './util.ts';
+} from '../module-util.ts';
 
 /** Real durations in ms (divided by ctx.speed()). */
 const DURATION: Record<OpType, number> = {

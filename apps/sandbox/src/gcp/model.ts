@@ -1,5 +1,5 @@
 import type { KubeClusterInfo, KubeNodePool } from '../context.ts';
-import { type CatalogView, isRecord, type Json } from './util.ts';
+import { type CatalogView, isRecord, type Json } from '../module-util.ts';
 
 export type ClusterStatus = 'PROVISIONING' | 'RUNNING' | 'RECONCILING' | 'STOPPING' | 'ERROR' | 'DEGRADED';
 export type PoolStatus =

@@ -1,7 +1,8 @@
+/** Helpers shared by the Azure and GCP sandbox modules (deterministic ids, HMAC, JSON replies, catalog views). */
 import { createHash, createHmac } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Catalog } from '@dolly/model';
-import type { SandboxContext } from '../context.ts';
+import type { SandboxContext } from './context.ts';
 
 export type Json = Record<string, unknown>;
 
