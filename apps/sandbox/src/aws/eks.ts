@@ -137,6 +137,18 @@ export class EksService {
   private dur(ms: number): number {
     return Math.max(1, Math.round(ms / this.ctx.speed()));
   }
+  /** Deletes are idempotent: a second DELETE while one runs returns the same in-flight state. */
+  private startDelete(
+    r: { deleteStartedAt?: number; deleteDoneAt?: number; modifiedAt: number },
+    realMs: number,
+  ) {
+    if (r.deleteStartedAt !== undefined) return;
+    const now = this.now();
+    r.deleteStartedAt = now;
+    r.deleteDoneAt = now + this.dur(realMs);
+    r.modifiedAt = now;
+    this.ctx.markDirty();
+  }
 
   // ---------- helpers ----------
   zones(region: string): string[] {
@@ -428,13 +440,7 @@ export class EksService {
       case 'DeleteNodegroup': {
         const c = this.getCluster(caller, route.cluster);
         const ng = this.getNodegroup(c, route.nodegroup);
-        if (ng.deleteStartedAt === undefined) {
-          const now = this.now();
-          ng.deleteStartedAt = now;
-          ng.deleteDoneAt = now + this.dur(EKS_DURATIONS.nodegroupDelete);
-          ng.modifiedAt = now;
-          this.ctx.markDirty();
-        }
+        this.startDelete(ng, EKS_DURATIONS.nodegroupDelete);
         return { nodegroup: this.nodegroupJson(c, ng) };
       }
       case 'UpdateNodegroupConfig':
@@ -457,13 +463,7 @@ export class EksService {
       case 'DeleteAddon': {
         const c = this.getCluster(caller, route.cluster);
         const a = this.getAddon(c, route.addon);
-        if (a.deleteStartedAt === undefined) {
-          const now = this.now();
-          a.deleteStartedAt = now;
-          a.deleteDoneAt = now + this.dur(EKS_DURATIONS.addonDelete);
-          a.modifiedAt = now;
-          this.ctx.markDirty();
-        }
+        this.startDelete(a, EKS_DURATIONS.addonDelete);
         return { addon: this.addonJson(c, a) };
       }
       case 'UpdateAddon':
