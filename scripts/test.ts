@@ -16,7 +16,10 @@ import { migrateAndSeed, startStack } from './lib/stack.ts';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const stages = only ? [only] : ['static', 'unit', 'integration', 'e2e'];
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
-const reports = join(repoRoot, '.dolly', 'test-reports');
+// Parallel checkouts on one machine (several developers or agents) keep apart with these.
+const instance = process.env.DOLLY_TEST_INSTANCE ?? '';
+const portOffset = Number(process.env.DOLLY_TEST_PORT_OFFSET ?? 0);
+const reports = join(repoRoot, '.dolly', `test-reports${instance}`);
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
@@ -65,6 +68,7 @@ const services = needsServices ? await ensureServices(repoRoot) : undefined;
 try {
   await stage('static', () => {
     runOrThrow(bin('prisma'), ['generate'], {}, repoRoot);
+    runOrThrow(bin('tsx'), ['scripts/openapi.ts', '--check'], {}, repoRoot);
     runOrThrow(bin('tsc'), ['-p', 'tsconfig.json'], {}, repoRoot);
     runOrThrow(bin('biome'), ['check', '.'], {}, repoRoot);
   });
@@ -85,7 +89,7 @@ try {
 
   await stage('integration', () => {
     if (!services) throw new Error('services not started');
-    const databaseUrl = freshDatabaseUrl(services.databaseUrl, 'dolly_test');
+    const databaseUrl = freshDatabaseUrl(services.databaseUrl, `dolly_test${instance}`);
     migrateAndSeed(databaseUrl);
     const out = join(reports, 'integration.json');
     try {
@@ -107,17 +111,17 @@ try {
 
   await stage('e2e', async () => {
     if (!services) throw new Error('services not started');
-    const databaseUrl = freshDatabaseUrl(services.databaseUrl, 'dolly_e2e');
+    const databaseUrl = freshDatabaseUrl(services.databaseUrl, `dolly_e2e${instance}`);
     const logDir = join(reports, 'e2e-logs');
     mkdirSync(logDir, { recursive: true });
-    const sandboxDataDir = join(repoRoot, '.dolly', 'sandbox-e2e');
+    const sandboxDataDir = join(repoRoot, '.dolly', `sandbox-e2e${instance}`);
     rmSync(sandboxDataDir, { recursive: true, force: true });
     const stack = await startStack({
       databaseUrl,
       redisUrl: services.redisUrl,
-      port: 18181,
-      sandboxPort: 14510,
-      sandboxTlsPort: 14511,
+      port: 18181 + portOffset,
+      sandboxPort: 14510 + portOffset,
+      sandboxTlsPort: 14511 + portOffset,
       sandboxSpeed: 600,
       sandboxDataDir,
       queuePrefix: `dolly-e2e-${process.pid}`,
