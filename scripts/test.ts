@@ -131,7 +131,8 @@ try {
     try {
       runOrThrow(
         join(repoRoot, 'e2e', 'node_modules', '.bin', 'playwright'),
-        ['test', '--config', 'e2e/playwright.config.ts'],
+        // DOLLY_E2E_FILES narrows the run to some spec files (space-separated filters) while developing.
+        ['test', '--config', 'e2e/playwright.config.ts', ...(process.env.DOLLY_E2E_FILES?.split(' ') ?? [])],
         {
           DOLLY_E2E_URL: stack.url,
           DOLLY_E2E_SANDBOX_URL: stack.sandboxUrl,
