@@ -30,6 +30,7 @@ const deps = {
   runEvents: unused,
   appendRunEvent: unused,
   vault: unused,
+  cloud: unused,
 } as unknown as AppDeps;
 
 const app = await buildApp(deps);

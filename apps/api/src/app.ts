@@ -11,6 +11,8 @@ import { accountRoutes } from './modules/accounts/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
+import { inventoryRoutes } from './modules/inventory/routes.ts';
+import { runActionRoutes } from './modules/runs/actions.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { memberRoutes } from './modules/members/routes.ts';
 import { planRoutes } from './modules/plans/routes.ts';
@@ -62,6 +64,12 @@ export async function buildApp(deps: AppDeps): Promise<DollyApp> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // A POST without a body (curl -X POST .../cancel) means "no options", not "invalid body".
+  app.addHook('preValidation', async (request) => {
+    if (request.body === null || request.body === undefined) {
+      if (request.method === 'POST') request.body = {};
+    }
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const webDist = deps.config.DOLLY_WEB_DIST;
@@ -91,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<DollyApp> {
   accountRoutes(app, deps);
   clusterRoutes(app, deps);
   planRoutes(app, deps);
+  inventoryRoutes(app, deps);
+  runActionRoutes(app, deps);
 
   if (serveWeb && webDist) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });

@@ -1,5 +1,5 @@
 import type { CredentialVault, Database } from '@dolly/db';
-import type { AppendRunEvent, Queues } from '@dolly/jobs';
+import type { AppendRunEvent, CloudAccess, Queues } from '@dolly/jobs';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import type { RunEventHub } from './lib/run-event-hub.ts';
@@ -15,4 +15,6 @@ export interface AppDeps {
   appendRunEvent: AppendRunEvent;
   metrics: Metrics;
   vault: CredentialVault;
+  /** Providers with credentials opened from the vault (kubeconfigs, connection tests). */
+  cloud: CloudAccess;
 }

@@ -1,5 +1,5 @@
 import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
-import { createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
+import { createCloudAccess, createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createRunEventHub } from './lib/run-event-hub.ts';
@@ -10,6 +10,7 @@ const db = createDatabase(config.DATABASE_URL);
 const redis = createRedis(config.REDIS_URL, 'api');
 const subscriber = createRedis(config.REDIS_URL, 'api-sse');
 const queues = createQueues(redis, config.DOLLY_QUEUE_PREFIX);
+const vault = credentialVaultFromEnv();
 const app = await buildApp({
   config,
   db,
@@ -18,7 +19,8 @@ const app = await buildApp({
   runEvents: createRunEventHub(subscriber),
   appendRunEvent: createRunEventWriter(db, redis),
   metrics: createMetrics(),
-  vault: credentialVaultFromEnv(),
+  vault,
+  cloud: createCloudAccess(db, vault),
 });
 
 let shuttingDown = false;

@@ -41,6 +41,17 @@ const expected: Record<string, 'public' | 'signed-in' | Role> = {
   'POST /api/v1/plans': 'developer',
   'GET /api/v1/plans/:id': 'viewer',
   'PUT /api/v1/plans/:id': 'developer',
+  'POST /api/v1/plans/:id/apply': 'developer',
+  'GET /api/v1/runs': 'viewer',
+  'GET /api/v1/runs/stats/durations': 'viewer',
+  'POST /api/v1/runs/:id/cancel': 'developer',
+  'POST /api/v1/runs/:id/retry': 'developer',
+  'POST /api/v1/runs/:id/rollback': 'developer',
+  'POST /api/v1/runs/:id/approve': 'operator',
+  'POST /api/v1/runs/:id/reject': 'operator',
+  'POST /api/v1/inventory/sync': 'operator',
+  'GET /api/v1/clusters/:id/kubeconfig': 'operator',
+  'POST /api/v1/accounts/:id/test': 'admin',
 };
 
 type Credential = { headers: Record<string, string> };

@@ -6,6 +6,21 @@ export const workerConfigSchema = z.object({
   DOLLY_QUEUE_PREFIX: z.string().default('dolly'),
   DOLLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOLLY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** How often long cloud operations are polled (the sandbox at high speed wants it short). */
+  DOLLY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(5000),
+  DOLLY_CLOUD_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(60 * 60 * 1000),
+  /** Token bucket per cloud account shared by every worker (Redis). */
+  DOLLY_ACCOUNT_CALLS_PER_SECOND: z.coerce.number().int().min(1).default(20),
+  /** Scheduled inventory sync per tenant; 0 turns it off. */
+  DOLLY_SYNC_INTERVAL_MINUTES: z.coerce.number().min(0).default(15),
+  /** Prometheus metrics of the worker on this port; 0 turns the listener off. */
+  DOLLY_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** A run whose worker died is picked up by another after about this long. */
+  DOLLY_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -1,14 +1,30 @@
 import type { Database } from '@dolly/db';
-import type { AppendRunEvent, RunLifecycle, StepRunner } from '@dolly/jobs';
+import type {
+  AppendRunEvent,
+  CancelRegistry,
+  CloudAccess,
+  Queues,
+  RunLifecycle,
+  StepRunner,
+} from '@dolly/jobs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { WorkerMetrics } from './metrics.ts';
 
 export interface ProcessorDeps {
   db: Database;
   redis: Redis;
   appendRunEvent: AppendRunEvent;
   lifecycle: RunLifecycle;
-  steps(runId: string): StepRunner;
+  /** Steps of a run; a cancelled signal stops before the next step starts. */
+  steps(runId: string, signal?: AbortSignal): StepRunner;
+  cloud: CloudAccess;
+  cancels: CancelRegistry;
+  metrics: WorkerMetrics;
+  /** For processors that start other runs (scheduled syncs). */
+  queues: Queues;
   log: Logger;
   workerId: string;
+  pollIntervalMs: number;
+  cloudTimeoutMs: number;
 }

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { createDatabase } from '@dolly/db';
+import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
 import { createRedis } from '@dolly/jobs';
 import pino from 'pino';
 import { loadWorkerConfig } from './config.ts';
+import { createWorkerMetrics, serveMetrics } from './metrics.ts';
 import { startRunWorker } from './worker.ts';
 
 const config = loadWorkerConfig();
@@ -11,16 +12,30 @@ const log = pino({ level: config.DOLLY_LOG_LEVEL, base: { service: 'worker', wor
 const db = createDatabase(config.DATABASE_URL);
 const connection = createRedis(config.REDIS_URL, 'worker-bullmq');
 const redis = createRedis(config.REDIS_URL, 'worker');
-const worker = startRunWorker({
+const subscriber = createRedis(config.REDIS_URL, 'worker-cancel');
+const metrics = createWorkerMetrics();
+const worker = await startRunWorker({
   db,
   connection,
   redis,
+  subscriber,
+  vault: credentialVaultFromEnv(),
   log,
   prefix: config.DOLLY_QUEUE_PREFIX,
   concurrency: config.DOLLY_WORKER_CONCURRENCY,
   workerId,
+  pollIntervalMs: config.DOLLY_POLL_INTERVAL_MS,
+  cloudTimeoutMs: config.DOLLY_CLOUD_TIMEOUT_MS,
+  accountCallsPerSecond: config.DOLLY_ACCOUNT_CALLS_PER_SECOND,
+  syncIntervalMinutes: config.DOLLY_SYNC_INTERVAL_MINUTES,
+  stalledMs: config.DOLLY_WORKER_STALLED_MS,
+  metrics,
 });
 await worker.waitUntilReady();
+const metricsServer = config.DOLLY_WORKER_METRICS_PORT
+  ? serveMetrics(metrics, config.DOLLY_WORKER_METRICS_PORT)
+  : undefined;
+metricsServer?.on('error', (err) => log.warn({ err }, 'metrics listener failed; continuing without it'));
 log.info({ concurrency: config.DOLLY_WORKER_CONCURRENCY }, 'worker ready');
 
 let closing = false;
@@ -32,8 +47,9 @@ async function shutdown(signal: string) {
   // from their last finished step, so a hard exit loses nothing.
   const force = setTimeout(() => process.exit(1), 30_000);
   force.unref();
+  metricsServer?.close();
   await worker.close();
-  await Promise.allSettled([connection.quit(), redis.quit(), db.$disconnect()]);
+  await Promise.allSettled([connection.quit(), redis.quit(), subscriber.quit(), db.$disconnect()]);
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,60 +1,169 @@
 import { jobPayloadSchema } from '@dolly/contracts';
-import type { Database } from '@dolly/db';
-import { StepFailedError, createRunEventWriter, createRunLifecycle, createStepRunner } from '@dolly/jobs';
+import type { CredentialVault, Database } from '@dolly/db';
+import {
+  createAccountLimiter,
+  createCancelRegistry,
+  createCloudAccess,
+  createQueues,
+  createRunEventWriter,
+  createRunLifecycle,
+  createStepRunner,
+} from '@dolly/jobs';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ProcessorDeps } from './deps.ts';
+import { type WorkerMetrics, createWorkerMetrics, observeCloudCall } from './metrics.ts';
+import { processClone } from './processors/clone.ts';
+import { processRollback } from './processors/rollback.ts';
+import { processScheduledSync, reconcileSyncSchedules } from './processors/scheduled-sync.ts';
 import { processSelftest } from './processors/selftest.ts';
+import { processSync } from './processors/sync.ts';
+import { executeRun } from './run-guard.ts';
 
 export interface WorkerOptions {
   db: Database;
   connection: Redis;
   redis: Redis;
+  /** A connection of its own: a subscribed ioredis client can do nothing else. */
+  subscriber: Redis;
+  vault: CredentialVault;
   log: Logger;
   prefix: string;
   concurrency: number;
   workerId: string;
+  pollIntervalMs?: number;
+  cloudTimeoutMs?: number;
+  accountCallsPerSecond?: number;
+  syncIntervalMinutes?: number;
+  stalledMs?: number;
+  metrics?: WorkerMetrics;
 }
 
+/** Step keys name their subject after a colon (node-pool:general); metrics keep the operation. */
+const operationOf = (stepKey: string) => stepKey.split(':')[0] ?? stepKey;
+
 /** The run queue's processor: one orchestrator job per run, job id = run id. */
-export function startRunWorker(opts: WorkerOptions) {
+export async function startRunWorker(opts: WorkerOptions) {
   const appendRunEvent = createRunEventWriter(opts.db, opts.redis);
+  const metrics = opts.metrics ?? createWorkerMetrics();
+  const cancels = await createCancelRegistry(opts.subscriber);
+  const queues = createQueues(opts.redis, opts.prefix);
+  const runKinds = new Map<string, { kind: string; cloud: string }>();
   const deps: ProcessorDeps = {
     db: opts.db,
     redis: opts.redis,
     appendRunEvent,
     lifecycle: createRunLifecycle(opts.db, appendRunEvent),
-    steps: (runId) => createStepRunner(opts.db, appendRunEvent, runId),
+    steps: (runId, signal) =>
+      createStepRunner(opts.db, appendRunEvent, runId, {
+        ...(signal ? { signal } : {}),
+        onStepFinished: (key, ms, ok) => {
+          const labels = runKinds.get(runId) ?? { kind: 'unknown', cloud: 'none' };
+          metrics.stepDuration.observe(
+            { ...labels, operation: operationOf(key), outcome: ok ? 'succeeded' : 'failed' },
+            ms / 1000,
+          );
+        },
+      }),
+    cloud: createCloudAccess(opts.db, opts.vault, {
+      limiter: createAccountLimiter(opts.redis, {
+        callsPerSecond: opts.accountCallsPerSecond ?? 20,
+        keyPrefix: `${opts.prefix}:account-rate`,
+      }),
+      observe: (call) => observeCloudCall(metrics, call),
+    }),
+    cancels,
+    metrics,
+    queues,
     log: opts.log,
     workerId: opts.workerId,
+    pollIntervalMs: opts.pollIntervalMs ?? 5000,
+    cloudTimeoutMs: opts.cloudTimeoutMs ?? 60 * 60 * 1000,
   };
+
+  const runJob = async (job: Job, kind: string) => {
+    const { runId, tenantId } = jobPayloadSchema('runs', 'selftest').parse(job.data);
+    await executeRun(
+      { ...deps, log: opts.log.child({ runId, tenantId, job: job.name }) },
+      job,
+      runId,
+      async (run, signal) => {
+        runKinds.set(runId, { kind, cloud: runCloud(run.input) });
+        try {
+          switch (kind) {
+            case 'selftest':
+              return await processSelftest(deps, { runId, tenantId });
+            case 'sync':
+              return await processSync(deps, runId, tenantId, signal);
+            case 'clone':
+              return await processClone(deps, run, signal);
+            case 'rollback':
+              return await processRollback(deps, run, signal);
+          }
+        } finally {
+          runKinds.delete(runId);
+        }
+      },
+    );
+  };
+
   const worker = new Worker(
     'runs',
     async (job: Job) => {
-      const log = opts.log.child({ jobId: job.id, job: job.name });
       switch (job.name) {
-        case 'selftest': {
-          const payload = jobPayloadSchema('runs', 'selftest').parse(job.data);
-          try {
-            await processSelftest({ ...deps, log }, payload);
-          } catch (error) {
-            // A failed step has been recorded; the run fails once BullMQ has no attempts left.
-            const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-            if (last) {
-              const message = error instanceof StepFailedError ? error.message : String(error);
-              await deps.lifecycle.fail(payload.runId, 'system', message);
-            }
-            throw error;
-          }
-          return;
+        case 'selftest':
+        case 'sync':
+        case 'clone':
+        case 'rollback':
+          return runJob(job, job.name);
+        case 'scheduled-sync': {
+          const { tenantId } = jobPayloadSchema('runs', 'scheduled-sync').parse(job.data);
+          return processScheduledSync(deps, tenantId);
         }
         default:
           throw new Error(`unknown job ${job.name}`);
       }
     },
-    { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      lockDuration: opts.stalledMs ?? 30_000,
+      stalledInterval: opts.stalledMs ?? 30_000,
+      maxStalledCount: 5,
+    },
   );
   worker.on('failed', (job, error) => opts.log.warn({ jobId: job?.id, err: error }, 'job attempt failed'));
-  return worker;
+
+  let schedules: NodeJS.Timeout | undefined;
+  const interval = opts.syncIntervalMinutes ?? 0;
+  const reconcile = () =>
+    reconcileSyncSchedules(deps, interval).catch((err: unknown) =>
+      opts.log.warn({ err }, 'could not reconcile sync schedules'),
+    );
+  await reconcile();
+  // New tenants and accounts get their schedule without a worker restart.
+  schedules = setInterval(reconcile, 5 * 60_000);
+  schedules.unref();
+
+  return {
+    worker,
+    metrics,
+    waitUntilReady: () => worker.waitUntilReady(),
+    async close() {
+      clearInterval(schedules);
+      await worker.close();
+      await cancels.close();
+      await queues.close();
+    },
+  };
+}
+
+export type RunWorker = Awaited<ReturnType<typeof startRunWorker>>;
+
+/** The cloud a run talks to, for metric labels: a clone's target cloud, else none. */
+function runCloud(input: unknown): string {
+  const target = (input as { item?: { target?: { cloud?: unknown } } } | null)?.item?.target?.cloud;
+  return typeof target === 'string' ? target : 'none';
 }

@@ -265,6 +265,149 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs of the tenant, newest first, with filters and cursor paging */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "selftest" | "sync" | "clone" | "rollback" | "migrate";
+                    /** @description One status or several, comma-separated */
+                    status?: string;
+                    planId?: string;
+                    parentRunId?: string;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Run"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/stats/durations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long clone steps take per target cloud and operation, from this tenant's finished runs */
+        get: {
+            parameters: {
+                query?: {
+                    last?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: number;
+                            items: {
+                                cloud: string;
+                                /** @example control-plane */
+                                operation: string;
+                                count: number;
+                                p50Ms: number;
+                                p90Ms: number;
+                                maxMs: number;
+                                meanMs: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}": {
         parameters: {
             query?: never;
@@ -2142,6 +2285,97 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/v1/accounts/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test the stored credentials: who they are, which scopes they reach, which permissions are missing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            identity?: string;
+                            scopes: string[];
+                            missing: string[];
+                            message?: string;
+                            /** Format: date-time */
+                            testedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters": {
         parameters: {
             query?: never;
@@ -2393,6 +2627,96 @@ export type paths = {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/clusters/{id}/kubeconfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A kubeconfig with short-lived credentials the cloud issues (operators and above)
+         * @description EKS: a presigned STS token (about 15 minutes); GKE: an OAuth access token (about an hour); AKS: the cluster user credentials the cloud hands out. Every download is audited.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description kubeconfig YAML */
+                            kubeconfig: string;
+                            expiresAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/plans": {
@@ -2699,6 +3023,665 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/plans/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the clusters of a plan: one clone run per item, run in parallel
+         * @description The plan is validated and the clone policies checked again. Items a policy holds for approval start as `pending_approval`. Into a `prod` target environment, `confirm` must repeat the target cluster name (one item) or the target account name. With an `Idempotency-Key`, repeating the request returns the same runs.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a POST with the same key to get the same run(s) back instead of new ones */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Indexes of the items to apply; default: all
+                         * @example [
+                         *       0
+                         *     ]
+                         */
+                        items?: number[];
+                        /** @description Typed confirmation for protected targets */
+                        confirm?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: components["schemas"]["Run"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discover the clusters of every cloud account (or some) now, as a run
+         * @description Accounts are discovered in parallel; clusters and node pools are upserted with their raw cloud documents and the ones no longer found are marked vanished. Also runs on a schedule per tenant.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a POST with the same key to get the same run(s) back instead of new ones */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Default: every account */
+                        accountIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a run: queued and pending runs stop at once, running ones within seconds
+         * @description A running run goes to `cancelling`; the worker holding it aborts the cloud call in flight and ends it `cancelled`. Retry or roll back afterwards.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example Change window is tomorrow */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed or cancelled run from the step that failed
+         * @description Starts a new run (`parentRunId` = this one) that reuses every finished step of this run and continues from the failed one. The permission and policy checks run again.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a POST with the same key to get the same run(s) back instead of new ones */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete exactly what a clone run created, newest first
+         * @description Starts a rollback run (`parentRunId` = this one) that reads the run's ledger of created cloud resources, including those of the runs it retried, and deletes them in reverse order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Repeat a POST with the same key to get the same run(s) back instead of new ones */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a run a clone policy holds for approval; it is queued at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example Change window is tomorrow */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a run pending approval; it ends without touching any cloud */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example Change window is tomorrow */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -2742,6 +3725,23 @@ export type components = {
             finishedAt: string | null;
             error?: unknown;
             cloudRequestIds: string[];
+            /** @description The checkpoint the step stored */
+            output?: unknown;
+        };
+        /** @description A cloud resource the run created (the rollback ledger) */
+        RunResourceInput: {
+            /** @example nodePool */
+            kind: string;
+            /** @enum {string} */
+            cloud: "aws" | "azure" | "gcp";
+            /** Format: uuid */
+            accountId: string;
+            locator: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            deletedAt: string | null;
         };
         RunInput: {
             /** Format: uuid */
@@ -2750,6 +3750,8 @@ export type components = {
             kind: "selftest" | "sync" | "clone" | "rollback" | "migrate";
             /** @enum {string} */
             status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
+            /** @example Clone shop-prod (gcp us-central1) → aws us-east1 */
+            title: string;
             input: unknown;
             result?: unknown;
             error?: unknown;
@@ -2758,7 +3760,360 @@ export type components = {
             createdAt: string;
             startedAt: string | null;
             finishedAt: string | null;
+            planId: string | null;
+            planItemIndex: number | null;
+            /** @description The run this one retries or rolls back */
+            parentRunId: string | null;
+            /** @description Email of the requester */
+            requestedBy: string | null;
+            approvedBy: string | null;
+            approvedAt: string | null;
             steps?: components["schemas"]["RunStepInput"][];
+            resources?: components["schemas"]["RunResourceInput"][];
+        };
+        MigrationRequestInput: {
+            /**
+             * Format: uuid
+             * @description Inventory cluster to copy from
+             */
+            sourceClusterId: string;
+            /**
+             * Format: uuid
+             * @description Inventory cluster to copy into (may be the same)
+             */
+            targetClusterId: string;
+            /**
+             * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+             * @example [
+             *       "shop",
+             *       "team-*"
+             *     ]
+             */
+            namespaces: string[];
+            /** @description Names or globs left out */
+            excludeNamespaces?: string[];
+            /**
+             * @description Source namespace → target namespace
+             * @example {
+             *       "shop": "shop-dev"
+             *     }
+             */
+            namespaceMap?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Kubernetes label selector applied to namespaced objects
+             * @example app!=legacy
+             */
+            labelSelector?: string;
+            /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+            includeKinds?: string[];
+            /** @description Kinds left out */
+            excludeKinds?: string[];
+            /** @description Source storage class → target class; overrides the per-cloud defaults */
+            storageClassMap?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Image registry prefix → replacement, matched on `/` boundaries
+             * @example {
+             *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+             *     }
+             */
+            registryMap?: {
+                [key: string]: string;
+            };
+            /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+            identityMap?: {
+                [key: string]: string;
+            };
+            /** @description Source node pool → target node pool for node selectors and affinities */
+            nodePoolMap?: {
+                [key: string]: string;
+            };
+            /** @description Source ingress class → target ingress class */
+            ingressClassMap?: {
+                [key: string]: string;
+            };
+            /** @description Image pull secret → replacement; an empty string removes the reference */
+            pullSecretMap?: {
+                [key: string]: string;
+            };
+            /**
+             * @description What to do with objects that already exist in the target
+             * @default skip
+             * @enum {string}
+             */
+            existing: "skip" | "update";
+            /**
+             * @description Copy Secrets (operator and above)
+             * @default false
+             */
+            includeSecrets: boolean;
+            /**
+             * @description Copy each PVC's files to the target
+             * @default false
+             */
+            copyVolumes: boolean;
+            /**
+             * @description Stop and sync: scale the source down, copy the final state, start the target
+             * @default false
+             */
+            cutover: boolean;
+            /** @description Cap on the volume copy stream */
+            bandwidthBytesPerSec?: number;
+            /**
+             * @description How long workloads may take to become Ready on the target
+             * @default 600
+             */
+            readyTimeoutSec: number;
+        };
+        ObjectRefInput: {
+            apiVersion: string;
+            kind: string;
+            namespace?: string;
+            name: string;
+        };
+        MigrationChangeInput: {
+            /** @description The named transform rule */
+            rule: string;
+            /** @example spec.template.spec.nodeSelector */
+            path: string;
+            /** @enum {string} */
+            op: "remove" | "set" | "add";
+            from?: unknown;
+            to?: unknown;
+            note?: string;
+        };
+        MigrationWarningInput: {
+            rule: string;
+            message: string;
+            ref?: components["schemas"]["ObjectRefInput"];
+            /** @description What a person still has to do */
+            action?: string;
+        };
+        PreflightCheckInput: {
+            name: string;
+            /** @enum {string} */
+            status: "pass" | "warn" | "fail";
+            message: string;
+            refs?: components["schemas"]["ObjectRefInput"][];
+        };
+        PlannedObjectInput: {
+            source: components["schemas"]["ObjectRefInput"];
+            target: components["schemas"]["ObjectRefInput"];
+            /** @enum {string} */
+            tier: "definitions" | "storage" | "rbac" | "config" | "secrets" | "volumes" | "workloads" | "services" | "ingress" | "rest";
+            /**
+             * @description What apply will do given what the target holds now
+             * @enum {string}
+             */
+            action: "create" | "update" | "skip" | "unchanged";
+            reason?: string;
+            changes: components["schemas"]["MigrationChangeInput"][];
+            /** @description Unified diff of the target object against this one */
+            diff: string;
+            /** @description The transformed object; Secret values are replaced by "<redacted>" */
+            object: {
+                [key: string]: unknown;
+            };
+        };
+        SkippedObjectInput: {
+            ref: components["schemas"]["ObjectRefInput"];
+            rule: string;
+            reason: string;
+        };
+        PlannedVolumeInput: {
+            source: components["schemas"]["ObjectRefInput"];
+            target: components["schemas"]["ObjectRefInput"];
+            storageClass: string | null;
+            targetStorageClass: string | null;
+            size: string | null;
+            bound: boolean;
+            usedBy: components["schemas"]["ObjectRefInput"][];
+        };
+        MigrationPlanInput: {
+            /** @description The migration id (the run id): the dolly-migration label value */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            source: {
+                clusterId?: string;
+                /** @enum {string} */
+                cloud: "aws" | "azure" | "gcp";
+                name: string;
+                scope?: string;
+                location?: string;
+            };
+            target: {
+                clusterId?: string;
+                /** @enum {string} */
+                cloud: "aws" | "azure" | "gcp";
+                name: string;
+                scope?: string;
+                location?: string;
+            };
+            request: {
+                /**
+                 * Format: uuid
+                 * @description Inventory cluster to copy from
+                 */
+                sourceClusterId: string;
+                /**
+                 * Format: uuid
+                 * @description Inventory cluster to copy into (may be the same)
+                 */
+                targetClusterId: string;
+                /**
+                 * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                 * @example [
+                 *       "shop",
+                 *       "team-*"
+                 *     ]
+                 */
+                namespaces: string[];
+                /** @description Names or globs left out */
+                excludeNamespaces?: string[];
+                /**
+                 * @description Source namespace → target namespace
+                 * @example {
+                 *       "shop": "shop-dev"
+                 *     }
+                 */
+                namespaceMap?: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description Kubernetes label selector applied to namespaced objects
+                 * @example app!=legacy
+                 */
+                labelSelector?: string;
+                /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                includeKinds?: string[];
+                /** @description Kinds left out */
+                excludeKinds?: string[];
+                /** @description Source storage class → target class; overrides the per-cloud defaults */
+                storageClassMap?: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description Image registry prefix → replacement, matched on `/` boundaries
+                 * @example {
+                 *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                 *     }
+                 */
+                registryMap?: {
+                    [key: string]: string;
+                };
+                /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                identityMap?: {
+                    [key: string]: string;
+                };
+                /** @description Source node pool → target node pool for node selectors and affinities */
+                nodePoolMap?: {
+                    [key: string]: string;
+                };
+                /** @description Source ingress class → target ingress class */
+                ingressClassMap?: {
+                    [key: string]: string;
+                };
+                /** @description Image pull secret → replacement; an empty string removes the reference */
+                pullSecretMap?: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description What to do with objects that already exist in the target
+                 * @default skip
+                 * @enum {string}
+                 */
+                existing: "skip" | "update";
+                /**
+                 * @description Copy Secrets (operator and above)
+                 * @default false
+                 */
+                includeSecrets: boolean;
+                /**
+                 * @description Copy each PVC's files to the target
+                 * @default false
+                 */
+                copyVolumes: boolean;
+                /**
+                 * @description Stop and sync: scale the source down, copy the final state, start the target
+                 * @default false
+                 */
+                cutover: boolean;
+                /** @description Cap on the volume copy stream */
+                bandwidthBytesPerSec?: number;
+                /**
+                 * @description How long workloads may take to become Ready on the target
+                 * @default 600
+                 */
+                readyTimeoutSec: number;
+            };
+            namespaces: {
+                source: string;
+                target: string;
+                existsInTarget: boolean;
+            }[];
+            objects: components["schemas"]["PlannedObjectInput"][];
+            skipped: components["schemas"]["SkippedObjectInput"][];
+            volumes: components["schemas"]["PlannedVolumeInput"][];
+            warnings: components["schemas"]["MigrationWarningInput"][];
+            preflight: {
+                ok: boolean;
+                checks: components["schemas"]["PreflightCheckInput"][];
+            };
+            summary: {
+                objects: number;
+                create: number;
+                update: number;
+                skip: number;
+                unchanged: number;
+                skippedByRules: number;
+                warnings: number;
+                volumes: number;
+            };
+        };
+        MigrationObjectResultInput: {
+            source: components["schemas"]["ObjectRefInput"];
+            target: components["schemas"]["ObjectRefInput"];
+            /** @enum {string} */
+            tier: "definitions" | "storage" | "rbac" | "config" | "secrets" | "volumes" | "workloads" | "services" | "ingress" | "rest";
+            /** @enum {string} */
+            result: "created" | "updated" | "skipped" | "failed";
+            reason?: string;
+        };
+        MigrationVolumeResultInput: {
+            source: components["schemas"]["ObjectRefInput"];
+            target: components["schemas"]["ObjectRefInput"];
+            /** @enum {string} */
+            result: "copied" | "in_sync" | "failed";
+            bytes: number;
+            files: number;
+            /** @description Every source file has the same sha256 in the target */
+            verified: boolean;
+            reason?: string;
+        };
+        MigrationWorkloadResultInput: {
+            ref: components["schemas"]["ObjectRefInput"];
+            ready: boolean;
+            replicas: number;
+            readyReplicas: number;
+            reason?: string;
+        };
+        MigrationResultInput: {
+            /** @enum {string} */
+            status: "succeeded" | "partially_succeeded" | "failed";
+            objects: components["schemas"]["MigrationObjectResultInput"][];
+            volumes: components["schemas"]["MigrationVolumeResultInput"][];
+            workloads: components["schemas"]["MigrationWorkloadResultInput"][];
+            failed: {
+                ref: components["schemas"]["ObjectRefInput"];
+                reason: string;
+            }[];
+            counts: {
+                [key: string]: number;
+            };
         };
         /** @enum {string} */
         RoleInput: "owner" | "admin" | "operator" | "developer" | "viewer";
@@ -2890,71 +4245,6 @@ export type components = {
             role: components["schemas"]["RoleInput"];
             /** Format: date-time */
             createdAt: string;
-        };
-        ClonePolicyInput: {
-            name: string;
-            /** @enum {string} */
-            effect: "allow" | "deny";
-            /**
-             * @description Roles the rule applies to; empty = every role
-             * @default []
-             */
-            roles: components["schemas"]["RoleInput"][];
-            /**
-             * @default {
-             *       "env": []
-             *     }
-             */
-            source: {
-                /**
-                 * @description Environments that match; empty = any
-                 * @default []
-                 * @example [
-                 *       "prod"
-                 *     ]
-                 */
-                env: string[];
-                /** @example shop-* */
-                clusterGlob?: string;
-                namespaceGlob?: string;
-            };
-            /**
-             * @default {
-             *       "env": []
-             *     }
-             */
-            target: {
-                /**
-                 * @description Environments that match; empty = any
-                 * @default []
-                 * @example [
-                 *       "prod"
-                 *     ]
-                 */
-                env: string[];
-                /** @example shop-* */
-                clusterGlob?: string;
-                namespaceGlob?: string;
-            };
-            /** @default false */
-            requireApproval: boolean;
-            /**
-             * @description Lower runs first; the first matching rule decides
-             * @default 100
-             */
-            priority: number;
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        PolicyDecisionInput: {
-            allowed: boolean;
-            requireApproval?: boolean;
-            rule: string;
-            reason: string;
         };
         StoredPlanInput: {
             /** Format: uuid */
@@ -3122,6 +4412,71 @@ export type components = {
             /** Format: date-time */
             updatedAt: string;
         };
+        ClonePolicyInput: {
+            name: string;
+            /** @enum {string} */
+            effect: "allow" | "deny";
+            /**
+             * @description Roles the rule applies to; empty = every role
+             * @default []
+             */
+            roles: components["schemas"]["RoleInput"][];
+            /**
+             * @default {
+             *       "env": []
+             *     }
+             */
+            source: {
+                /**
+                 * @description Environments that match; empty = any
+                 * @default []
+                 * @example [
+                 *       "prod"
+                 *     ]
+                 */
+                env: string[];
+                /** @example shop-* */
+                clusterGlob?: string;
+                namespaceGlob?: string;
+            };
+            /**
+             * @default {
+             *       "env": []
+             *     }
+             */
+            target: {
+                /**
+                 * @description Environments that match; empty = any
+                 * @default []
+                 * @example [
+                 *       "prod"
+                 *     ]
+                 */
+                env: string[];
+                /** @example shop-* */
+                clusterGlob?: string;
+                namespaceGlob?: string;
+            };
+            /** @default false */
+            requireApproval: boolean;
+            /**
+             * @description Lower runs first; the first matching rule decides
+             * @default 100
+             */
+            priority: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PolicyDecisionInput: {
+            allowed: boolean;
+            requireApproval?: boolean;
+            rule: string;
+            reason: string;
+        };
         ApiTokenInput: {
             /** Format: uuid */
             id: string;
@@ -3185,6 +4540,23 @@ export type components = {
             finishedAt: string | null;
             error?: unknown;
             cloudRequestIds: string[];
+            /** @description The checkpoint the step stored */
+            output?: unknown;
+        };
+        /** @description A cloud resource the run created (the rollback ledger) */
+        RunResource: {
+            /** @example nodePool */
+            kind: string;
+            /** @enum {string} */
+            cloud: "aws" | "azure" | "gcp";
+            /** Format: uuid */
+            accountId: string;
+            locator: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            deletedAt: string | null;
         };
         Run: {
             /** Format: uuid */
@@ -3193,6 +4565,8 @@ export type components = {
             kind: "selftest" | "sync" | "clone" | "rollback" | "migrate";
             /** @enum {string} */
             status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
+            /** @example Clone shop-prod (gcp us-central1) → aws us-east1 */
+            title: string;
             input: unknown;
             result?: unknown;
             error?: unknown;
@@ -3201,7 +4575,360 @@ export type components = {
             createdAt: string;
             startedAt: string | null;
             finishedAt: string | null;
+            planId: string | null;
+            planItemIndex: number | null;
+            /** @description The run this one retries or rolls back */
+            parentRunId: string | null;
+            /** @description Email of the requester */
+            requestedBy: string | null;
+            approvedBy: string | null;
+            approvedAt: string | null;
             steps?: components["schemas"]["RunStep"][];
+            resources?: components["schemas"]["RunResource"][];
+        };
+        MigrationRequest: {
+            /**
+             * Format: uuid
+             * @description Inventory cluster to copy from
+             */
+            sourceClusterId: string;
+            /**
+             * Format: uuid
+             * @description Inventory cluster to copy into (may be the same)
+             */
+            targetClusterId: string;
+            /**
+             * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+             * @example [
+             *       "shop",
+             *       "team-*"
+             *     ]
+             */
+            namespaces: string[];
+            /** @description Names or globs left out */
+            excludeNamespaces?: string[];
+            /**
+             * @description Source namespace → target namespace
+             * @example {
+             *       "shop": "shop-dev"
+             *     }
+             */
+            namespaceMap?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Kubernetes label selector applied to namespaced objects
+             * @example app!=legacy
+             */
+            labelSelector?: string;
+            /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+            includeKinds?: string[];
+            /** @description Kinds left out */
+            excludeKinds?: string[];
+            /** @description Source storage class → target class; overrides the per-cloud defaults */
+            storageClassMap?: {
+                [key: string]: string;
+            };
+            /**
+             * @description Image registry prefix → replacement, matched on `/` boundaries
+             * @example {
+             *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+             *     }
+             */
+            registryMap?: {
+                [key: string]: string;
+            };
+            /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+            identityMap?: {
+                [key: string]: string;
+            };
+            /** @description Source node pool → target node pool for node selectors and affinities */
+            nodePoolMap?: {
+                [key: string]: string;
+            };
+            /** @description Source ingress class → target ingress class */
+            ingressClassMap?: {
+                [key: string]: string;
+            };
+            /** @description Image pull secret → replacement; an empty string removes the reference */
+            pullSecretMap?: {
+                [key: string]: string;
+            };
+            /**
+             * @description What to do with objects that already exist in the target
+             * @default skip
+             * @enum {string}
+             */
+            existing: "skip" | "update";
+            /**
+             * @description Copy Secrets (operator and above)
+             * @default false
+             */
+            includeSecrets: boolean;
+            /**
+             * @description Copy each PVC's files to the target
+             * @default false
+             */
+            copyVolumes: boolean;
+            /**
+             * @description Stop and sync: scale the source down, copy the final state, start the target
+             * @default false
+             */
+            cutover: boolean;
+            /** @description Cap on the volume copy stream */
+            bandwidthBytesPerSec?: number;
+            /**
+             * @description How long workloads may take to become Ready on the target
+             * @default 600
+             */
+            readyTimeoutSec: number;
+        };
+        ObjectRef: {
+            apiVersion: string;
+            kind: string;
+            namespace?: string;
+            name: string;
+        };
+        MigrationChange: {
+            /** @description The named transform rule */
+            rule: string;
+            /** @example spec.template.spec.nodeSelector */
+            path: string;
+            /** @enum {string} */
+            op: "remove" | "set" | "add";
+            from?: unknown;
+            to?: unknown;
+            note?: string;
+        };
+        MigrationWarning: {
+            rule: string;
+            message: string;
+            ref?: components["schemas"]["ObjectRef"];
+            /** @description What a person still has to do */
+            action?: string;
+        };
+        PreflightCheck: {
+            name: string;
+            /** @enum {string} */
+            status: "pass" | "warn" | "fail";
+            message: string;
+            refs?: components["schemas"]["ObjectRef"][];
+        };
+        PlannedObject: {
+            source: components["schemas"]["ObjectRef"];
+            target: components["schemas"]["ObjectRef"];
+            /** @enum {string} */
+            tier: "definitions" | "storage" | "rbac" | "config" | "secrets" | "volumes" | "workloads" | "services" | "ingress" | "rest";
+            /**
+             * @description What apply will do given what the target holds now
+             * @enum {string}
+             */
+            action: "create" | "update" | "skip" | "unchanged";
+            reason?: string;
+            changes: components["schemas"]["MigrationChange"][];
+            /** @description Unified diff of the target object against this one */
+            diff: string;
+            /** @description The transformed object; Secret values are replaced by "<redacted>" */
+            object: {
+                [key: string]: unknown;
+            };
+        };
+        SkippedObject: {
+            ref: components["schemas"]["ObjectRef"];
+            rule: string;
+            reason: string;
+        };
+        PlannedVolume: {
+            source: components["schemas"]["ObjectRef"];
+            target: components["schemas"]["ObjectRef"];
+            storageClass: string | null;
+            targetStorageClass: string | null;
+            size: string | null;
+            bound: boolean;
+            usedBy: components["schemas"]["ObjectRef"][];
+        };
+        MigrationPlan: {
+            /** @description The migration id (the run id): the dolly-migration label value */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            source: {
+                clusterId?: string;
+                /** @enum {string} */
+                cloud: "aws" | "azure" | "gcp";
+                name: string;
+                scope?: string;
+                location?: string;
+            };
+            target: {
+                clusterId?: string;
+                /** @enum {string} */
+                cloud: "aws" | "azure" | "gcp";
+                name: string;
+                scope?: string;
+                location?: string;
+            };
+            request: {
+                /**
+                 * Format: uuid
+                 * @description Inventory cluster to copy from
+                 */
+                sourceClusterId: string;
+                /**
+                 * Format: uuid
+                 * @description Inventory cluster to copy into (may be the same)
+                 */
+                targetClusterId: string;
+                /**
+                 * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                 * @example [
+                 *       "shop",
+                 *       "team-*"
+                 *     ]
+                 */
+                namespaces: string[];
+                /** @description Names or globs left out */
+                excludeNamespaces?: string[];
+                /**
+                 * @description Source namespace → target namespace
+                 * @example {
+                 *       "shop": "shop-dev"
+                 *     }
+                 */
+                namespaceMap?: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description Kubernetes label selector applied to namespaced objects
+                 * @example app!=legacy
+                 */
+                labelSelector?: string;
+                /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                includeKinds?: string[];
+                /** @description Kinds left out */
+                excludeKinds?: string[];
+                /** @description Source storage class → target class; overrides the per-cloud defaults */
+                storageClassMap?: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description Image registry prefix → replacement, matched on `/` boundaries
+                 * @example {
+                 *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                 *     }
+                 */
+                registryMap?: {
+                    [key: string]: string;
+                };
+                /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                identityMap?: {
+                    [key: string]: string;
+                };
+                /** @description Source node pool → target node pool for node selectors and affinities */
+                nodePoolMap?: {
+                    [key: string]: string;
+                };
+                /** @description Source ingress class → target ingress class */
+                ingressClassMap?: {
+                    [key: string]: string;
+                };
+                /** @description Image pull secret → replacement; an empty string removes the reference */
+                pullSecretMap?: {
+                    [key: string]: string;
+                };
+                /**
+                 * @description What to do with objects that already exist in the target
+                 * @default skip
+                 * @enum {string}
+                 */
+                existing: "skip" | "update";
+                /**
+                 * @description Copy Secrets (operator and above)
+                 * @default false
+                 */
+                includeSecrets: boolean;
+                /**
+                 * @description Copy each PVC's files to the target
+                 * @default false
+                 */
+                copyVolumes: boolean;
+                /**
+                 * @description Stop and sync: scale the source down, copy the final state, start the target
+                 * @default false
+                 */
+                cutover: boolean;
+                /** @description Cap on the volume copy stream */
+                bandwidthBytesPerSec?: number;
+                /**
+                 * @description How long workloads may take to become Ready on the target
+                 * @default 600
+                 */
+                readyTimeoutSec: number;
+            };
+            namespaces: {
+                source: string;
+                target: string;
+                existsInTarget: boolean;
+            }[];
+            objects: components["schemas"]["PlannedObject"][];
+            skipped: components["schemas"]["SkippedObject"][];
+            volumes: components["schemas"]["PlannedVolume"][];
+            warnings: components["schemas"]["MigrationWarning"][];
+            preflight: {
+                ok: boolean;
+                checks: components["schemas"]["PreflightCheck"][];
+            };
+            summary: {
+                objects: number;
+                create: number;
+                update: number;
+                skip: number;
+                unchanged: number;
+                skippedByRules: number;
+                warnings: number;
+                volumes: number;
+            };
+        };
+        MigrationObjectResult: {
+            source: components["schemas"]["ObjectRef"];
+            target: components["schemas"]["ObjectRef"];
+            /** @enum {string} */
+            tier: "definitions" | "storage" | "rbac" | "config" | "secrets" | "volumes" | "workloads" | "services" | "ingress" | "rest";
+            /** @enum {string} */
+            result: "created" | "updated" | "skipped" | "failed";
+            reason?: string;
+        };
+        MigrationVolumeResult: {
+            source: components["schemas"]["ObjectRef"];
+            target: components["schemas"]["ObjectRef"];
+            /** @enum {string} */
+            result: "copied" | "in_sync" | "failed";
+            bytes: number;
+            files: number;
+            /** @description Every source file has the same sha256 in the target */
+            verified: boolean;
+            reason?: string;
+        };
+        MigrationWorkloadResult: {
+            ref: components["schemas"]["ObjectRef"];
+            ready: boolean;
+            replicas: number;
+            readyReplicas: number;
+            reason?: string;
+        };
+        MigrationResult: {
+            /** @enum {string} */
+            status: "succeeded" | "partially_succeeded" | "failed";
+            objects: components["schemas"]["MigrationObjectResult"][];
+            volumes: components["schemas"]["MigrationVolumeResult"][];
+            workloads: components["schemas"]["MigrationWorkloadResult"][];
+            failed: {
+                ref: components["schemas"]["ObjectRef"];
+                reason: string;
+            }[];
+            counts: {
+                [key: string]: number;
+            };
         };
         /** @enum {string} */
         Role: "owner" | "admin" | "operator" | "developer" | "viewer";
@@ -3333,71 +5060,6 @@ export type components = {
             role: components["schemas"]["Role"];
             /** Format: date-time */
             createdAt: string;
-        };
-        ClonePolicy: {
-            name: string;
-            /** @enum {string} */
-            effect: "allow" | "deny";
-            /**
-             * @description Roles the rule applies to; empty = every role
-             * @default []
-             */
-            roles: components["schemas"]["Role"][];
-            /**
-             * @default {
-             *       "env": []
-             *     }
-             */
-            source: {
-                /**
-                 * @description Environments that match; empty = any
-                 * @default []
-                 * @example [
-                 *       "prod"
-                 *     ]
-                 */
-                env: string[];
-                /** @example shop-* */
-                clusterGlob?: string;
-                namespaceGlob?: string;
-            };
-            /**
-             * @default {
-             *       "env": []
-             *     }
-             */
-            target: {
-                /**
-                 * @description Environments that match; empty = any
-                 * @default []
-                 * @example [
-                 *       "prod"
-                 *     ]
-                 */
-                env: string[];
-                /** @example shop-* */
-                clusterGlob?: string;
-                namespaceGlob?: string;
-            };
-            /** @default false */
-            requireApproval: boolean;
-            /**
-             * @description Lower runs first; the first matching rule decides
-             * @default 100
-             */
-            priority: number;
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-        };
-        PolicyDecision: {
-            allowed: boolean;
-            requireApproval?: boolean;
-            rule: string;
-            reason: string;
         };
         StoredPlan: {
             /** Format: uuid */
@@ -3564,6 +5226,71 @@ export type components = {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        ClonePolicy: {
+            name: string;
+            /** @enum {string} */
+            effect: "allow" | "deny";
+            /**
+             * @description Roles the rule applies to; empty = every role
+             * @default []
+             */
+            roles: components["schemas"]["Role"][];
+            /**
+             * @default {
+             *       "env": []
+             *     }
+             */
+            source: {
+                /**
+                 * @description Environments that match; empty = any
+                 * @default []
+                 * @example [
+                 *       "prod"
+                 *     ]
+                 */
+                env: string[];
+                /** @example shop-* */
+                clusterGlob?: string;
+                namespaceGlob?: string;
+            };
+            /**
+             * @default {
+             *       "env": []
+             *     }
+             */
+            target: {
+                /**
+                 * @description Environments that match; empty = any
+                 * @default []
+                 * @example [
+                 *       "prod"
+                 *     ]
+                 */
+                env: string[];
+                /** @example shop-* */
+                clusterGlob?: string;
+                namespaceGlob?: string;
+            };
+            /** @default false */
+            requireApproval: boolean;
+            /**
+             * @description Lower runs first; the first matching rule decides
+             * @default 100
+             */
+            priority: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PolicyDecision: {
+            allowed: boolean;
+            requireApproval?: boolean;
+            rule: string;
+            reason: string;
         };
         ApiToken: {
             /** Format: uuid */

@@ -4,9 +4,17 @@ import { z } from 'zod';
  * The typed queue catalog: queue -> job name -> payload schema, shared by producers (api) and
  * consumers (worker). Payloads carry ids only: never credentials or secrets.
  */
+const runRef = z.object({ runId: z.uuid(), tenantId: z.uuid() });
+
 export const queueCatalog = {
   runs: {
-    selftest: z.object({ runId: z.uuid(), tenantId: z.uuid() }),
+    selftest: runRef,
+    sync: runRef,
+    clone: runRef,
+    rollback: runRef,
+    migrate: runRef,
+    /** A timer, not a run: each tick creates the sync run it stands for. */
+    'scheduled-sync': z.object({ tenantId: z.uuid() }),
   },
 } as const;
 

@@ -15,6 +15,8 @@ export const errorCodes = {
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict with the current state' },
+  invalid_state: { status: 409, title: 'The run is not in a state that allows this' },
+  confirmation_required: { status: 422, title: 'Type the target name to confirm' },
   idempotency_conflict: { status: 409, title: 'Idempotency-Key reused with another request' },
   payload_too_large: { status: 413, title: 'Request body too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },

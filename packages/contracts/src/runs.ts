@@ -112,14 +112,27 @@ export const runStepSchema = z
     finishedAt: z.iso.datetime().nullable(),
     error: z.unknown().optional(),
     cloudRequestIds: z.array(z.string()),
+    output: z.unknown().optional().meta({ description: 'The checkpoint the step stored' }),
   })
   .meta({ id: 'RunStep' });
+
+export const runResourceSchema = z
+  .object({
+    kind: z.string().meta({ example: 'nodePool' }),
+    cloud: z.enum(['aws', 'azure', 'gcp']),
+    accountId: z.uuid(),
+    locator: z.record(z.string(), z.unknown()),
+    createdAt: z.iso.datetime(),
+    deletedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'RunResource', description: 'A cloud resource the run created (the rollback ledger)' });
 
 export const runSchema = z
   .object({
     id: z.uuid(),
     kind: runKindSchema,
     status: runStatusSchema,
+    title: z.string().meta({ example: 'Clone shop-prod (gcp us-central1) → aws us-east1' }),
     input: z.unknown(),
     result: z.unknown().optional(),
     error: z.unknown().optional(),
@@ -127,7 +140,14 @@ export const runSchema = z
     createdAt: z.iso.datetime(),
     startedAt: z.iso.datetime().nullable(),
     finishedAt: z.iso.datetime().nullable(),
+    planId: z.uuid().nullable(),
+    planItemIndex: z.number().int().nullable(),
+    parentRunId: z.uuid().nullable().meta({ description: 'The run this one retries or rolls back' }),
+    requestedBy: z.string().nullable().meta({ description: 'Email of the requester' }),
+    approvedBy: z.string().nullable(),
+    approvedAt: z.iso.datetime().nullable(),
     steps: z.array(runStepSchema).optional(),
+    resources: z.array(runResourceSchema).optional(),
   })
   .meta({ id: 'Run' });
 export type RunDto = z.infer<typeof runSchema>;

@@ -5,16 +5,23 @@ import type { AppendRunEvent } from './run-events.ts';
 /** Status changes of a run always come with an event, so live views learn about them. */
 export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
   return {
-    async start(runId: string) {
-      await db.run.update({
+    /** `resumedBy` names the worker that picked up a run another one left behind. */
+    async start(runId: string, opts: { resumedBy?: string } = {}) {
+      const run = await db.run.update({
         where: { id: runId },
-        data: { status: 'running', startedAt: new Date(), error: undefined },
+        data: { status: 'running', error: undefined },
       });
-      await appendEvent(runId, 'info', 'Run started', { data: { status: 'running' } });
+      if (!run.startedAt) await db.run.update({ where: { id: runId }, data: { startedAt: new Date() } });
+      await appendEvent(runId, 'info', opts.resumedBy ? `Run resumed by ${opts.resumedBy}` : 'Run started', {
+        data: { status: 'running' },
+      });
     },
     async finish(
       runId: string,
-      status: Extract<RunStatus, 'succeeded' | 'partially_succeeded' | 'cancelled' | 'rolled_back'>,
+      status: Extract<
+        RunStatus,
+        'succeeded' | 'partially_succeeded' | 'cancelled' | 'rolled_back' | 'rejected'
+      >,
       result?: unknown,
     ) {
       // The closing event goes first: readers treat a final status as "every event is written".

@@ -44,3 +44,4 @@ export function createProvider(account: CloudAccountConfig): CloudProvider {
       });
   }
 }
+export { type StoredCloudAccount, accountConfigFromStored, scopesOf } from './account-config';

@@ -1,5 +1,5 @@
 import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
-import { createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
+import { createCloudAccess, createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
 import pino from 'pino';
 import { type DollyApp, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -11,11 +11,15 @@ import { startRunWorker } from '../../../worker/src/worker.ts';
  * The API and a worker in this process, on the real Postgres and Redis that `pnpm test` started
  * (DATABASE_URL / REDIS_URL), with a queue prefix of their own.
  */
-export async function startHarness(overrides: Record<string, string> = {}, opts: { worker?: boolean } = {}) {
+export async function startHarness(
+  overrides: Record<string, string> = {},
+  opts: { worker?: boolean; pollIntervalMs?: number; stalledMs?: number } = {},
+) {
   const env = { ...process.env, DOLLY_LOG_LEVEL: 'warn', ...overrides };
   const config = loadConfig(env);
   const prefix = `${config.DOLLY_QUEUE_PREFIX}-${Math.random().toString(36).slice(2, 8)}`;
   const db = createDatabase(config.DATABASE_URL);
+  const vault = credentialVaultFromEnv(env);
   const redis = createRedis(config.REDIS_URL, 'test-api');
   const subscriber = createRedis(config.REDIS_URL, 'test-sse');
   const queues = createQueues(redis, prefix);
@@ -27,20 +31,27 @@ export async function startHarness(overrides: Record<string, string> = {}, opts:
     runEvents: createRunEventHub(subscriber),
     appendRunEvent: createRunEventWriter(db, redis),
     metrics: createMetrics(),
-    vault: credentialVaultFromEnv(env),
+    vault,
+    cloud: createCloudAccess(db, vault),
   });
   const withWorker = opts.worker !== false;
   const workerConnection = createRedis(config.REDIS_URL, 'test-worker-bullmq');
   const workerRedis = createRedis(config.REDIS_URL, 'test-worker');
+  const workerSubscriber = createRedis(config.REDIS_URL, 'test-worker-cancel');
   const worker = withWorker
-    ? startRunWorker({
+    ? await startRunWorker({
         db,
         connection: workerConnection,
         redis: workerRedis,
+        subscriber: workerSubscriber,
+        vault,
         log: pino({ level: 'warn' }),
         prefix,
-        concurrency: 4,
+        concurrency: 8,
         workerId: 'test-worker',
+        pollIntervalMs: opts.pollIntervalMs ?? 50,
+        stalledMs: opts.stalledMs ?? 30_000,
+        syncIntervalMinutes: 0,
       })
     : undefined;
   await worker?.waitUntilReady();
@@ -48,11 +59,13 @@ export async function startHarness(overrides: Record<string, string> = {}, opts:
     app,
     db,
     redis,
+    prefix,
+    vault,
     async close() {
       await worker?.close();
       await app.close();
       await Promise.race([queues.close(), new Promise((r) => setTimeout(r, 1000))]);
-      for (const c of [redis, subscriber, workerConnection, workerRedis]) c.disconnect();
+      for (const c of [redis, subscriber, workerConnection, workerRedis, workerSubscriber]) c.disconnect();
       await db.$disconnect();
     },
   };

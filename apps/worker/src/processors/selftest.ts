@@ -4,13 +4,7 @@ import type { ProcessorDeps } from '../deps.ts';
 /** Exercises every moving part a real run uses: steps, checkpoints, events, Postgres, Redis. */
 export async function processSelftest(deps: ProcessorDeps, payload: JobPayload<'runs', 'selftest'>) {
   const { runId } = payload;
-  const run = await deps.db.run.findUnique({ where: { id: runId } });
-  if (!run) {
-    deps.log.warn({ runId }, 'selftest run vanished; dropping the job');
-    return;
-  }
-  if (run.status === 'succeeded') return;
-  await deps.lifecycle.start(runId);
+  const run = await deps.db.run.findUniqueOrThrow({ where: { id: runId } });
   const steps = deps.steps(runId);
   const database = await steps.runStep('check-database', async () => {
     const tenants = await deps.db.tenant.count();

@@ -190,4 +190,57 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
       return reply.status(204).send(null);
     },
   );
+
+  r.post(
+    '/api/v1/accounts/:id/test',
+    {
+      config: { auth: { can: 'update', on: 'CloudAccount' }, audit: 'account.test' },
+      schema: {
+        tags: ['accounts'],
+        summary:
+          'Test the stored credentials: who they are, which scopes they reach, which permissions are missing',
+        params: idParams,
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            identity: z.string().optional(),
+            scopes: z.array(z.string()),
+            missing: z.array(z.string()),
+            message: z.string().optional(),
+            testedAt: z.iso.datetime(),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const a = await find(p.tenantId, request.params.id);
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new Error('the cloud did not answer within 30 s')),
+        30_000,
+      );
+      let result: Awaited<ReturnType<ReturnType<AppDeps['cloud']['provider']>['testConnection']>>;
+      try {
+        result = await deps.cloud.provider(a).testConnection({ signal: controller.signal });
+      } catch (error) {
+        // A failed test is an answer, not an error: the cloud's message tells the admin what to fix.
+        result = {
+          ok: false,
+          scopes: [],
+          missing: [],
+          message: error instanceof Error ? error.message : String(error),
+        };
+      } finally {
+        clearTimeout(timer);
+      }
+      const testedAt = new Date();
+      await deps.db.cloudAccount.update({
+        where: { id: a.id },
+        data: { lastTestedAt: testedAt, lastTestResult: result as object },
+      });
+      return { ...result, testedAt: testedAt.toISOString() };
+    },
+  );
 }

@@ -204,4 +204,42 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
       return summary(updated);
     },
   );
+
+  r.get(
+    '/api/v1/clusters/:id/kubeconfig',
+    {
+      config: { auth: { can: 'update', on: 'Cluster' }, audit: 'cluster.kubeconfig' },
+      schema: {
+        tags: ['clusters'],
+        summary: 'A kubeconfig with short-lived credentials the cloud issues (operators and above)',
+        description:
+          'EKS: a presigned STS token (about 15 minutes); GKE: an OAuth access token (about an hour); AKS: the cluster user credentials the cloud hands out. Every download is audited.',
+        params: idParams,
+        response: {
+          200: z.object({
+            kubeconfig: z.string().meta({ description: 'kubeconfig YAML' }),
+            expiresAt: z.iso.datetime().nullable(),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const c = await deps.db.cluster.findFirst({ where: { id: request.params.id, tenantId: p.tenantId } });
+      if (!c) throw new DollyError('not_found', `No cluster ${request.params.id}`);
+      if (c.vanishedAt) throw new DollyError('conflict', `Cluster ${c.name} was not found at the last sync`);
+      const account = await deps.cloud.account(p.tenantId, c.accountId);
+      const kubeconfig = await deps.cloud
+        .provider(account, c.scope)
+        .kubeconfig({ scope: c.scope, location: c.location, cluster: c.name });
+      return { kubeconfig, expiresAt: credentialExpiry(c.cloud) };
+    },
+  );
+}
+
+/** How long the credential in a kubeconfig lives, as each cloud issues it. */
+function credentialExpiry(cloud: string): string | null {
+  const minutes = cloud === 'aws' ? 14 : cloud === 'gcp' ? 55 : null;
+  return minutes === null ? null : new Date(Date.now() + minutes * 60_000).toISOString();
 }

@@ -53,6 +53,13 @@ export async function registerSandboxAccounts(
         endpoints: first.endpoints,
         scopes: list.map((a) => a.id),
         ...(cloud === 'azure' ? { resourceGroup: 'dolly-demo' } : {}),
+        // The sandbox has no IAM; real accounts name the roles EKS clusters and node groups assume.
+        ...(cloud === 'aws'
+          ? {
+              clusterRoleArn: `arn:aws:iam::${first.id}:role/dolly-eks-cluster`,
+              nodeRoleArn: `arn:aws:iam::${first.id}:role/dolly-eks-node`,
+            }
+          : {}),
       },
       defaultEnvironment: null,
     };

@@ -1,28 +1,23 @@
-import { type PolicyDecision, type Role, evaluateClonePolicy } from '@dolly/authz';
+import type { Role } from '@dolly/authz';
 import { DollyError } from '@dolly/contracts';
 import type { Database } from '@dolly/db';
-import { toRule } from '../policies/routes.ts';
+import { type CloneEndpoints, assessClonePolicy } from '@dolly/jobs';
 
-export interface CloneEndpoints {
-  source: { env: string | null; cluster: string };
-  target: { env: string | null; cluster: string };
-}
+export type { CloneEndpoints };
 
 /**
- * Checks every source→target pair of a clone against the tenant's policies. Throws 403
- * policy_denied naming the rule on the first refusal; returns whether approval is required.
+ * Checks every source→target pair of a clone (or migration) against the tenant's policies. Throws
+ * 403 policy_denied naming the rule on the first refusal; returns whether approval is required.
  */
-export async function checkClonePolicy(db: Database, tenantId: string, role: Role, pairs: CloneEndpoints[]) {
-  const rules = (await db.clonePolicy.findMany({ where: { tenantId } })).map(toRule);
-  const decisions: PolicyDecision[] = [];
-  for (const pair of pairs) {
-    const decision = evaluateClonePolicy(
-      { role, action: 'clone', source: pair.source, target: pair.target },
-      rules,
-    );
-    if (!decision.allowed)
-      throw new DollyError('policy_denied', `${decision.reason} [rule: ${decision.rule}]`);
-    decisions.push(decision);
-  }
-  return { requireApproval: decisions.some((d) => d.allowed && d.requireApproval), decisions };
+export async function checkClonePolicy(
+  db: Database,
+  tenantId: string,
+  role: Role,
+  pairs: CloneEndpoints[],
+  action: 'clone' | 'migrate' = 'clone',
+) {
+  const assessment = await assessClonePolicy(db, tenantId, role, pairs, action);
+  if (!assessment.allowed)
+    throw new DollyError('policy_denied', `${assessment.denied.reason} [rule: ${assessment.denied.rule}]`);
+  return { requireApproval: assessment.requireApproval, decisions: assessment.decisions };
 }

@@ -1,4 +1,4 @@
-import { DollyError } from '@dolly/contracts';
+import { DollyError, runSchema } from '@dolly/contracts';
 import {
   type ClusterSpec,
   PlanError,
@@ -13,6 +13,8 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
+import { peopleOf, toRunDto } from '../runs/serialize.ts';
+import { idempotencyHeaders, idempotencyKeyOf, startRun } from '../runs/start.ts';
 import { checkClonePolicy } from './policy.ts';
 
 const createPlanBody = z.object({
@@ -262,6 +264,131 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         data: { document: document as object, targetEnvironment },
       });
       return toDto(updated, requireApproval);
+    },
+  );
+
+  r.post(
+    '/api/v1/plans/:id/apply',
+    {
+      config: { auth: { can: 'clone', on: 'Cluster' }, audit: 'plan.apply' },
+      schema: {
+        tags: ['plans'],
+        summary: 'Create the clusters of a plan: one clone run per item, run in parallel',
+        description:
+          'The plan is validated and the clone policies checked again. Items a policy holds for approval start as `pending_approval`. ' +
+          'Into a `prod` target environment, `confirm` must repeat the target cluster name (one item) or the target account name. ' +
+          'With an `Idempotency-Key`, repeating the request returns the same runs.',
+        params: idParams,
+        headers: idempotencyHeaders,
+        body: z
+          .object({
+            items: z
+              .array(z.number().int().min(0))
+              .min(1)
+              .optional()
+              .meta({ description: 'Indexes of the items to apply; default: all', example: [0] }),
+            confirm: z.string().optional().meta({ description: 'Typed confirmation for protected targets' }),
+          })
+          .default({}),
+        response: {
+          202: z.object({ runs: z.array(runSchema) }),
+          ...problemResponses,
+          422: problemResponses[400],
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const plan = await loadPlan(p.tenantId, request.params.id);
+      if (!plan.targetAccountId)
+        throw new DollyError(
+          'unprocessable',
+          'The plan has no target cloud account; create it with a target',
+        );
+      const account = await deps.db.cloudAccount.findFirst({
+        where: { id: plan.targetAccountId, tenantId: p.tenantId },
+      });
+      if (!account)
+        throw new DollyError('unprocessable', 'The target cloud account of this plan was removed');
+      const validation = validatePlan(plan.document, bundledCatalog);
+      if (!validation.ok)
+        throw new DollyError(
+          'unprocessable',
+          'The plan does not pass the target cloud validation; edit it first',
+          validation.issues.map((i) => ({ path: `document.${i.path}`, message: i.message })),
+        );
+      const doc = clonePlanSchema.parse(plan.document);
+      const indexes = request.body.items ?? doc.items.map((_, i) => i);
+      const unknown = indexes.filter((i) => !doc.items[i]);
+      if (unknown.length)
+        throw new DollyError('validation_failed', `The plan has no item ${unknown.join(', ')}`, [
+          { path: 'body.items', message: `between 0 and ${doc.items.length - 1}` },
+        ]);
+      const pairs = await policyPairs(p.tenantId, plan);
+      const { decisions } = await checkClonePolicy(
+        deps.db,
+        p.tenantId,
+        p.role,
+        indexes.map((i) => pairs[i]).filter((x) => x !== undefined),
+      );
+      if (plan.targetEnvironment === 'prod') {
+        const names = indexes.map((i) => doc.items[i]?.target.name);
+        const accepted = [account.name, ...(names.length === 1 ? names : [])];
+        if (!request.body.confirm || !accepted.includes(request.body.confirm))
+          throw new DollyError(
+            'confirmation_required',
+            `This creates clusters in prod: repeat ${names.length === 1 ? `the cluster name "${names[0]}" or ` : ''}the account name "${account.name}" in confirm`,
+            [{ path: 'body.confirm', message: 'does not match the target name' }],
+          );
+      }
+      const sources = await deps.db.cluster.findMany({
+        where: { tenantId: p.tenantId, id: { in: plan.sourceClusterIds } },
+        select: { id: true, name: true, location: true },
+      });
+      const busy = await deps.db.run.findMany({
+        where: {
+          planId: plan.id,
+          kind: 'clone',
+          planItemIndex: { in: indexes },
+          status: { in: ['pending_approval', 'queued', 'running', 'waiting', 'cancelling'] },
+        },
+      });
+      const key = idempotencyKeyOf(request);
+      if (busy.length && !(key && busy.every((b) => b.idempotencyKey?.startsWith(`${key}#`))))
+        throw new DollyError(
+          'conflict',
+          `Item(s) ${busy.map((b) => b.planItemIndex).join(', ')} of this plan are already being applied (run ${busy[0]?.id})`,
+        );
+      const runs = [];
+      for (const [n, index] of indexes.entries()) {
+        const item = doc.items[index];
+        if (!item) continue;
+        const source = sources.find(
+          (c) => c.name === item.source.name && c.location === item.source.location,
+        );
+        const decision = decisions[n];
+        runs.push(
+          await startRun(deps, p, {
+            kind: 'clone',
+            input: {
+              title: `Clone ${item.source.name} (${item.source.cloud} ${item.source.location}) → ${item.target.name} (${item.target.cloud} ${item.target.location})`,
+              planId: plan.id,
+              itemIndex: index,
+              item,
+              targetAccountId: account.id,
+              targetEnvironment: plan.targetEnvironment,
+              sourceClusterId: source?.id ?? null,
+            },
+            planId: plan.id,
+            planItemIndex: index,
+            needsApproval: Boolean(decision?.allowed && decision.requireApproval),
+            ...(key ? { idempotencyKey: `${key}#${index}` } : {}),
+            sameRequest: (existing) => existing.planId === plan.id && existing.planItemIndex === index,
+          }),
+        );
+      }
+      const people = await peopleOf(deps.db, runs);
+      return reply.status(202).send({ runs: runs.map((run) => toRunDto(run, people)) });
     },
   );
 }

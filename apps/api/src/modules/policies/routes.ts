@@ -1,8 +1,9 @@
-import { type ClonePolicyRule, evaluateClonePolicy } from '@dolly/authz';
+import { evaluateClonePolicy } from '@dolly/authz';
 import { DollyError } from '@dolly/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { toRule } from '@dolly/jobs';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses, roleSchema } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
@@ -62,18 +63,6 @@ type PolicyRow = {
   createdAt: Date;
   updatedAt: Date;
 };
-
-export function toRule(row: PolicyRow): ClonePolicyRule {
-  return {
-    name: row.name,
-    effect: row.effect === 'deny' ? 'deny' : 'allow',
-    roles: row.roles,
-    source: matcherSchema.parse(row.source),
-    target: matcherSchema.parse(row.target),
-    requireApproval: row.requireApproval,
-    priority: row.priority,
-  };
-}
 
 const toDto = (row: PolicyRow) => ({
   id: row.id,

@@ -1,11 +1,21 @@
-import { DollyError, isTerminalStatus, runEventSchema, runSchema } from '@dolly/contracts';
+import {
+  DollyError,
+  isTerminalStatus,
+  runEventSchema,
+  runKindSchema,
+  runSchema,
+  runStatusSchema,
+} from '@dolly/contracts';
 import { toRunEventDto } from '@dolly/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
+import { problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
-import { toRunDto } from './serialize.ts';
+import type { RunStatus } from '@dolly/contracts';
+import { peopleOf, toRunDto } from './serialize.ts';
+import { durationStats } from './stats.ts';
 
 const idParams = z.object({ id: z.uuid() });
 const PAGE = 500;
@@ -22,11 +32,120 @@ export function runRoutes(app: FastifyInstance, deps: AppDeps) {
   async function findRun(tenantId: string, id: string) {
     const run = await deps.db.run.findFirst({
       where: { id, tenantId },
-      include: { steps: { orderBy: { startedAt: 'asc' } } },
+      include: { steps: { orderBy: { startedAt: 'asc' } }, resources: { orderBy: { createdAt: 'asc' } } },
     });
     if (!run) throw new DollyError('not_found', `No run ${id}`);
     return run;
   }
+
+  r.get(
+    '/api/v1/runs',
+    {
+      config: { auth: { can: 'read', on: 'Run' } },
+      schema: {
+        tags: ['runs'],
+        summary: 'Runs of the tenant, newest first, with filters and cursor paging',
+        querystring: z.object({
+          kind: runKindSchema.optional(),
+          status: z
+            .string()
+            .optional()
+            .meta({ description: 'One status or several, comma-separated', example: 'failed,cancelled' }),
+          planId: z.uuid().optional(),
+          parentRunId: z.uuid().optional(),
+          cursor: z.uuid().optional().meta({ description: '`nextCursor` of the previous page' }),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: {
+          200: z.object({ items: z.array(runSchema), nextCursor: z.uuid().nullable() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const q = request.query;
+      const statuses =
+        q.status
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean) ?? [];
+      const bad = statuses.filter((s) => !runStatusSchema.safeParse(s).success);
+      if (bad.length)
+        throw new DollyError('validation_failed', `Unknown status: ${bad.join(', ')}`, [
+          { path: 'querystring.status', message: `one of ${runStatusSchema.options.join(', ')}` },
+        ]);
+      // uuid v7 ids sort by creation time, so the id is both the order and the cursor.
+      const rows = await deps.db.run.findMany({
+        where: {
+          tenantId: p.tenantId,
+          ...(q.kind ? { kind: q.kind } : {}),
+          ...(statuses.length ? { status: { in: statuses as RunStatus[] } } : {}),
+          ...(q.planId ? { planId: q.planId } : {}),
+          ...(q.parentRunId ? { parentRunId: q.parentRunId } : {}),
+          ...(q.cursor ? { id: { lt: q.cursor } } : {}),
+        },
+        orderBy: { id: 'desc' },
+        take: q.limit + 1,
+        include: { steps: { orderBy: { startedAt: 'asc' } } },
+      });
+      const page = rows.slice(0, q.limit);
+      const people = await peopleOf(deps.db, page);
+      return {
+        items: page.map((run) => toRunDto(run, people)),
+        nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+  );
+
+  r.get(
+    '/api/v1/runs/stats/durations',
+    {
+      config: { auth: { can: 'read', on: 'Run' } },
+      schema: {
+        tags: ['runs'],
+        summary: "How long clone steps take per target cloud and operation, from this tenant's finished runs",
+        querystring: z.object({ last: z.coerce.number().int().min(1).max(1000).default(200) }),
+        response: {
+          200: z.object({
+            runs: z.number().int(),
+            items: z.array(
+              z.object({
+                cloud: z.string(),
+                operation: z.string().meta({ example: 'control-plane' }),
+                count: z.number().int(),
+                p50Ms: z.number(),
+                p90Ms: z.number(),
+                maxMs: z.number(),
+                meanMs: z.number(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const runs = await deps.db.run.findMany({
+        where: { tenantId: p.tenantId, kind: 'clone', status: { in: ['succeeded', 'rolled_back'] } },
+        orderBy: { id: 'desc' },
+        take: request.query.last,
+        include: { steps: { where: { status: 'succeeded' } } },
+      });
+      const samples = runs.flatMap((run) => {
+        const cloud =
+          (run.input as { item?: { target?: { cloud?: string } } }).item?.target?.cloud ?? 'unknown';
+        return run.steps
+          .filter((s) => s.startedAt && s.finishedAt)
+          .map((s) => ({
+            cloud,
+            stepKey: s.key,
+            ms: (s.finishedAt?.getTime() ?? 0) - (s.startedAt?.getTime() ?? 0),
+          }));
+      });
+      return { runs: runs.length, items: durationStats(samples) };
+    },
+  );
 
   r.get(
     '/api/v1/runs/:id',
@@ -39,7 +158,10 @@ export function runRoutes(app: FastifyInstance, deps: AppDeps) {
         response: { 200: runSchema },
       },
     },
-    async (request) => toRunDto(await findRun(requirePrincipal(request).tenantId, request.params.id)),
+    async (request) => {
+      const run = await findRun(requirePrincipal(request).tenantId, request.params.id);
+      return toRunDto(run, await peopleOf(deps.db, [run]));
+    },
   );
 
   r.get(

@@ -1,0 +1,297 @@
+import { DollyError, isTerminalStatus, runSchema } from '@dolly/contracts';
+import type { Run } from '@dolly/db';
+import { publishCancel } from '@dolly/jobs';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import { idParams, problemResponses } from '../../lib/schemas.ts';
+import { requirePrincipal } from '../../plugins/auth.ts';
+import { checkClonePolicy } from '../plans/policy.ts';
+import { peopleOf, runTitle, toRunDto } from './serialize.ts';
+import { assertMayActOn, idempotencyHeaders, idempotencyKeyOf, startRun } from './start.ts';
+
+const RETRYABLE = new Set(['failed', 'cancelled', 'partially_succeeded']);
+const ROLLBACKABLE = new Set(['failed', 'cancelled', 'succeeded', 'partially_succeeded']);
+/** Steps a retry must run again even though they passed: the world may have changed since. */
+const ALWAYS_RERUN = new Set(['policy-check', 'validate']);
+
+const reasonBody = z
+  .object({ reason: z.string().max(500).optional().meta({ example: 'Change window is tomorrow' }) })
+  .default({});
+
+/** Cancel, retry, roll back, approve and reject: each answers with the run it affected or started. */
+export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const responses = { 202: runSchema, ...problemResponses };
+
+  async function findRun(tenantId: string, id: string) {
+    const run = await deps.db.run.findFirst({ where: { id, tenantId } });
+    if (!run) throw new DollyError('not_found', `No run ${id}`);
+    return run;
+  }
+  const dto = async (run: Run) => toRunDto(run, await peopleOf(deps.db, [run]));
+
+  r.post(
+    '/api/v1/runs/:id/cancel',
+    {
+      config: { auth: { can: 'cancel', on: 'Run' }, audit: 'run.cancel' },
+      schema: {
+        tags: ['runs'],
+        summary: 'Cancel a run: queued and pending runs stop at once, running ones within seconds',
+        description:
+          'A running run goes to `cancelling`; the worker holding it aborts the cloud call in flight and ends it `cancelled`. Retry or roll back afterwards.',
+        params: idParams,
+        body: reasonBody,
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const run = await findRun(p.tenantId, request.params.id);
+      assertMayActOn(p, run, 'cancel');
+      if (run.status === 'cancelling') return reply.status(202).send(await dto(run));
+      if (isTerminalStatus(run.status))
+        throw new DollyError(
+          'invalid_state',
+          `The run is ${run.status}; only unfinished runs can be cancelled`,
+        );
+      const reason = request.body.reason ? `: ${request.body.reason}` : '';
+      if (run.status === 'queued' || run.status === 'pending_approval') {
+        await deps.queues
+          .queue('runs')
+          .remove(run.id)
+          .catch(() => 0);
+        await deps.appendRunEvent(run.id, 'info', `Run cancelled before it started${reason}`, {
+          data: { status: 'cancelled' },
+        });
+        const updated = await deps.db.run.update({
+          where: { id: run.id },
+          data: { status: 'cancelled', finishedAt: new Date() },
+        });
+        return reply.status(202).send(await dto(updated));
+      }
+      const updated = await deps.db.run.update({ where: { id: run.id }, data: { status: 'cancelling' } });
+      await deps.appendRunEvent(run.id, 'warn', `Cancel requested${reason}`, {
+        data: { status: 'cancelling' },
+      });
+      await publishCancel(deps.redis, run.id);
+      return reply.status(202).send(await dto(updated));
+    },
+  );
+
+  r.post(
+    '/api/v1/runs/:id/retry',
+    {
+      config: { auth: { can: 'retry', on: 'Run' }, audit: 'run.retry' },
+      schema: {
+        tags: ['runs'],
+        summary: 'Retry a failed or cancelled run from the step that failed',
+        description:
+          'Starts a new run (`parentRunId` = this one) that reuses every finished step of this run and continues from the failed one. The permission and policy checks run again.',
+        params: idParams,
+        headers: idempotencyHeaders,
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const run = await findRun(p.tenantId, request.params.id);
+      assertMayActOn(p, run, 'retry');
+      if (run.kind === 'selftest') throw new DollyError('invalid_state', 'Start a new self-test instead');
+      if (!RETRYABLE.has(run.status))
+        throw new DollyError(
+          'invalid_state',
+          `The run is ${run.status}; only failed or cancelled runs can be retried`,
+        );
+      const active = await deps.db.run.findFirst({
+        where: {
+          parentRunId: run.id,
+          kind: run.kind,
+          status: { notIn: ['failed', 'cancelled', 'rejected'] },
+        },
+      });
+      if (active) throw new DollyError('conflict', `Run ${active.id} already retries this run`);
+      if (run.kind === 'clone') await recheckClonePolicy(p, run);
+      const input = run.input as Record<string, unknown>;
+      const title = runTitle(run).replace(/^(Retry: )*/, 'Retry: ');
+      const retry = await startRun(deps, p, {
+        kind: run.kind as 'sync' | 'clone' | 'rollback' | 'migrate',
+        input: { ...input, title },
+        ...(run.planId ? { planId: run.planId } : {}),
+        ...(run.planItemIndex === null ? {} : { planItemIndex: run.planItemIndex }),
+        // A rollback's retry rolls back the same run; other retries chain to the run they resume.
+        parentRunId: run.kind === 'rollback' && run.parentRunId ? run.parentRunId : run.id,
+        ...(idempotencyKeyOf(request) ? { idempotencyKey: idempotencyKeyOf(request) } : {}),
+        sameRequest: (existing) =>
+          existing.parentRunId === run.id || existing.parentRunId === run.parentRunId,
+        ...(run.kind === 'rollback'
+          ? {}
+          : { beforeQueue: async (created: Run) => copySteps(run.id, created.id) }),
+      });
+      await deps.appendRunEvent(run.id, 'info', `Retried as run ${retry.id}`, {
+        data: { retriedBy: retry.id },
+      });
+      return reply.status(202).send(await dto(retry));
+    },
+  );
+
+  r.post(
+    '/api/v1/runs/:id/rollback',
+    {
+      config: { auth: { can: 'retry', on: 'Run' }, audit: 'run.rollback' },
+      schema: {
+        tags: ['runs'],
+        summary: 'Delete exactly what a clone run created, newest first',
+        description:
+          "Starts a rollback run (`parentRunId` = this one) that reads the run's ledger of created cloud resources, including those of the runs it retried, and deletes them in reverse order.",
+        params: idParams,
+        headers: idempotencyHeaders,
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const run = await findRun(p.tenantId, request.params.id);
+      assertMayActOn(p, run, 'roll back');
+      if (run.kind !== 'clone')
+        throw new DollyError('invalid_state', `A ${run.kind} run has nothing to roll back`);
+      if (!ROLLBACKABLE.has(run.status))
+        throw new DollyError('invalid_state', `The run is ${run.status}; stop it before rolling it back`);
+      const active = await deps.db.run.findFirst({
+        where: {
+          parentRunId: run.id,
+          kind: 'rollback',
+          status: { in: ['queued', 'running', 'waiting', 'cancelling'] },
+        },
+      });
+      if (active) throw new DollyError('conflict', `Rollback ${active.id} is already under way`);
+      const rollback = await startRun(deps, p, {
+        kind: 'rollback',
+        input: { title: `Roll back: ${runTitle(run).replace(/^Retry: /, '')}`, rollsBack: run.id },
+        parentRunId: run.id,
+        ...(idempotencyKeyOf(request) ? { idempotencyKey: idempotencyKeyOf(request) } : {}),
+        sameRequest: (existing) => existing.parentRunId === run.id,
+      });
+      return reply.status(202).send(await dto(rollback));
+    },
+  );
+
+  r.post(
+    '/api/v1/runs/:id/approve',
+    {
+      config: { auth: { can: 'approve', on: 'Run' }, audit: 'run.approve' },
+      schema: {
+        tags: ['runs'],
+        summary: 'Approve a run a clone policy holds for approval; it is queued at once',
+        params: idParams,
+        body: reasonBody,
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const run = await findRun(p.tenantId, request.params.id);
+      if (run.status !== 'pending_approval')
+        throw new DollyError(
+          'invalid_state',
+          `The run is ${run.status}; only runs pending approval can be approved`,
+        );
+      if (run.requestedById === p.userId)
+        throw new DollyError('forbidden', 'Another operator must approve a run you requested');
+      const updated = await deps.db.run.updateMany({
+        where: { id: run.id, status: 'pending_approval' },
+        data: { status: 'queued', approvedById: p.userId, approvedAt: new Date() },
+      });
+      if (updated.count === 0) throw new DollyError('invalid_state', 'The run was decided in the meantime');
+      const by = (await deps.db.user.findUnique({ where: { id: p.userId } }))?.email ?? p.userId;
+      const reason = request.body.reason ? `: ${request.body.reason}` : '';
+      await deps.appendRunEvent(run.id, 'info', `Approved by ${by}${reason}`, { data: { status: 'queued' } });
+      await deps.queues.enqueue('runs', run.kind as 'clone', { runId: run.id, tenantId: p.tenantId });
+      return reply
+        .status(202)
+        .send(await dto(await deps.db.run.findUniqueOrThrow({ where: { id: run.id } })));
+    },
+  );
+
+  r.post(
+    '/api/v1/runs/:id/reject',
+    {
+      config: { auth: { can: 'approve', on: 'Run' }, audit: 'run.reject' },
+      schema: {
+        tags: ['runs'],
+        summary: 'Reject a run pending approval; it ends without touching any cloud',
+        params: idParams,
+        body: reasonBody,
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const run = await findRun(p.tenantId, request.params.id);
+      if (run.status !== 'pending_approval')
+        throw new DollyError(
+          'invalid_state',
+          `The run is ${run.status}; only runs pending approval can be rejected`,
+        );
+      const by = (await deps.db.user.findUnique({ where: { id: p.userId } }))?.email ?? p.userId;
+      const reason = request.body.reason ? `: ${request.body.reason}` : '';
+      await deps.appendRunEvent(run.id, 'warn', `Rejected by ${by}${reason}`, {
+        data: { status: 'rejected' },
+      });
+      const updated = await deps.db.run.update({
+        where: { id: run.id },
+        data: { status: 'rejected', finishedAt: new Date(), approvedById: p.userId, approvedAt: new Date() },
+      });
+      return reply.status(202).send(await dto(updated));
+    },
+  );
+
+  /** The policy is checked again with the retrier's role and the clusters' current environments. */
+  async function recheckClonePolicy(p: ReturnType<typeof requirePrincipal>, run: Run) {
+    const input = run.input as {
+      sourceClusterId?: string | null;
+      targetEnvironment?: string | null;
+      item?: { source?: { name?: string; environment?: string }; target?: { name?: string } };
+    };
+    const source = input.sourceClusterId
+      ? await deps.db.cluster.findFirst({ where: { id: input.sourceClusterId, tenantId: p.tenantId } })
+      : null;
+    await checkClonePolicy(deps.db, p.tenantId, p.role, [
+      {
+        source: {
+          env: source?.environment ?? input.item?.source?.environment ?? null,
+          cluster: input.item?.source?.name ?? '',
+        },
+        target: { env: input.targetEnvironment ?? null, cluster: input.item?.target?.name ?? '' },
+      },
+    ]);
+  }
+
+  /** The finished steps of the run being retried become the new run's checkpoints. */
+  async function copySteps(fromRunId: string, toRunId: string) {
+    const done = await deps.db.runStep.findMany({ where: { runId: fromRunId, status: 'succeeded' } });
+    const reuse = done.filter((s) => !ALWAYS_RERUN.has(s.key));
+    if (reuse.length === 0) return;
+    await deps.db.runStep.createMany({
+      data: reuse.map((s) => ({
+        runId: toRunId,
+        key: s.key,
+        status: s.status,
+        attempt: s.attempt,
+        output: (s.output ?? undefined) as object | undefined,
+        cloudRequestIds: s.cloudRequestIds,
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+      })),
+    });
+    await deps.appendRunEvent(
+      toRunId,
+      'info',
+      `Reusing ${reuse.length} finished step(s) of run ${fromRunId}`,
+      {
+        data: { reused: reuse.map((s) => s.key) },
+      },
+    );
+  }
+}

@@ -1,0 +1,141 @@
+import type { CloudAccount, Database } from '@dolly/db';
+import type { ClusterSpec } from '@dolly/model';
+import type { DiscoveredCluster } from '@dolly/providers';
+
+/** Label keys teams use to say which environment a cluster belongs to, in order of preference. */
+const ENV_LABELS = ['dolly.dev/environment', 'environment', 'env'];
+
+export function environmentFromLabels(labels: Record<string, string>): string | undefined {
+  for (const key of ENV_LABELS) {
+    const v = labels[key]?.trim().toLowerCase();
+    if (v) return v === 'production' ? 'prod' : v === 'development' ? 'dev' : v;
+  }
+  return undefined;
+}
+
+/**
+ * Where a cluster's environment comes from: a person's choice stays; otherwise its labels, then the
+ * account's default. Returned with its source so the dashboard can say why.
+ */
+export function resolveEnvironment(
+  existing: { environment: string | null; environmentSource: string | null } | null,
+  labels: Record<string, string>,
+  accountDefault: string | null,
+  forced?: { environment: string | null; source: string },
+): { environment: string | null; environmentSource: string | null } {
+  if (existing?.environmentSource === 'manual') return existing;
+  if (forced?.environment) return { environment: forced.environment, environmentSource: forced.source };
+  const fromLabel = environmentFromLabels(labels);
+  if (fromLabel) return { environment: fromLabel, environmentSource: 'label' };
+  if (accountDefault) return { environment: accountDefault, environmentSource: 'account' };
+  if (existing?.environmentSource === 'plan') return existing;
+  return { environment: null, environmentSource: null };
+}
+
+export interface UpsertOptions {
+  seenAt: Date;
+  createdByRunId?: string;
+  environment?: { environment: string | null; source: string };
+}
+
+/** One discovered cluster into the inventory with its node pools; returns the row id and whether it is new. */
+export async function upsertDiscovered(
+  db: Database,
+  account: CloudAccount,
+  found: DiscoveredCluster,
+  opts: UpsertOptions,
+): Promise<{ id: string; created: boolean }> {
+  const spec: ClusterSpec = found.spec;
+  const key = { accountId: account.id, location: spec.location, name: spec.name };
+  const existing = await db.cluster.findUnique({ where: { accountId_location_name: key } });
+  const env = resolveEnvironment(existing, spec.labels, account.defaultEnvironment, opts.environment);
+  const data = {
+    cloud: spec.cloud,
+    scope: spec.scope,
+    kubernetesVersion: spec.kubernetesVersion,
+    status: found.status,
+    labels: spec.labels,
+    spec: spec as object,
+    raw: (found.raw ?? null) as object,
+    lastSeenAt: opts.seenAt,
+    vanishedAt: null,
+    ...env,
+  };
+  const row = await db.cluster.upsert({
+    where: { accountId_location_name: key },
+    create: {
+      tenantId: account.tenantId,
+      ...key,
+      ...data,
+      firstSeenAt: opts.seenAt,
+      ...(opts.createdByRunId ? { createdByRunId: opts.createdByRunId } : {}),
+    },
+    update: { ...data, ...(opts.createdByRunId ? { createdByRunId: opts.createdByRunId } : {}) },
+  });
+  const rawPools = rawNodePools(found.raw);
+  await db.$transaction([
+    ...spec.nodePools.map((pool) =>
+      db.nodePool.upsert({
+        where: { clusterId_name: { clusterId: row.id, name: pool.name } },
+        create: {
+          clusterId: row.id,
+          name: pool.name,
+          machineType: pool.machineType,
+          nodeCount: pool.nodeCount,
+          spec: pool as object,
+          raw: (rawPools.get(pool.name) ?? null) as object,
+          lastSeenAt: opts.seenAt,
+        },
+        update: {
+          machineType: pool.machineType,
+          nodeCount: pool.nodeCount,
+          spec: pool as object,
+          raw: (rawPools.get(pool.name) ?? null) as object,
+          lastSeenAt: opts.seenAt,
+        },
+      }),
+    ),
+    db.nodePool.deleteMany({
+      where: { clusterId: row.id, name: { notIn: spec.nodePools.map((p) => p.name) } },
+    }),
+  ]);
+  return { id: row.id, created: !existing };
+}
+
+/** Pools' own cloud documents where the provider returned them alongside the cluster's. */
+function rawNodePools(raw: unknown): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (typeof raw !== 'object' || raw === null) return out;
+  const r = raw as Record<string, unknown>;
+  const lists = [
+    r.nodePools,
+    r.nodegroups,
+    r.agentPoolProfiles,
+    (r.properties as Record<string, unknown>)?.agentPoolProfiles,
+  ];
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const p of list) {
+      const name =
+        (p as { name?: unknown; nodegroupName?: unknown }).name ??
+        (p as { nodegroupName?: unknown }).nodegroupName;
+      if (typeof name === 'string') out.set(name, p);
+    }
+  }
+  return out;
+}
+
+/** Clusters of an account (in the scopes just listed) that discovery no longer returned. */
+export async function markVanished(
+  db: Database,
+  accountId: string,
+  scopes: string[],
+  seenIds: string[],
+  at: Date,
+): Promise<number> {
+  const res = await db.cluster.updateMany({
+    where: { accountId, scope: { in: scopes }, vanishedAt: null, id: { notIn: seenIds } },
+    data: { vanishedAt: at },
+  });
+  return res.count;
+}

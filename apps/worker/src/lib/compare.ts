@@ -1,0 +1,54 @@
+import type { ClusterSpec, NodePoolSpec, TargetClusterSpec } from '@dolly/model';
+
+export interface ComparisonRow {
+  path: string;
+  asked: unknown;
+  created: unknown;
+  match: boolean;
+}
+
+export interface Comparison {
+  matches: number;
+  mismatches: number;
+  rows: ComparisonRow[];
+}
+
+const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const sortTaints = (t: NodePoolSpec['taints']) =>
+  [...t].sort((a, b) => `${a.key}${a.effect}`.localeCompare(`${b.key}${b.effect}`));
+
+/**
+ * What the plan asked for against what the cloud reports after creation. Versions compare by
+ * minor (clouds pick the patch); labels compare as "everything asked is there" (clouds add their own).
+ */
+export function compareClusters(asked: TargetClusterSpec, created: ClusterSpec): Comparison {
+  const rows: ComparisonRow[] = [];
+  const add = (path: string, a: unknown, c: unknown, match = same(a, c)) =>
+    rows.push({ path, asked: a, created: c, match });
+  add('name', asked.name, created.name);
+  add('location', asked.location, created.location);
+  add(
+    'kubernetesVersion',
+    asked.kubernetesVersion,
+    created.kubernetesVersion,
+    minor(asked.kubernetesVersion) === minor(created.kubernetesVersion),
+  );
+  for (const [k, v] of Object.entries(asked.labels ?? {})) add(`labels.${k}`, v, created.labels[k]);
+  for (const pool of asked.nodePools) {
+    const got = created.nodePools.find((p) => p.name === pool.name);
+    const base = `nodePools[${pool.name}]`;
+    if (!got) {
+      add(base, pool.name, null, false);
+      continue;
+    }
+    add(`${base}.machineType`, pool.machineType, got.machineType);
+    add(`${base}.nodeCount`, pool.nodeCount, got.nodeCount);
+    add(`${base}.autoscaling`, pool.autoscaling ?? null, got.autoscaling ?? null);
+    add(`${base}.spot`, pool.spot, got.spot);
+    for (const [k, v] of Object.entries(pool.labels ?? {})) add(`${base}.labels.${k}`, v, got.labels[k]);
+    add(`${base}.taints`, sortTaints(pool.taints ?? []), sortTaints(got.taints ?? []));
+  }
+  const mismatches = rows.filter((r) => !r.match).length;
+  return { matches: rows.length - mismatches, mismatches, rows };
+}

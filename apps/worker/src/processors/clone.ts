@@ -1,0 +1,135 @@
+import { assessClonePolicy } from '@dolly/jobs';
+import { type TargetClusterSpec, bundledCatalog, clonePlanItemSchema, validatePlan } from '@dolly/model';
+import type { Run } from '@dolly/db';
+import { z } from 'zod';
+import type { ProcessorDeps } from '../deps.ts';
+import { upsertDiscovered } from '../inventory.ts';
+import { stepCloudContext } from '../lib/cloud-context.ts';
+import { compareClusters } from '../lib/compare.ts';
+import { currentRole } from '../lib/requester.ts';
+import { RunInputError } from '../run-guard.ts';
+
+/** What apply stores on a clone run: the plan item as it was applied, so retries see the same thing. */
+export const cloneRunInputSchema = z.object({
+  title: z.string(),
+  planId: z.uuid(),
+  itemIndex: z.number().int().min(0),
+  item: clonePlanItemSchema,
+  targetAccountId: z.uuid(),
+  targetEnvironment: z.string().nullable(),
+  sourceClusterId: z.uuid().nullable(),
+});
+export type CloneRunInput = z.infer<typeof cloneRunInputSchema>;
+
+/**
+ * One plan item becomes one cluster: policy re-check, validation, control plane, node pools in
+ * parallel, add-ons, ready, then the result read back into the inventory and compared with the
+ * plan. Every cloud step is idempotent and memoized, so a re-delivered job resumes.
+ */
+export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortSignal) {
+  const parsed = cloneRunInputSchema.safeParse(run.input);
+  if (!parsed.success)
+    throw new RunInputError(`the run input is not a clone request: ${parsed.error.message}`);
+  const input = parsed.data;
+  const steps = deps.steps(run.id, signal);
+  const account = await deps.db.cloudAccount.findFirst({
+    where: { id: input.targetAccountId, tenantId: run.tenantId },
+  });
+  if (!account) throw new RunInputError('the target cloud account no longer exists');
+  const target: TargetClusterSpec & { scope: string } = {
+    ...input.item.target,
+    scope: input.item.target.scope ?? account.scope ?? '',
+  };
+  const provider = deps.cloud.provider(account, target.scope || undefined);
+
+  await steps.runStep('policy-check', async () => {
+    const role = await currentRole(deps.db, run);
+    if (!role) throw new RunInputError('the requester can no longer act in this tenant', 'policy');
+    const source = input.sourceClusterId
+      ? await deps.db.cluster.findFirst({ where: { id: input.sourceClusterId, tenantId: run.tenantId } })
+      : null;
+    const assessment = await assessClonePolicy(deps.db, run.tenantId, role, [
+      {
+        source: {
+          env: source?.environment ?? input.item.source.environment ?? null,
+          cluster: input.item.source.name,
+        },
+        target: { env: input.targetEnvironment, cluster: target.name },
+      },
+    ]);
+    if (!assessment.allowed)
+      throw new RunInputError(`${assessment.denied.reason} [rule: ${assessment.denied.rule}]`, 'policy');
+    if (assessment.requireApproval && !run.approvedById)
+      throw new RunInputError('a clone policy requires approval and the run was not approved', 'policy');
+    return { role, decisions: assessment.decisions };
+  });
+
+  await steps.runStep('validate', async () => {
+    const validation = validatePlan(
+      { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [{ ...input.item, target }] },
+      bundledCatalog,
+    );
+    if (!validation.ok)
+      throw new RunInputError(
+        `the plan item does not pass validation: ${validation.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      );
+    return { target: `${target.cloud}/${target.scope}/${target.location}/${target.name}` };
+  });
+
+  await steps.runStep('control-plane', async (step) => {
+    const ctx = stepCloudContext(deps, run, account, 'control-plane', step, signal);
+    const res = await provider.ensureControlPlane(target, ctx);
+    if (res.cloudRequestId) step.recordRequestId(res.cloudRequestId);
+    return { status: res.status };
+  });
+
+  await Promise.all(
+    target.nodePools.map((pool) =>
+      steps.runStep(`node-pool:${pool.name}`, async (step) => {
+        const ctx = stepCloudContext(deps, run, account, `node-pool:${pool.name}`, step, signal);
+        return provider.ensureNodePool(target, pool.name, ctx);
+      }),
+    ),
+  );
+
+  if (target.addons?.length) {
+    await steps.runStep('addons', async (step) => {
+      const ctx = stepCloudContext(deps, run, account, 'addons', step, signal);
+      return provider.ensureAddons(target, ctx);
+    });
+  }
+
+  await steps.runStep('wait-ready', async (step) => {
+    const ctx = stepCloudContext(deps, run, account, 'wait-ready', step, signal);
+    const ready = await provider.waitClusterReady(target, ctx);
+    return { status: ready.status };
+  });
+
+  const readBack = await steps.runStep('read-back', async (step) => {
+    const ctx = stepCloudContext(deps, run, account, 'read-back', step, signal);
+    const created = await provider.waitClusterReady(target, ctx);
+    const row = await upsertDiscovered(deps.db, account, created, {
+      seenAt: new Date(),
+      createdByRunId: run.id,
+      environment: { environment: input.targetEnvironment, source: 'plan' },
+    });
+    const comparison = compareClusters(target, created.spec);
+    if (comparison.mismatches > 0)
+      await deps.appendRunEvent(
+        run.id,
+        'warn',
+        `read-back: ${comparison.mismatches} field(s) differ from the plan: ${comparison.rows
+          .filter((r) => !r.match)
+          .map((r) => r.path)
+          .join(', ')}`,
+        { stepKey: 'read-back' },
+      );
+    return { clusterId: row.id, comparison };
+  });
+
+  await deps.lifecycle.finish(run.id, 'succeeded', {
+    clusterId: readBack.clusterId,
+    cluster: { cloud: target.cloud, scope: target.scope, location: target.location, name: target.name },
+    comparison: readBack.comparison,
+  });
+}

@@ -1,0 +1,139 @@
+import type { Run, RunResource } from '@dolly/db';
+import type { ClusterRef, NodePoolRef } from '@dolly/providers';
+import type { ProcessorDeps } from '../deps.ts';
+import { stepCloudContext } from '../lib/cloud-context.ts';
+import { RunInputError } from '../run-guard.ts';
+
+/** The run rolled back and the runs it retried: a retry adopts and records what its parent made. */
+export async function runChain(deps: ProcessorDeps, tenantId: string, runId: string): Promise<Run[]> {
+  const chain: Run[] = [];
+  let next: string | null = runId;
+  while (next && chain.length < 50) {
+    const run: Run | null = await deps.db.run.findFirst({ where: { id: next, tenantId } });
+    if (!run || (chain[0] && run.kind !== chain[0].kind)) break;
+    chain.push(run);
+    next = run.parentRunId;
+  }
+  return chain;
+}
+
+/**
+ * Deletes exactly what the ledger says the run created, newest first. A cluster's own pools and
+ * add-ons go with the cluster (AKS refuses to delete a cluster's last system pool on its own).
+ */
+export function deletionOrder(resources: RunResource[]): {
+  delete: RunResource[];
+  coveredBy: Map<string, RunResource>;
+} {
+  const live = new Map<string, RunResource>();
+  for (const r of [...resources].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())) {
+    const key = `${r.kind}:${r.locatorKey}`;
+    if (!live.has(key)) live.set(key, r);
+  }
+  const list = [...live.values()];
+  const clusters = list.filter((r) => r.kind === 'cluster');
+  const coveredBy = new Map<string, RunResource>();
+  const out: RunResource[] = [];
+  for (const r of list) {
+    const loc = r.locator as { scope: string; location: string; cluster: string };
+    const owner = clusters.find((c) => {
+      const cl = c.locator as typeof loc;
+      return (
+        r.kind !== 'cluster' &&
+        cl.scope === loc.scope &&
+        cl.location === loc.location &&
+        cl.cluster === loc.cluster
+      );
+    });
+    if (owner && (r.kind === 'nodePool' || r.kind === 'addon')) coveredBy.set(r.id, owner);
+    else out.push(r);
+  }
+  return { delete: out, coveredBy };
+}
+
+export async function processRollback(deps: ProcessorDeps, run: Run, signal: AbortSignal) {
+  if (!run.parentRunId) throw new RunInputError('a rollback needs the run it rolls back');
+  const chain = await runChain(deps, run.tenantId, run.parentRunId);
+  const target = chain[0];
+  if (!target) throw new RunInputError('the run to roll back no longer exists');
+  const previousStatus = target.status === 'rolling_back' ? 'failed' : target.status;
+  await deps.db.run.update({ where: { id: target.id }, data: { status: 'rolling_back' } });
+  await deps.appendRunEvent(target.id, 'info', `Rolling back (run ${run.id})`, {
+    data: { status: 'rolling_back' },
+  });
+  const steps = deps.steps(run.id, signal);
+  try {
+    const resources = await deps.db.runResource.findMany({
+      where: { runId: { in: chain.map((r) => r.id) }, deletedAt: null },
+    });
+    const { delete: order, coveredBy } = deletionOrder(resources);
+    await deps.appendRunEvent(
+      run.id,
+      'info',
+      order.length
+        ? `Deleting ${order.length} resource(s) in reverse order of creation`
+        : 'The run created nothing',
+    );
+    const accounts = new Map<string, Awaited<ReturnType<typeof deps.cloud.account>>>();
+    for (const resource of order) {
+      const loc = resource.locator as unknown as NodePoolRef & { kind: string };
+      const key = `delete:${resource.kind}:${loc.cluster}${loc.name ? `/${loc.name}` : ''}`;
+      await steps.runStep(key, async (step) => {
+        let account = accounts.get(resource.accountId);
+        if (!account) {
+          account = await deps.cloud.account(run.tenantId, resource.accountId);
+          accounts.set(resource.accountId, account);
+        }
+        const provider = deps.cloud.provider(account, loc.scope);
+        const ctx = stepCloudContext(deps, run, account, key, step, signal);
+        const ref: ClusterRef = { scope: loc.scope, location: loc.location, cluster: loc.cluster };
+        if (resource.kind === 'cluster') await provider.deleteCluster(ref, ctx);
+        else if (resource.kind === 'nodePool' && loc.name)
+          await provider.deleteNodePool({ ...ref, name: loc.name }, ctx);
+        else {
+          await deps.appendRunEvent(
+            run.id,
+            'warn',
+            `${key}: Dolly cannot delete a ${resource.kind}; it is left in place`,
+            {
+              stepKey: key,
+            },
+          );
+          return { kept: true };
+        }
+        const covered = [...coveredBy.entries()]
+          .filter(([, owner]) => owner.id === resource.id)
+          .map(([id]) => id);
+        await deps.db.runResource.updateMany({
+          where: {
+            OR: [
+              { runId: { in: chain.map((r) => r.id) }, kind: resource.kind, locatorKey: resource.locatorKey },
+              { id: { in: covered } },
+            ],
+          },
+          data: { deletedAt: new Date() },
+        });
+        if (resource.kind === 'cluster')
+          await deps.db.cluster.updateMany({
+            where: {
+              tenantId: run.tenantId,
+              accountId: resource.accountId,
+              location: loc.location,
+              name: loc.cluster,
+            },
+            data: { vanishedAt: new Date() },
+          });
+        return { deleted: true };
+      });
+    }
+  } catch (error) {
+    await deps.db.run.update({ where: { id: target.id }, data: { status: previousStatus } });
+    await deps.appendRunEvent(target.id, 'error', `Rollback ${run.id} failed; nothing more was deleted`, {
+      data: { status: previousStatus },
+    });
+    throw error;
+  }
+  await deps.appendRunEvent(target.id, 'info', 'Run rolled back', { data: { status: 'rolled_back' } });
+  await deps.db.run.update({ where: { id: target.id }, data: { status: 'rolled_back' } });
+  await deps.lifecycle.finish(run.id, 'succeeded', { rolledBack: target.id });
+}

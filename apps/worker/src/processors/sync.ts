@@ -1,0 +1,119 @@
+import type { CloudAccount } from '@dolly/db';
+import { scopesOf } from '@dolly/providers';
+import type { ProcessorDeps } from '../deps.ts';
+import { markVanished, upsertDiscovered } from '../inventory.ts';
+
+export interface AccountSyncResult {
+  accountId: string;
+  account: string;
+  cloud: string;
+  ok: boolean;
+  found: number;
+  created: number;
+  vanished: number;
+  error?: string;
+}
+
+/**
+ * Inventory sync: every account of the tenant discovered in parallel (each bounded by its own
+ * rate-limit bucket), clusters and pools upserted with their raw cloud documents, the ones gone
+ * marked vanished. One account failing does not hide the others: the run partially succeeds.
+ */
+export async function processSync(deps: ProcessorDeps, runId: string, tenantId: string, signal: AbortSignal) {
+  const run = await deps.db.run.findUniqueOrThrow({ where: { id: runId } });
+  const accountIds = (run.input as { accountIds?: string[] }).accountIds;
+  const accounts = await deps.db.cloudAccount.findMany({
+    where: { tenantId, ...(accountIds?.length ? { id: { in: accountIds } } : {}) },
+    orderBy: { name: 'asc' },
+  });
+  const steps = deps.steps(runId, signal);
+  await deps.appendRunEvent(runId, 'info', `Discovering ${accounts.length} cloud account(s)`);
+  const results = await Promise.all(
+    accounts.map((account) =>
+      steps
+        .runStep(`discover:${account.name}`, () => syncAccount(deps, runId, account, signal))
+        .catch((error: unknown): AccountSyncResult => {
+          if (signal.aborted) throw error;
+          return {
+            accountId: account.id,
+            account: account.name,
+            cloud: account.cloud,
+            ok: false,
+            found: 0,
+            created: 0,
+            vanished: 0,
+            error: error instanceof Error ? error.message : String(error),
+          };
+        }),
+    ),
+  );
+  const failed = results.filter((r) => !r.ok);
+  const result = {
+    accounts: results,
+    clusters: results.reduce((n, r) => n + r.found, 0),
+    created: results.reduce((n, r) => n + r.created, 0),
+    vanished: results.reduce((n, r) => n + r.vanished, 0),
+  };
+  if (failed.length === 0 || accounts.length === 0) {
+    await deps.lifecycle.finish(runId, 'succeeded', result);
+  } else if (failed.length < results.length) {
+    await deps.lifecycle.finish(runId, 'partially_succeeded', result);
+  } else {
+    await deps.lifecycle.fail(
+      runId,
+      'cloud',
+      `every account failed: ${failed.map((f) => f.error).join('; ')}`,
+      {
+        accounts: results,
+      },
+    );
+  }
+}
+
+async function syncAccount(
+  deps: ProcessorDeps,
+  runId: string,
+  account: CloudAccount,
+  signal: AbortSignal,
+): Promise<AccountSyncResult> {
+  const seenAt = new Date();
+  // One set of credentials may reach several projects or subscriptions.
+  const scopes = scopesOf(account);
+  const seen: string[] = [];
+  let created = 0;
+  for (const scope of scopes.length ? scopes : [undefined]) {
+    const provider = deps.cloud.provider(account, scope);
+    const found = await provider.discover({ signal });
+    for (const cluster of found) {
+      const row = await upsertDiscovered(deps.db, account, cluster, { seenAt });
+      seen.push(row.id);
+      if (row.created) created++;
+    }
+  }
+  const vanished = await markVanished(
+    deps.db,
+    account.id,
+    scopes.length ? scopes : [account.scope ?? ''],
+    seen,
+    seenAt,
+  );
+  await deps.db.cloudAccount.update({
+    where: { id: account.id },
+    data: { lastTestedAt: seenAt, lastTestResult: { ok: true, via: 'sync', runId } },
+  });
+  await deps.appendRunEvent(
+    runId,
+    'info',
+    `${account.name}: ${seen.length} cluster(s), ${created} new, ${vanished} vanished`,
+    { stepKey: `discover:${account.name}` },
+  );
+  return {
+    accountId: account.id,
+    account: account.name,
+    cloud: account.cloud,
+    ok: true,
+    found: seen.length,
+    created,
+    vanished,
+  };
+}

@@ -1,0 +1,113 @@
+import { DollyError, type ErrorClass, isTerminalStatus } from '@dolly/contracts';
+import type { Run } from '@dolly/db';
+import { RunCancelledError, StepFailedError, describeStepError } from '@dolly/jobs';
+import { CloudError } from '@dolly/providers';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { ProcessorDeps } from './deps.ts';
+
+/** A failure no retry can mend (bad input, a policy refusal): the run fails at once. */
+export class RunInputError extends Error {
+  constructor(
+    message: string,
+    readonly errorClass: Extract<ErrorClass, 'input' | 'policy'> = 'input',
+  ) {
+    super(message);
+    this.name = 'RunInputError';
+  }
+}
+
+export interface Classified {
+  errorClass: ErrorClass;
+  retryable: boolean;
+  message: string;
+  detail: Record<string, unknown>;
+}
+
+const cloudClass: Record<CloudError['class'], ErrorClass> = {
+  throttled: 'cloud_throttled',
+  quota: 'cloud_quota',
+  rejected: 'cloud_rejected',
+  not_found: 'cloud_rejected',
+  conflict: 'cloud_rejected',
+  auth: 'cloud_rejected',
+  transient: 'cloud',
+};
+
+/** Which failures are worth another attempt: throttles and blips yes, the cloud saying no, never. */
+export function classifyRunError(error: unknown): Classified {
+  const step = error instanceof StepFailedError ? error.stepKey : undefined;
+  const cause = error instanceof StepFailedError ? error.cause : error;
+  const message = error instanceof Error ? error.message : String(error);
+  const detail = { ...describeStepError(cause), ...(step ? { step } : {}) };
+  if (cause instanceof CloudError)
+    return { errorClass: cloudClass[cause.class], retryable: cause.retryable, message, detail };
+  if (cause instanceof RunInputError)
+    return { errorClass: cause.errorClass, retryable: false, message, detail };
+  if (cause instanceof DollyError) return { errorClass: 'input', retryable: false, message, detail };
+  return { errorClass: 'system', retryable: true, message, detail };
+}
+
+export function isCancellation(error: unknown, signal: AbortSignal): boolean {
+  const cause = error instanceof StepFailedError ? error.cause : error;
+  return signal.aborted || cause instanceof RunCancelledError || (cause as Error)?.name === 'AbortError';
+}
+
+/**
+ * The frame of every run job: skips finished runs, honours a cancel that arrived while queued,
+ * holds the cancel signal (Redis broadcast, plus a database check for a missed message), and turns
+ * the outcome into the run's final state. The body finishes the run itself when it succeeds.
+ */
+export async function executeRun(
+  deps: ProcessorDeps,
+  job: Job,
+  runId: string,
+  body: (run: Run, signal: AbortSignal) => Promise<void>,
+) {
+  const run = await deps.db.run.findUnique({ where: { id: runId } });
+  if (!run) {
+    deps.log.warn({ runId }, 'run vanished; dropping its job');
+    return;
+  }
+  if (isTerminalStatus(run.status) || run.status === 'pending_approval') return;
+  if (run.status === 'cancelling') {
+    await deps.lifecycle.finish(runId, 'cancelled');
+    deps.metrics.runsFinished.inc({ kind: run.kind, status: 'cancelled' });
+    return;
+  }
+  const signal = deps.cancels.hold(runId);
+  const watch = setInterval(() => {
+    deps.db.run
+      .findUnique({ where: { id: runId }, select: { status: true } })
+      .then((r) => {
+        if (r?.status === 'cancelling') deps.cancels.abort(runId);
+      })
+      .catch(() => undefined);
+  }, 2000);
+  try {
+    const resumed = run.status === 'running' || run.status === 'waiting' || job.attemptsMade > 0;
+    await deps.lifecycle.start(runId, resumed ? { resumedBy: deps.workerId } : {});
+    await body(run, signal);
+    const final = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
+    if (final) deps.metrics.runsFinished.inc({ kind: run.kind, status: final.status });
+  } catch (error) {
+    if (isCancellation(error, signal)) {
+      await deps.lifecycle.finish(runId, 'cancelled');
+      deps.metrics.runsFinished.inc({ kind: run.kind, status: 'cancelled' });
+      return;
+    }
+    const c = classifyRunError(error);
+    const attemptsLeft = (job.opts.attempts ?? 1) - (job.attemptsMade + 1);
+    if (c.retryable && attemptsLeft > 0) {
+      await deps.appendRunEvent(runId, 'warn', `${c.message}; retrying (${attemptsLeft} attempt(s) left)`, {
+        data: { errorClass: c.errorClass },
+      });
+      throw error;
+    }
+    await deps.lifecycle.fail(runId, c.errorClass, c.message, c.detail);
+    deps.metrics.runsFinished.inc({ kind: run.kind, status: 'failed' });
+    throw new UnrecoverableError(c.message);
+  } finally {
+    clearInterval(watch);
+    deps.cancels.release(runId);
+  }
+}
