@@ -39,8 +39,14 @@ export function classifyRunError(error: unknown): Classified {
   const cause = error instanceof StepFailedError ? error.cause : error;
   const message = error instanceof Error ? error.message : String(error);
   const detail = { ...describeStepError(cause), ...(step ? { step } : {}) };
+  // A resource that ended FAILED is the cloud's answer: a person chooses retry or rollback.
   if (cause instanceof CloudError)
-    return { errorClass: cloudClass[cause.class], retryable: cause.retryable, message, detail };
+    return {
+      errorClass: cloudClass[cause.class],
+      retryable: cause.retryable && cause.cloudCode !== 'ProvisioningFailed',
+      message,
+      detail,
+    };
   if (cause instanceof RunInputError)
     return { errorClass: cause.errorClass, retryable: false, message, detail };
   if (cause instanceof DollyError) return { errorClass: 'input', retryable: false, message, detail };

@@ -34,7 +34,7 @@ export function toRunEventDto(row: {
  * tells live listeners that something was appended, so a missed message is never a lost event.
  */
 export function createRunEventWriter(db: Database, publisher: Redis) {
-  return async function appendRunEvent(
+  const appendRunEvent = async function appendRunEvent(
     runId: string,
     level: RunEventLevel,
     message: string,
@@ -53,6 +53,15 @@ export function createRunEventWriter(db: Database, publisher: Redis) {
     await publisher.publish(runEventChannel(runId), JSON.stringify(dto));
     return dto;
   };
+  return Object.assign(appendRunEvent, {
+    /**
+     * Wakes live streams after a status change that follows its event: a stream that read the
+     * status just before the change would otherwise wait for an event that never comes.
+     */
+    async notify(runId: string): Promise<void> {
+      await publisher.publish(runEventChannel(runId), '{}');
+    },
+  });
 }
 
 export type AppendRunEvent = ReturnType<typeof createRunEventWriter>;

@@ -34,6 +34,12 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
           ...(result === undefined ? {} : { result: result as object }),
         },
       });
+      await appendEvent.notify(runId);
+    },
+    /** A status change whose event was just written (cancelling, rolled back, ...). */
+    async setStatus(runId: string, status: RunStatus, data: { finishedAt?: Date } = {}) {
+      await db.run.update({ where: { id: runId }, data: { status, ...data } });
+      await appendEvent.notify(runId);
     },
     async fail(runId: string, errorClass: ErrorClass, message: string, detail?: Record<string, unknown>) {
       await appendEvent(runId, 'error', `Run failed: ${message}`, { data: { status: 'failed', errorClass } });
@@ -41,6 +47,7 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
         where: { id: runId },
         data: { status: 'failed', finishedAt: new Date(), errorClass, error: { message, ...detail } },
       });
+      await appendEvent.notify(runId);
     },
   };
 }

@@ -26,9 +26,18 @@ describe('compareClusters', () => {
       ...asked,
       kubernetesVersion: '1.31.4',
       labels: { ...asked.labels, 'aws:created-by': 'eks' },
-      nodePools: [{ ...pool, labels: { ...pool.labels, 'eks.amazonaws.com/nodegroup': 'general' } }],
+      nodePools: [
+        {
+          ...pool,
+          labels: { ...pool.labels, 'eks.amazonaws.com/nodegroup': 'general' },
+          taints: [{ effect: 'NoSchedule' as const, value: 'true', key: 'spot' }],
+        },
+      ],
     };
-    const c = compareClusters(asked, created);
+    const c = compareClusters(
+      { ...asked, nodePools: [{ ...pool, taints: [{ key: 'spot', value: 'true', effect: 'NoSchedule' }] }] },
+      created,
+    );
     expect(c.mismatches).toBe(0);
     expect(c.rows.find((r) => r.path === 'kubernetesVersion')).toMatchObject({ asked: '1.31', match: true });
   });

@@ -14,7 +14,19 @@ export interface Comparison {
 }
 
 const minor = (v: string) => v.split('.').slice(0, 2).join('.');
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Key order is the SDK's business, not a difference. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, x]) => [k, canonical(x)]),
+        )
+      : v;
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 const sortTaints = (t: NodePoolSpec['taints']) =>
   [...t].sort((a, b) => `${a.key}${a.effect}`.localeCompare(`${b.key}${b.effect}`));
 

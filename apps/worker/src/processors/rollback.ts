@@ -57,7 +57,7 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
   const target = chain[0];
   if (!target) throw new RunInputError('the run to roll back no longer exists');
   const previousStatus = target.status === 'rolling_back' ? 'failed' : target.status;
-  await deps.db.run.update({ where: { id: target.id }, data: { status: 'rolling_back' } });
+  await deps.lifecycle.setStatus(target.id, 'rolling_back');
   await deps.appendRunEvent(target.id, 'info', `Rolling back (run ${run.id})`, {
     data: { status: 'rolling_back' },
   });
@@ -127,13 +127,13 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
       });
     }
   } catch (error) {
-    await deps.db.run.update({ where: { id: target.id }, data: { status: previousStatus } });
+    await deps.lifecycle.setStatus(target.id, previousStatus);
     await deps.appendRunEvent(target.id, 'error', `Rollback ${run.id} failed; nothing more was deleted`, {
       data: { status: previousStatus },
     });
     throw error;
   }
   await deps.appendRunEvent(target.id, 'info', 'Run rolled back', { data: { status: 'rolled_back' } });
-  await deps.db.run.update({ where: { id: target.id }, data: { status: 'rolled_back' } });
+  await deps.lifecycle.setStatus(target.id, 'rolled_back');
   await deps.lifecycle.finish(run.id, 'succeeded', { rolledBack: target.id });
 }

@@ -828,6 +828,7 @@ function translatePools(ctx: Context): NodePoolSpec[] {
         out.autoscaling.minNodes = 1;
       }
     }
+    roundAutoscalingPerZone(ctx, out, base);
 
     // Disk
     if (pool.diskSizeGb !== undefined) {
@@ -1007,6 +1008,28 @@ function translateZonesAndCounts(ctx: Context, pool: NodePoolSpec, out: NodePool
       String(zones.length),
     );
     out.nodeCount = rounded;
+  }
+}
+
+/** The autoscaler bounds of GKE are per zone too; rounding both up keeps the node count inside them. */
+function roundAutoscalingPerZone(ctx: Context, out: NodePoolSpec, base: string): void {
+  const zones = out.zones;
+  if (ctx.target.cloud === 'gcp' && zones && zones.length > 1 && out.autoscaling) {
+    const z = zones.length;
+    const up = (n: number) => Math.ceil(n / z) * z;
+    const scaled = { minNodes: up(out.autoscaling.minNodes), maxNodes: up(out.autoscaling.maxNodes) };
+    if (scaled.minNodes !== out.autoscaling.minNodes || scaled.maxNodes !== out.autoscaling.maxNodes) {
+      decide(
+        ctx.notes,
+        `${base}.autoscaling`,
+        out.autoscaling,
+        scaled,
+        'autoscaling.gke-per-zone',
+        `GKE autoscaling bounds are per zone: ${out.autoscaling.minNodes}-${out.autoscaling.maxNodes} over ${z} zones round up to ${scaled.minNodes / z}-${scaled.maxNodes / z} per zone`,
+        String(z),
+      );
+      out.autoscaling = scaled;
+    }
   }
 }
 

@@ -42,7 +42,11 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
       const t = translated[i]!;
       if (to === 'gcp' && t.zones) expect(t.nodeCount % t.zones.length).toBe(0);
       expect(t.nodeCount).toBeGreaterThanOrEqual(s.nodeCount);
-      expect(t.autoscaling).toEqual(s.autoscaling);
+      const z = to === 'gcp' && t.zones && t.zones.length > 1 ? t.zones.length : 1;
+      const perZone = (n: number) => Math.ceil(n / z) * z;
+      expect(t.autoscaling).toEqual(
+        s.autoscaling && { minNodes: perZone(s.autoscaling.minNodes), maxNodes: perZone(s.autoscaling.maxNodes) },
+      );
       const systemSpot = to === 'azure' && s.mode === 'system';
       expect(t.spot).toBe(systemSpot ? false : s.spot);
       for (const [k, v] of Object.entries(s.labels)) {
@@ -206,6 +210,22 @@ describe('cluster-level rules', () => {
       from: { key: 'Team', value: 'Payments' },
       to: { key: 'team', value: 'payments' },
     });
+  });
+
+  it('rounds GKE autoscaling bounds up per zone so the node count stays inside them (and the plan validates)', () => {
+    const src: ClusterSpec = {
+      ...eksSource,
+      nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: 1, autoscaling: { minNodes: 1, maxNodes: 2 } }],
+    };
+    const p = plan(src, 'gcp');
+    const pool = p.items[0]!.target.nodePools[0]!;
+    expect(pool.nodeCount).toBe(3);
+    expect(pool.autoscaling).toEqual({ minNodes: 3, maxNodes: 3 });
+    expect(p.items[0]!.decisions.find((d) => d.rule === 'autoscaling.gke-per-zone')).toMatchObject({
+      from: { minNodes: 1, maxNodes: 2 },
+      to: { minNodes: 3, maxNodes: 3 },
+    });
+    expect(validatePlan(p, bundledCatalog).ok).toBe(true);
   });
 
   it('rounds GKE node counts up to whole nodes per zone, and makes the default zones explicit', () => {

@@ -20,9 +20,9 @@ const credentialKind = {
 const accountName = { aws: 'Sandbox AWS', azure: 'Sandbox Azure', gcp: 'Sandbox Google Cloud' } as const;
 
 /**
- * Demo mode: give the demo tenant one cloud account per sandbox cloud, stored exactly like an
- * account a user adds (credentials sealed in the vault). Several sandbox projects or
- * subscriptions of one cloud become the scopes of that one account.
+ * Demo mode: give the demo tenant one cloud account per sandbox account (AWS account, Azure
+ * subscription, GCP project), stored exactly like an account a user adds (credentials sealed in
+ * the vault). The first of each cloud is named after the cloud ("Sandbox AWS").
  */
 export async function registerSandboxAccounts(
   db: Database,
@@ -33,42 +33,43 @@ export async function registerSandboxAccounts(
   const res = await fetch(`${sandboxUrl}/_sandbox/accounts`);
   if (!res.ok) throw new Error(`sandbox answered ${res.status} for /_sandbox/accounts`);
   const accounts = z.array(sandboxAccountSchema).parse(await res.json());
-  const byCloud = new Map<SandboxAccountInfo['cloud'], SandboxAccountInfo[]>();
-  for (const a of accounts) byCloud.set(a.cloud, [...(byCloud.get(a.cloud) ?? []), a]);
   const created: string[] = [];
-  for (const [cloud, list] of byCloud) {
-    const first = list[0];
-    if (!first) continue;
+  const seen = new Map<SandboxAccountInfo['cloud'], number>();
+  for (const a of accounts) {
+    const n = seen.get(a.cloud) ?? 0;
+    seen.set(a.cloud, n + 1);
+    // One Dolly account per project/subscription: each sandbox project has its own service account.
+    const name = n === 0 ? accountName[a.cloud] : `${accountName[a.cloud]} (${a.id})`;
     // Stored exactly like an account added through the API: the kind plus the cloud's own fields.
-    const sealed = vault.seal({ kind: credentialKind[cloud], ...first.credentials });
+    const sealed = vault.seal({ kind: credentialKind[a.cloud], ...a.credentials });
+    const https = Object.values(a.endpoints).some((u) => u.startsWith('https:'));
     const data = {
-      cloud,
-      scope: first.id,
-      endpoint: first.endpoints[Object.keys(first.endpoints)[0] ?? ''] ?? null,
-      caBundle: first.caCertPem,
-      credentialKind: credentialKind[cloud],
+      cloud: a.cloud,
+      scope: a.id,
+      endpoint: a.endpoints[Object.keys(a.endpoints)[0] ?? ''] ?? null,
+      caBundle: https ? a.caCertPem : null,
+      credentialKind: credentialKind[a.cloud],
       credentialsCipher: sealed.cipher,
       credentialsKeyId: sealed.keyId,
       settings: {
-        endpoints: first.endpoints,
-        scopes: list.map((a) => a.id),
-        ...(cloud === 'azure' ? { resourceGroup: 'dolly-demo' } : {}),
+        endpoints: a.endpoints,
+        ...(a.cloud === 'azure' ? { resourceGroup: 'dolly-demo' } : {}),
         // The sandbox has no IAM; real accounts name the roles EKS clusters and node groups assume.
-        ...(cloud === 'aws'
+        ...(a.cloud === 'aws'
           ? {
-              clusterRoleArn: `arn:aws:iam::${first.id}:role/dolly-eks-cluster`,
-              nodeRoleArn: `arn:aws:iam::${first.id}:role/dolly-eks-node`,
+              clusterRoleArn: `arn:aws:iam::${a.id}:role/dolly-eks-cluster`,
+              nodeRoleArn: `arn:aws:iam::${a.id}:role/dolly-eks-node`,
             }
           : {}),
       },
-      defaultEnvironment: null,
+      defaultEnvironment: /-dev$/.test(a.id) ? 'dev' : null,
     };
     await db.cloudAccount.upsert({
-      where: { tenantId_name: { tenantId, name: accountName[cloud] } },
+      where: { tenantId_name: { tenantId, name } },
       update: data,
-      create: { tenantId, name: accountName[cloud], ...data },
+      create: { tenantId, name, ...data },
     });
-    created.push(accountName[cloud]);
+    created.push(name);
   }
   return created;
 }

@@ -195,7 +195,15 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         },
       });
       // The stored id is the plan's identity everywhere (provenance labels included).
-      const withId = { ...document, id: row.id };
+      const withId = {
+        ...document,
+        id: row.id,
+        // Provenance labels name the stored plan, as the resources apply creates will.
+        items: document.items.map((item) => ({
+          ...item,
+          target: { ...item.target, labels: { ...item.target.labels, 'dolly-plan': row.id } },
+        })),
+      };
       await deps.db.plan.update({ where: { id: row.id }, data: { document: withId as object } });
       return reply.status(201).send(toDto({ ...row, document: withId }, requireApproval));
     },

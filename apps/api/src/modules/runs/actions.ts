@@ -69,12 +69,14 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
           where: { id: run.id },
           data: { status: 'cancelled', finishedAt: new Date() },
         });
+        await deps.appendRunEvent.notify(run.id);
         return reply.status(202).send(await dto(updated));
       }
       const updated = await deps.db.run.update({ where: { id: run.id }, data: { status: 'cancelling' } });
       await deps.appendRunEvent(run.id, 'warn', `Cancel requested${reason}`, {
         data: { status: 'cancelling' },
       });
+      await deps.appendRunEvent.notify(run.id);
       await publishCancel(deps.redis, run.id);
       return reply.status(202).send(await dto(updated));
     },
@@ -243,6 +245,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         where: { id: run.id },
         data: { status: 'rejected', finishedAt: new Date(), approvedById: p.userId, approvedAt: new Date() },
       });
+      await deps.appendRunEvent.notify(run.id);
       return reply.status(202).send(await dto(updated));
     },
   );

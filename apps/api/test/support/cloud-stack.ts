@@ -1,0 +1,140 @@
+import { type RunStatus, isTerminalStatus } from '@dolly/contracts';
+import { createCloudAccess } from '@dolly/jobs';
+import { expect } from 'vitest';
+import { startTestSandbox, type TestSandbox } from '../../../../packages/providers/test/support/sandbox.ts';
+import { registerSandboxAccounts } from '../../src/modules/demo/sandbox-accounts.ts';
+import { type Harness, login, startHarness } from './harness.ts';
+
+export type Who = 'owner' | 'admin' | 'operator' | 'developer' | 'viewer';
+
+export interface RunView {
+  id: string;
+  kind: string;
+  status: RunStatus;
+  title: string;
+  parentRunId: string | null;
+  result?: unknown;
+  error?: { message?: string } & Record<string, unknown>;
+  errorClass: string | null;
+  steps?: { key: string; status: string; attempt: number; cloudRequestIds: string[]; error?: unknown }[];
+  resources?: { kind: string; locator: Record<string, unknown>; deletedAt: string | null }[];
+}
+
+/**
+ * The API and a worker (in process, or none when a test brings its own worker process) on the real
+ * Postgres and Redis, the sandbox clouds in process, and the demo tenant's accounts pointed at them.
+ */
+export async function startCloudStack(opts: { speed?: number; worker?: boolean; stalledMs?: number } = {}) {
+  const sandbox: TestSandbox = await startTestSandbox({ speed: opts.speed ?? 3000 });
+  const h: Harness = await startHarness(
+    {},
+    {
+      worker: opts.worker !== false,
+      pollIntervalMs: 20,
+      ...(opts.stalledMs ? { stalledMs: opts.stalledMs } : {}),
+    },
+  );
+  const tenant = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'demo' } });
+  await registerSandboxAccounts(h.db, h.vault, tenant.id, sandbox.sandbox.urls.http);
+  const accounts = await h.db.cloudAccount.findMany({
+    where: { tenantId: tenant.id, name: { startsWith: 'Sandbox ' } },
+  });
+  const account = (cloud: 'aws' | 'azure' | 'gcp', scope?: string) => {
+    const a = accounts.find((x) => x.cloud === cloud && (!scope || x.scope === scope));
+    if (!a) throw new Error(`no sandbox ${cloud} account`);
+    return a;
+  };
+  const sessions = new Map<Who, { cookie: string; csrf: string }>();
+  for (const who of ['owner', 'operator', 'developer', 'viewer'] as const)
+    sessions.set(who, await login(h.app, `${who}@demo.dolly`));
+
+  async function api<T = unknown>(
+    who: Who,
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    const s = sessions.get(who);
+    if (!s) throw new Error(`no session for ${who}`);
+    const res = await h.app.inject({
+      method,
+      url,
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, ...headers },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+    return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T };
+  }
+
+  async function run(id: string): Promise<RunView> {
+    const res = await api<RunView>('operator', 'GET', `/api/v1/runs/${id}`);
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  /** Polls the run until `until` holds (default: a final state). */
+  async function waitRun(
+    id: string,
+    until: (r: RunView) => boolean = (r) => isTerminalStatus(r.status),
+    timeoutMs = 60_000,
+  ) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await run(id);
+      if (until(r)) return r;
+      if (Date.now() > deadline)
+        throw new Error(`run ${id} still ${r.status} after ${timeoutMs} ms: ${JSON.stringify(r.steps)}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+
+  async function sync() {
+    // Only the sandbox accounts: other test files leave accounts pointing nowhere in this database.
+    const res = await api<RunView>('operator', 'POST', '/api/v1/inventory/sync', {
+      accountIds: accounts.map((a) => a.id),
+    });
+    expect(res.status).toBe(202);
+    const done = await waitRun(res.body.id);
+    expect(done.status, JSON.stringify(done.result)).toBe('succeeded');
+    return done;
+  }
+
+  async function clusterId(cloud: string, name: string, scope?: string) {
+    const c = await h.db.cluster.findFirst({
+      where: {
+        tenantId: tenant.id,
+        cloud: cloud as 'aws',
+        name,
+        vanishedAt: null,
+        ...(scope ? { scope } : {}),
+      },
+    });
+    if (!c) throw new Error(`no ${cloud} cluster ${name} in the inventory`);
+    return c.id;
+  }
+
+  const cloud = createCloudAccess(h.db, h.vault);
+  /** What the cloud itself reports, through the official SDK, independent of Dolly's inventory. */
+  async function discover(which: 'aws' | 'azure' | 'gcp', scope?: string) {
+    return cloud.provider(account(which, scope), scope).discover();
+  }
+
+  return {
+    h,
+    sandbox,
+    tenant,
+    account,
+    api,
+    run,
+    waitRun,
+    sync,
+    clusterId,
+    discover,
+    async close() {
+      await h.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export type CloudStack = Awaited<ReturnType<typeof startCloudStack>>;
