@@ -34,10 +34,14 @@ export interface RouteInfo {
 /** Builds the API on given dependencies; main.ts wires real ones, tests wire real ones on loopback. */
 export type DollyApp = FastifyInstance & { routeTable: RouteInfo[] };
 
-export async function buildApp(deps: AppDeps): Promise<DollyApp> {
+export async function buildApp(
+  deps: AppDeps,
+  opts: { logStream?: { write(line: string): void } } = {},
+): Promise<DollyApp> {
   const app = Fastify({
     logger: {
       level: deps.config.DOLLY_LOG_LEVEL,
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
       redact: [
         'req.headers.authorization',
         'req.headers.cookie',

@@ -24,16 +24,21 @@ export interface RunView {
  * The API and a worker (in process, or none when a test brings its own worker process) on the real
  * Postgres and Redis, the sandbox clouds in process, and the demo tenant's accounts pointed at them.
  */
-export async function startCloudStack(opts: { speed?: number; worker?: boolean; stalledMs?: number } = {}) {
+export async function startCloudStack(
+  opts: {
+    speed?: number;
+    worker?: boolean;
+    stalledMs?: number;
+    logStream?: { write(line: string): void };
+  } = {},
+) {
   const sandbox: TestSandbox = await startTestSandbox({ speed: opts.speed ?? 3000 });
-  const h: Harness = await startHarness(
-    {},
-    {
-      worker: opts.worker !== false,
-      pollIntervalMs: 20,
-      ...(opts.stalledMs ? { stalledMs: opts.stalledMs } : {}),
-    },
-  );
+  const h: Harness = await startHarness(opts.logStream ? { DOLLY_LOG_LEVEL: 'debug' } : {}, {
+    worker: opts.worker !== false,
+    pollIntervalMs: 20,
+    ...(opts.stalledMs ? { stalledMs: opts.stalledMs } : {}),
+    ...(opts.logStream ? { logStream: opts.logStream } : {}),
+  });
   const tenant = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'demo' } });
   await registerSandboxAccounts(h.db, h.vault, tenant.id, sandbox.sandbox.urls.http);
   const accounts = await h.db.cloudAccount.findMany({

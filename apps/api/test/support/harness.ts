@@ -13,7 +13,13 @@ import { startRunWorker } from '../../../worker/src/worker.ts';
  */
 export async function startHarness(
   overrides: Record<string, string> = {},
-  opts: { worker?: boolean; pollIntervalMs?: number; stalledMs?: number } = {},
+  opts: {
+    worker?: boolean;
+    pollIntervalMs?: number;
+    stalledMs?: number;
+    /** Receives every log line of the API and the worker (tests grep them for secrets). */
+    logStream?: { write(line: string): void };
+  } = {},
 ) {
   const env = { ...process.env, DOLLY_LOG_LEVEL: 'warn', ...overrides };
   const config = loadConfig(env);
@@ -23,17 +29,20 @@ export async function startHarness(
   const redis = createRedis(config.REDIS_URL, 'test-api');
   const subscriber = createRedis(config.REDIS_URL, 'test-sse');
   const queues = createQueues(redis, prefix);
-  const app: DollyApp = await buildApp({
-    config: { ...config, DOLLY_QUEUE_PREFIX: prefix },
-    db,
-    redis,
-    queues,
-    runEvents: createRunEventHub(subscriber),
-    appendRunEvent: createRunEventWriter(db, redis),
-    metrics: createMetrics(),
-    vault,
-    cloud: createCloudAccess(db, vault),
-  });
+  const app: DollyApp = await buildApp(
+    {
+      config: { ...config, DOLLY_QUEUE_PREFIX: prefix },
+      db,
+      redis,
+      queues,
+      runEvents: createRunEventHub(subscriber),
+      appendRunEvent: createRunEventWriter(db, redis),
+      metrics: createMetrics(),
+      vault,
+      cloud: createCloudAccess(db, vault),
+    },
+    opts.logStream ? { logStream: opts.logStream } : {},
+  );
   const withWorker = opts.worker !== false;
   const workerConnection = createRedis(config.REDIS_URL, 'test-worker-bullmq');
   const workerRedis = createRedis(config.REDIS_URL, 'test-worker');
@@ -45,7 +54,7 @@ export async function startHarness(
         redis: workerRedis,
         subscriber: workerSubscriber,
         vault,
-        log: pino({ level: 'warn' }),
+        log: opts.logStream ? pino({ level: 'debug' }, opts.logStream) : pino({ level: 'warn' }),
         prefix,
         concurrency: 8,
         workerId: 'test-worker',
