@@ -5,7 +5,15 @@ interface PlanView {
   id: string;
   requiresApproval: boolean;
   document: {
-    items: { target: { name: string; cloud: string; location: string; nodePools: { name: string }[] } }[];
+    items: {
+      target: {
+        name: string;
+        cloud: string;
+        location: string;
+        labels: Record<string, string>;
+        nodePools: { name: string }[];
+      };
+    }[];
   };
 }
 
@@ -137,6 +145,12 @@ describe('clone runs', () => {
       createdByRunId: done.id,
     });
     expect(row.nodePools).toHaveLength(item.target.nodePools.length);
+    // the copy of prod is labelled dev (a decision says so), so a later sync keeps it in dev
+    expect(item.target.labels.env).toBe('dev');
+    await s.sync();
+    expect((await s.h.db.cluster.findUniqueOrThrow({ where: { id: result.clusterId } })).environment).toBe(
+      'dev',
+    );
     expect(done.resources?.map((r) => r.kind)).toEqual(expect.arrayContaining(['cluster', 'nodePool']));
   }, 90_000);
 

@@ -139,3 +139,96 @@ export async function markVanished(
   });
   return res.count;
 }
+
+const CLUSTER_BATCH_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    cloud text, scope text, location text, name text, "kubernetesVersion" text, status text,
+    labels jsonb, spec jsonb, raw jsonb, "labelEnv" text)
+)
+INSERT INTO "Cluster" (id, "tenantId", "accountId", cloud, scope, location, name, "kubernetesVersion", status,
+  environment, "environmentSource", labels, spec, raw, "firstSeenAt", "lastSeenAt", "vanishedAt")
+SELECT gen_random_uuid(), $2::uuid, $3::uuid, x.cloud::"Cloud", x.scope, x.location, x.name, x."kubernetesVersion",
+  x.status, COALESCE(x."labelEnv", $4::text),
+  CASE WHEN x."labelEnv" IS NOT NULL THEN 'label' WHEN $4::text IS NOT NULL THEN 'account' END,
+  x.labels, x.spec, x.raw, ($5::timestamptz AT TIME ZONE 'UTC'), ($5::timestamptz AT TIME ZONE 'UTC'), NULL
+FROM input x
+ON CONFLICT ("accountId", location, name) DO UPDATE SET
+  cloud = EXCLUDED.cloud, scope = EXCLUDED.scope, "kubernetesVersion" = EXCLUDED."kubernetesVersion",
+  status = EXCLUDED.status, labels = EXCLUDED.labels, spec = EXCLUDED.spec, raw = EXCLUDED.raw,
+  "lastSeenAt" = EXCLUDED."lastSeenAt", "vanishedAt" = NULL,
+  environment = CASE
+    WHEN "Cluster"."environmentSource" = 'manual' THEN "Cluster".environment
+    WHEN EXCLUDED."environmentSource" IS NULL AND "Cluster"."environmentSource" = 'plan' THEN "Cluster".environment
+    ELSE EXCLUDED.environment END,
+  "environmentSource" = CASE
+    WHEN "Cluster"."environmentSource" = 'manual' THEN 'manual'
+    WHEN EXCLUDED."environmentSource" IS NULL AND "Cluster"."environmentSource" = 'plan' THEN 'plan'
+    ELSE EXCLUDED."environmentSource" END
+RETURNING id, location, name, (xmax = 0) AS created`;
+
+const POOL_BATCH_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
+    "clusterId" uuid, name text, "machineType" text, "nodeCount" int, spec jsonb, raw jsonb)
+)
+INSERT INTO "NodePool" (id, "clusterId", name, "machineType", "nodeCount", spec, raw, "lastSeenAt")
+SELECT gen_random_uuid(), x."clusterId", x.name, x."machineType", x."nodeCount", x.spec, x.raw,
+  ($2::timestamptz AT TIME ZONE 'UTC')
+FROM input x
+ON CONFLICT ("clusterId", name) DO UPDATE SET
+  "machineType" = EXCLUDED."machineType", "nodeCount" = EXCLUDED."nodeCount", spec = EXCLUDED.spec,
+  raw = EXCLUDED.raw, "lastSeenAt" = EXCLUDED."lastSeenAt"`;
+
+/**
+ * Many discovered clusters in three statements (clusters, pools, stale pools), with the same
+ * environment rules as `upsertDiscovered`: per-row Prisma upserts cost CPU in the query compiler
+ * that a fleet of thousands of clusters cannot afford on every scheduled sync.
+ */
+export async function upsertDiscoveredBatch(
+  db: Database,
+  account: CloudAccount,
+  found: DiscoveredCluster[],
+  seenAt: Date,
+): Promise<{ id: string; created: boolean }[]> {
+  if (found.length === 0) return [];
+  const rows = found.map((f) => ({
+    cloud: f.spec.cloud,
+    scope: f.spec.scope,
+    location: f.spec.location,
+    name: f.spec.name,
+    kubernetesVersion: f.spec.kubernetesVersion,
+    status: f.status,
+    labels: f.spec.labels,
+    spec: f.spec,
+    raw: f.raw ?? null,
+    labelEnv: environmentFromLabels(f.spec.labels) ?? null,
+  }));
+  const at = seenAt.toISOString();
+  const upserted = await db.$queryRawUnsafe<
+    { id: string; location: string; name: string; created: boolean }[]
+  >(CLUSTER_BATCH_SQL, JSON.stringify(rows), account.tenantId, account.id, account.defaultEnvironment, at);
+  const idOf = new Map(upserted.map((r) => [`${r.location}/${r.name}`, r.id]));
+  const pools = found.flatMap((f) => {
+    const clusterId = idOf.get(`${f.spec.location}/${f.spec.name}`);
+    const raws = rawNodePools(f.raw);
+    return clusterId
+      ? f.spec.nodePools.map((p) => ({
+          clusterId,
+          name: p.name,
+          machineType: p.machineType,
+          nodeCount: p.nodeCount,
+          spec: p,
+          raw: raws.get(p.name) ?? null,
+        }))
+      : [];
+  });
+  if (pools.length) await db.$executeRawUnsafe(POOL_BATCH_SQL, JSON.stringify(pools), at);
+  // Pools this sync did not touch are gone from the cloud.
+  await db.$executeRawUnsafe(
+    `DELETE FROM "NodePool" WHERE "clusterId" = ANY($1::uuid[]) AND "lastSeenAt" < ($2::timestamptz AT TIME ZONE 'UTC')`,
+    upserted.map((r) => r.id),
+    at,
+  );
+  return upserted.map((r) => ({ id: r.id, created: r.created }));
+}

@@ -25,11 +25,18 @@ export function accountConfigFromStored(
   const { endpoints, ...rest } = settings;
   // The stored document names its kind too; the kind lives on the account.
   const { kind: _kind, ...fields } = credentials;
+  let scope = opts.scope ?? row.scope;
+  // Azure clusters are scoped "<subscription>/<resource group>"; the account takes the subscription.
+  if (row.cloud === 'azure' && scope?.includes('/')) {
+    const [subscription, resourceGroup] = scope.split('/', 2);
+    scope = subscription ?? scope;
+    if (resourceGroup) rest.resourceGroup = resourceGroup;
+  }
   return {
     id: row.id,
     cloud: row.cloud,
     name: row.name,
-    scope: opts.scope ?? row.scope,
+    scope,
     endpoint: row.endpoint,
     ...(isStringRecord(endpoints) ? { endpoints } : {}),
     caBundle: row.caBundle,

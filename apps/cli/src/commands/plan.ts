@@ -9,8 +9,15 @@ import {
   validatePlan,
 } from '@dolly/model';
 import { type Command, Option } from 'commander';
-import { renderPlanTable } from '../format/plan-table';
-import { InputError, parseLabelFilter, readSourceFile } from '../input';
+import YAML from 'yaml';
+import { handle } from '../command-kit.ts';
+import { CliError } from '../errors.ts';
+import { renderPlanTable } from '../format/plan-table.ts';
+import { InputError, parseLabelFilter, readSourceFile } from '../input.ts';
+import { OUTPUT_FORMATS, outputOption, resolveFormat } from '../output/format.ts';
+import { createOnlinePlan, type OnlinePlanOptions } from '../plans/create-online.ts';
+import { storedPlanText } from '../plans/show.ts';
+import type { Runtime } from '../runtime.ts';
 
 export interface PlanCommandOptions {
   source: string;
@@ -26,7 +33,7 @@ export interface PlanCommandOptions {
   id?: string;
   createdAt?: string;
   check?: boolean;
-  output?: 'json' | 'table';
+  output?: 'json' | 'yaml' | 'table';
 }
 
 export interface CommandIO {
@@ -78,7 +85,9 @@ export function runPlan(opts: PlanCommandOptions, io: CommandIO, catalog: Catalo
     io.stdout(
       output === 'json'
         ? JSON.stringify(plan, null, 2)
-        : renderPlanTable(plan, catalog, io.columns ?? 140, io.isTTY),
+        : output === 'yaml'
+          ? YAML.stringify(plan).trimEnd()
+          : renderPlanTable(plan, catalog, io.columns ?? 140, io.isTTY),
     );
     return 0;
   } catch (e) {
@@ -95,43 +104,111 @@ export function runPlan(opts: PlanCommandOptions, io: CommandIO, catalog: Catalo
   }
 }
 
-export function registerPlanCommand(program: Command): void {
-  program
+type PlanFlags = Omit<PlanCommandOptions, 'source'> & OnlinePlanOptions & { source?: string };
+
+const collect = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
+
+const ONLINE_ONLY = [
+  'sourceCluster',
+  'sourceAccount',
+  'sourceLocation',
+  'targetAccount',
+  'targetEnvironment',
+] as const;
+
+export function registerPlanCommand(program: Command, rt: Runtime): void {
+  const plan = program
     .command('plan')
     .description(
-      'Plan a clone offline: translate clusters from a file into another cloud, explaining every decision',
+      'Plan a clone: from the inventory (stored on the server, ready to apply) or offline from a file, explaining every decision',
     )
-    .requiredOption(
+    .option(
       '--source <file>',
-      'ClusterSpec, array of ClusterSpecs, ClonePlan, or Cluster Cloner JSON (YAML also read)',
+      'offline: ClusterSpec, array of ClusterSpecs, ClonePlan, or Cluster Cloner JSON (YAML also read)',
     )
+    .option(
+      '--source-cluster <cluster>',
+      'inventory cluster (id, name or cloud/location/name); repeat for several',
+      collect,
+    )
+    .option('--source-account <account>', 'or every cluster of this account (id or name)…')
+    .option('--source-location <location>', '…in this location…')
+    .option('--label-filter <k=v,...>', '…carrying all these labels')
+    .option('--target-account <account>', 'account the clones are created in (id or name)')
     .addOption(
-      new Option('--target-cloud <cloud>', 'cloud to clone to')
-        .choices(['aws', 'azure', 'gcp'])
-        .makeOptionMandatory(),
+      new Option('--target-cloud <cloud>', 'offline: cloud to clone to').choices(['aws', 'azure', 'gcp']),
     )
     .option('--target-location <location>', 'region (or GKE zone); default: the nearest to the source')
     .option('--target-scope <scope>', 'AWS account id, Azure subscription/resource-group, or GCP project')
-    .option('--label-filter <k=v,...>', 'only clusters carrying all these labels')
+    .option('--target-environment <env>', "environment of the clones (default: the target account's)")
     .option('--name-prefix <prefix>', 'prefix for the target cluster names')
     .option('--name-suffix <suffix>', 'suffix for the target cluster names')
     .option('--kubernetes-version <version>', 'target Kubernetes version instead of the translated one')
-    .option('--secrets-key-ref <ref>', 'secrets-encryption key in the target account')
-    .option('--id <id>', 'plan id (default: a hash of the input)')
-    .option('--created-at <iso>', 'createdAt to record in the plan')
-    .option('--check', 'validate a ClonePlan file against the catalog instead of planning')
-    .addOption(
-      new Option('--output <format>', 'json (default when piped) or table (default on a terminal)').choices([
-        'json',
-        'table',
-      ]),
+    .option('--secrets-key-ref <ref>', 'offline: secrets-encryption key in the target account')
+    .option('--id <id>', 'offline: plan id (default: a hash of the input)')
+    .option('--created-at <iso>', 'offline: createdAt to record in the plan')
+    .option('--check', 'offline: validate a ClonePlan file against the catalog instead of planning')
+    .addOption(outputOption())
+    .addHelpText(
+      'after',
+      `
+From the inventory the plan is stored on the server and checked against the clone policies
+(a refused clone exits 1 naming the policy); apply it with dolly apply. Offline (--source) the
+plan is computed on this machine and nothing is sent anywhere.
+
+Examples:
+  $ dolly plan --source-cluster gcp/us-central1/shop-prod --target-account "Sandbox AWS"
+  $ dolly plan --source-account "Sandbox Azure" --source-location westeurope \\
+      --label-filter env=prod --target-account "Sandbox AWS" --target-location us-east-2 -o json > plan.json
+  $ dolly plan get 4c0f… -o json > plan.json    # edit, then: dolly apply plan.json
+  $ dolly plan --source examples/gke-shop-prod.json --target-cloud aws --output table`,
     )
-    .action((opts: PlanCommandOptions) => {
-      process.exitCode = runPlan(opts, {
-        stdout: (t) => process.stdout.write(`${t}\n`),
-        stderr: (t) => process.stderr.write(`${t}\n`),
-        isTTY: process.stdout.isTTY === true,
-        columns: process.stdout.columns,
-      });
-    });
+    .action(
+      handle<PlanFlags>(rt, async (kit, opts) => {
+        if (opts.source) {
+          const online = ONLINE_ONLY.filter((k) => opts[k] !== undefined);
+          if (online.length)
+            throw new CliError(
+              `--source plans offline; ${online.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} need the inventory`,
+            );
+          return runPlan(
+            { ...opts, source: opts.source, output: resolveFormat(opts.output, rt) },
+            {
+              stdout: (t) => rt.stdout.write(`${t}\n`),
+              stderr: (t) => rt.stderr.write(`${t}\n`),
+              isTTY: rt.stdout.isTTY === true,
+              ...(rt.stdout.columns ? { columns: rt.stdout.columns } : {}),
+            },
+          );
+        }
+        if (!opts.sourceCluster?.length && !opts.sourceAccount)
+          throw new CliError(
+            'what to clone? give --source-cluster or --source-account (inventory), or --source FILE (offline)',
+          );
+        if (opts.targetCloud)
+          kit.note('note: --target-cloud is ignored: the target account decides the cloud');
+        const stored = await createOnlinePlan(kit.session().api, opts);
+        kit.print(stored, () => storedPlanText(kit, stored));
+        return 0;
+      }),
+    );
+
+  plan
+    .command('get')
+    .description('A stored plan; -o json gives the file to edit and pass to dolly apply')
+    .argument('<id>', 'plan id')
+    .addOption(new Option('-o, --output <format>', 'json, yaml or table').choices(OUTPUT_FORMATS))
+    .action(
+      handle<object, [string]>(rt, async (kit, _opts, id) => {
+        const stored = await kit.session().api.getPlan(id);
+        kit.print(stored, () => storedPlanText(kit, stored));
+        return 0;
+      }),
+    );
 }

@@ -473,6 +473,7 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
           version: c.version,
           arn: c.arn,
           tags: c.tags,
+          createdAt: new Date(c.createdAt).toISOString(),
           readyAt: new Date(c.readyAt).toISOString(),
           progress:
             status === 'CREATING'
@@ -482,6 +483,9 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
           nodegroups: Object.values(c.nodegroups).map((ng) => ({
             name: ng.name,
             status: nodegroupStatus(c, ng, now),
+            // simulated timing, so benchmarks can tell the cloud's time from Dolly's overhead
+            createdAt: new Date(ng.createdAt).toISOString(),
+            readyAt: new Date(ng.readyAt).toISOString(),
             instanceTypes: ng.instanceTypes,
             capacityType: ng.capacityType,
             scaling: ng.scaling,
@@ -493,6 +497,8 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
             name: a.name,
             version: a.version,
             status: addonStatus(c, a, now),
+            createdAt: new Date(a.createdAt).toISOString(),
+            readyAt: new Date(a.readyAt).toISOString(),
           })),
           updates: c.updates.map((u) => ({
             id: u.id,

@@ -1,42 +1,123 @@
-import type { RunDto, RunEventDto, RunStatus } from '@dolly/contracts';
-import { runStatuses } from '@dolly/contracts';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { api } from './api.ts';
+import type { RunDto, RunKind, RunStatus } from '@dolly/contracts';
+import { isTerminalStatus, runStatuses } from '@dolly/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { dolly, unwrap } from './api-client.ts';
 
-export function useRun(runId: string) {
-  return useQuery({ queryKey: ['run', runId], queryFn: () => api<RunDto>(`/api/v1/runs/${runId}`) });
-}
-
-/**
- * Live events over SSE. Events are also an invalidation signal: each one re-reads the run from
- * the API, so a missed message can never leave the page wrong. EventSource reconnects by itself
- * and sends Last-Event-ID, so a network blip replays what was missed.
- */
-export function useRunEvents(runId: string) {
-  const client = useQueryClient();
-  const [events, setEvents] = useState<RunEventDto[]>([]);
-  const [connected, setConnected] = useState(false);
-  useEffect(() => {
-    setEvents([]);
-    const source = new EventSource(`/api/v1/runs/${runId}/events`);
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
-    source.addEventListener('run-event', (message) => {
-      const event = JSON.parse((message as MessageEvent<string>).data) as RunEventDto;
-      setEvents((previous) => (previous.some((e) => e.id === event.id) ? previous : [...previous, event]));
-      void client.invalidateQueries({ queryKey: ['run', runId] });
-    });
-    source.addEventListener('end', () => {
-      source.close();
-      setConnected(false);
-      void client.invalidateQueries({ queryKey: ['run', runId] });
-    });
-    return () => source.close();
-  }, [runId, client]);
-  return { events, connected };
-}
+export type Run = RunDto;
+export type { RunKind, RunStatus };
+export { isTerminalStatus };
 
 export function statusInfo(status: RunStatus) {
   return runStatuses[status];
+}
+
+export const runQueryKey = (runId: string) => ['run', runId] as const;
+
+// The generated client types a run's free-form fields (input, result, locators) loosely; the
+// contract's RunDto is the same document with those fields as `unknown`.
+const asRun = (run: unknown) => run as Run;
+
+export async function fetchRun(runId: string): Promise<Run> {
+  return asRun(await unwrap(dolly.GET('/api/v1/runs/{id}', { params: { path: { id: runId } } })));
+}
+
+/** One run; while it is not finished it is re-read now and then in case the live stream stalls. */
+export function useRun(runId: string, options: { poll?: boolean } = {}) {
+  return useQuery({
+    queryKey: runQueryKey(runId),
+    queryFn: () => fetchRun(runId),
+    refetchInterval: (query) =>
+      options.poll && query.state.data && !isTerminalStatus(query.state.data.status) ? 2000 : false,
+  });
+}
+
+export interface RunListFilters {
+  kind?: RunKind;
+  status?: RunStatus;
+  planId?: string;
+}
+export interface RunPage {
+  items: Run[];
+  nextCursor: string | null;
+}
+
+export async function fetchRuns(filters: RunListFilters, cursor?: string, limit = 50): Promise<RunPage> {
+  const page = await unwrap(
+    dolly.GET('/api/v1/runs', {
+      params: {
+        query: {
+          limit,
+          ...(filters.kind ? { kind: filters.kind } : {}),
+          ...(filters.status ? { status: filters.status } : {}),
+          ...(filters.planId ? { planId: filters.planId } : {}),
+          ...(cursor ? { cursor } : {}),
+        },
+      },
+    }),
+  );
+  return { items: page.items.map(asRun), nextCursor: page.nextCursor };
+}
+
+export type RunCommand = 'cancel' | 'retry' | 'rollback' | 'approve' | 'reject';
+
+/**
+ * Cancel, approve and reject answer the same run; retry and rollback answer the NEW run. Those
+ * two carry an Idempotency-Key so a repeated click returns the run the first one started.
+ */
+export async function runCommand(runId: string, command: RunCommand, idempotencyKey: string): Promise<Run> {
+  const path = { id: runId };
+  switch (command) {
+    case 'cancel':
+      return asRun(await unwrap(dolly.POST('/api/v1/runs/{id}/cancel', { params: { path }, body: {} })));
+    case 'approve':
+      return asRun(await unwrap(dolly.POST('/api/v1/runs/{id}/approve', { params: { path }, body: {} })));
+    case 'reject':
+      return asRun(await unwrap(dolly.POST('/api/v1/runs/{id}/reject', { params: { path }, body: {} })));
+    case 'retry':
+      return asRun(
+        await unwrap(
+          dolly.POST('/api/v1/runs/{id}/retry', {
+            params: { path, header: { 'idempotency-key': idempotencyKey } },
+          }),
+        ),
+      );
+    case 'rollback':
+      return asRun(
+        await unwrap(
+          dolly.POST('/api/v1/runs/{id}/rollback', {
+            params: { path, header: { 'idempotency-key': idempotencyKey } },
+          }),
+        ),
+      );
+  }
+}
+
+export async function startSelftest(): Promise<Run> {
+  return asRun(await unwrap(dolly.POST('/api/v1/selftest', { body: {} })));
+}
+
+export async function startInventorySync(accountIds?: string[]): Promise<Run> {
+  return asRun(
+    await unwrap(
+      dolly.POST('/api/v1/inventory/sync', {
+        params: { header: { 'idempotency-key': crypto.randomUUID() } },
+        body: accountIds ? { accountIds } : {},
+      }),
+    ),
+  );
+}
+
+export interface DurationStatsItem {
+  cloud: string;
+  operation: string;
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+/** Step durations per target cloud and operation, computed by the API from the tenant's finished clones. */
+export async function fetchDurationStats(last = 200): Promise<{ runs: number; items: DurationStatsItem[] }> {
+  return unwrap(dolly.GET('/api/v1/runs/stats/durations', { params: { query: { last } } }));
 }

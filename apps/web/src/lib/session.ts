@@ -1,24 +1,19 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, setCsrfToken } from './api.ts';
+import { ApiError, dolly, type Schemas, setCsrfToken, unwrap } from './api-client.ts';
 
-export interface SessionInfo {
-  user: { id: string; email: string; name: string };
-  tenant: { id: string; slug: string; name: string };
-  role: 'owner' | 'admin' | 'operator' | 'developer' | 'viewer';
-  tenants: { id: string; slug: string; name: string; role: string }[];
-  csrfToken?: string;
-}
+export type SessionInfo = Schemas['SessionInfo'];
+export type Role = SessionInfo['role'];
 
 export function useSession() {
   return useQuery({
     queryKey: ['session'],
     queryFn: async () => {
       try {
-        const me = await api<SessionInfo>('/api/v1/auth/me');
+        const me = await unwrap(dolly.GET('/api/v1/auth/me'));
         setCsrfToken(me.csrfToken);
         return me;
       } catch (error) {
-        if (error instanceof ApiError && error.problem.status === 401) return null;
+        if (error instanceof ApiError && error.status === 401) return null;
         throw error;
       }
     },
@@ -30,14 +25,22 @@ export function useSessionActions() {
   const client = useQueryClient();
   return {
     async login(email: string, password: string) {
-      const me = await api<SessionInfo>('/api/v1/auth/login', { method: 'POST', body: { email, password } });
+      const me = await unwrap(dolly.POST('/api/v1/auth/login', { body: { email, password } }));
       setCsrfToken(me.csrfToken);
       client.setQueryData(['session'], me);
     },
     async logout() {
-      await api('/api/v1/auth/logout', { method: 'POST' });
+      await unwrap(dolly.POST('/api/v1/auth/logout'));
       setCsrfToken(undefined);
+      client.clear();
       client.setQueryData(['session'], null);
+    },
+    /** Everything cached belongs to the previous tenant: drop it all, keep only the new session. */
+    async switchTenant(slug: string) {
+      const me = await unwrap(dolly.POST('/api/v1/auth/switch-tenant', { body: { tenant: slug } }));
+      if (me.csrfToken) setCsrfToken(me.csrfToken);
+      client.clear();
+      client.setQueryData(['session'], me);
     },
   };
 }

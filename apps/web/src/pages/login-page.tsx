@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../lib/api.ts';
+import { problemMessage } from '../lib/api-client.ts';
 import { useSessionActions } from '../lib/session.ts';
 
 export function LoginPage() {
@@ -15,7 +15,7 @@ export function LoginPage() {
     try {
       await login(email, password);
     } catch (e) {
-      setError(e instanceof ApiError ? (e.problem.detail ?? e.problem.title) : 'Could not reach the server');
+      setError(problemMessage(e));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 import type { CloudAccount } from '@dolly/db';
 import { scopesOf } from '@dolly/providers';
 import type { ProcessorDeps } from '../deps.ts';
-import { markVanished, upsertDiscovered } from '../inventory.ts';
+import { markVanished, upsertDiscoveredBatch } from '../inventory.ts';
 
 export interface AccountSyncResult {
   accountId: string;
@@ -80,15 +80,23 @@ async function syncAccount(
   // One set of credentials may reach several projects or subscriptions.
   const scopes = scopesOf(account);
   const seen: string[] = [];
+  const timings: string[] = [];
   let created = 0;
   for (const scope of scopes.length ? scopes : [undefined]) {
     const provider = deps.cloud.provider(account, scope);
+    const discoverStarted = Date.now();
     const found = await provider.discover({ signal });
-    for (const cluster of found) {
-      const row = await upsertDiscovered(deps.db, account, cluster, { seenAt });
-      seen.push(row.id);
-      if (row.created) created++;
+    const storeStarted = Date.now();
+    for (let i = 0; i < found.length; i += 200) {
+      signal.throwIfAborted();
+      for (const row of await upsertDiscoveredBatch(deps.db, account, found.slice(i, i + 200), seenAt)) {
+        seen.push(row.id);
+        if (row.created) created++;
+      }
     }
+    timings.push(
+      `${scope ?? account.name}: listed ${found.length} in ${storeStarted - discoverStarted} ms, stored in ${Date.now() - storeStarted} ms`,
+    );
   }
   const vanished = await markVanished(
     deps.db,
@@ -104,7 +112,7 @@ async function syncAccount(
   await deps.appendRunEvent(
     runId,
     'info',
-    `${account.name}: ${seen.length} cluster(s), ${created} new, ${vanished} vanished`,
+    `${account.name}: ${seen.length} cluster(s), ${created} new, ${vanished} vanished (${timings.join('; ')})`,
     { stepKey: `discover:${account.name}` },
   );
   return {

@@ -45,7 +45,10 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
       const z = to === 'gcp' && t.zones && t.zones.length > 1 ? t.zones.length : 1;
       const perZone = (n: number) => Math.ceil(n / z) * z;
       expect(t.autoscaling).toEqual(
-        s.autoscaling && { minNodes: perZone(s.autoscaling.minNodes), maxNodes: perZone(s.autoscaling.maxNodes) },
+        s.autoscaling && {
+          minNodes: perZone(s.autoscaling.minNodes),
+          maxNodes: perZone(s.autoscaling.maxNodes),
+        },
       );
       const systemSpot = to === 'azure' && s.mode === 'system';
       expect(t.spot).toBe(systemSpot ? false : s.spot);

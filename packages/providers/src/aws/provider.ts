@@ -410,12 +410,12 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
             names.push(...(page.clusters ?? []));
         });
         progress(opts, 'discover', `${region}: ${names.length} cluster(s)`);
-        const out: DiscoveredCluster[] = [];
-        for (const name of names.sort()) {
+        // EKS has no "list with details": each cluster costs a few calls, so several at a time.
+        const found = await mapLimit(names.sort(), 8, async (name) => {
           const c = await describeCluster(region, name, opts);
-          if (c) out.push(await toDiscovered(region, c, opts));
-        }
-        return out;
+          return c ? toDiscovered(region, c, opts) : undefined;
+        });
+        return found.filter((c): c is DiscoveredCluster => c !== undefined);
       });
       return perRegion.flat();
     },

@@ -54,6 +54,8 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
         rateLimit: {
           max: deps.config.DOLLY_LOGIN_RATE_LIMIT,
           timeWindow: '1 minute',
+          // After parsing, so the key really is per IP and email (onRequest has no body yet).
+          hook: 'preHandler',
           keyGenerator: (request) =>
             `${request.ip}:${String((request.body as { email?: string } | undefined)?.email ?? '').toLowerCase()}`,
         },

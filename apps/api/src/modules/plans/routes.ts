@@ -1,5 +1,6 @@
 import { DollyError, runSchema } from '@dolly/contracts';
 import {
+  type ClonePlanItem,
   type ClusterSpec,
   PlanError,
   bundledCatalog,
@@ -199,10 +200,7 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         ...document,
         id: row.id,
         // Provenance labels name the stored plan, as the resources apply creates will.
-        items: document.items.map((item) => ({
-          ...item,
-          target: { ...item.target, labels: { ...item.target.labels, 'dolly-plan': row.id } },
-        })),
+        items: document.items.map((item) => withTargetEnvironment(item, targetEnvironment, row.id)),
       };
       await deps.db.plan.update({ where: { id: row.id }, data: { document: withId as object } });
       return reply.status(201).send(toDto({ ...row, document: withId }, requireApproval));
@@ -399,4 +397,32 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
       return reply.status(202).send({ runs: runs.map((run) => toRunDto(run, people)) });
     },
   );
+}
+
+/** Label keys that say which environment a cluster is in (the inventory reads the same ones). */
+const ENV_LABELS = ['dolly.dev/environment', 'environment', 'env'];
+
+/**
+ * A copy of prod into dev must not carry `env: prod`: the next sync would read the label and call
+ * the clone prod. The plan's provenance label names the stored plan, as apply's resources will.
+ */
+function withTargetEnvironment(
+  item: ClonePlanItem,
+  environment: string | null,
+  planId: string,
+): ClonePlanItem {
+  const labels: Record<string, string> = { ...item.target.labels, 'dolly-plan': planId };
+  const decisions = [...item.decisions];
+  for (const key of ENV_LABELS) {
+    if (!environment || labels[key] === undefined || labels[key] === environment) continue;
+    decisions.push({
+      path: `labels["${key}"]`,
+      from: labels[key],
+      to: environment,
+      rule: 'labels.target-environment',
+      reason: `the clone lives in ${environment}; keeping "${key}: ${labels[key]}" would make the inventory call it ${labels[key]}`,
+    });
+    labels[key] = environment;
+  }
+  return { ...item, target: { ...item.target, labels }, decisions };
 }

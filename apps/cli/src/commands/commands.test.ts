@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readPlanFile } from '../plans/plan-file.ts';
+import { parseClusterRef } from '../refs.ts';
+import { parseItems } from './apply.ts';
+import { defaultContextName } from './login.ts';
+import { migrationBody } from './migrate.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dolly-cmd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const PLAN_ID = '01a1fd6c-bc57-774c-9616-9f83debf70ce';
+
+describe('argument parsing', () => {
+  it('names a context tenant@host', () => {
+    expect(defaultContextName('http://localhost:8080', 'demo')).toBe('demo@localhost:8080');
+    expect(defaultContextName('https://dolly.example.com', 'acme')).toBe('acme@dolly.example.com');
+  });
+
+  it.each([
+    ['shop-prod', { name: 'shop-prod' }],
+    ['westeurope/shop-prod', { name: 'shop-prod', location: 'westeurope' }],
+    ['gcp/us-central1/shop-prod', { name: 'shop-prod', cloud: 'gcp', location: 'us-central1' }],
+    [
+      'gcp/dolly-demo-prod/us-central1/shop-prod',
+      { name: 'shop-prod', cloud: 'gcp', scope: 'dolly-demo-prod', location: 'us-central1' },
+    ],
+  ])('reads the cluster reference %s', (ref, expected) => {
+    expect(parseClusterRef(ref)).toEqual(expected);
+  });
+
+  it('reads plan item indexes', () => {
+    expect(parseItems('0, 2')).toEqual([0, 2]);
+    expect(() => parseItems('1,x')).toThrow('--items: "x" is not an item index');
+    expect(() => parseItems('-1')).toThrow(/not an item index/);
+  });
+
+  it('builds a migration request from flags, leaving out what was not given', () => {
+    const body = migrationBody(
+      {
+        sourceCluster: 's',
+        targetCluster: 't',
+        namespace: ['shop', 'team-*'],
+        excludeNamespace: [],
+        namespaceMap: ['shop=shop-dev'],
+        includeKind: [],
+        excludeKind: ['CronJob'],
+        storageClassMap: ['gp3=managed-csi'],
+        registryMap: [],
+        identityMap: [],
+        nodePoolMap: [],
+        ingressClassMap: [],
+        copyVolumes: true,
+        bandwidth: '1000000',
+        dryRun: true,
+      },
+      'src-id',
+      'dst-id',
+    );
+    expect(body).toEqual({
+      sourceClusterId: 'src-id',
+      targetClusterId: 'dst-id',
+      namespaces: ['shop', 'team-*'],
+      namespaceMap: { shop: 'shop-dev' },
+      storageClassMap: { gp3: 'managed-csi' },
+      excludeKinds: ['CronJob'],
+      copyVolumes: true,
+      bandwidthBytesPerSec: 1_000_000,
+      dryRun: true,
+    });
+  });
+});
+
+describe('plan files for dolly apply', () => {
+  const write = (name: string, value: unknown) => {
+    const file = join(dir, name);
+    writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+    return file;
+  };
+  const document = { apiVersion: 'dolly/v1', kind: 'ClonePlan', id: PLAN_ID, items: [] };
+
+  it('takes the stored plan as dolly plan -o json printed it', () => {
+    expect(readPlanFile(write('a.json', { id: PLAN_ID, document, targetEnvironment: 'dev' }))).toEqual({
+      planId: PLAN_ID,
+      document,
+      targetEnvironment: 'dev',
+    });
+  });
+
+  it('takes a bare ClonePlan document of a stored plan, also as YAML', () => {
+    expect(readPlanFile(write('b.json', document))).toEqual({ planId: PLAN_ID, document });
+    expect(
+      readPlanFile(write('b.yaml', `apiVersion: dolly/v1\nkind: ClonePlan\nid: ${PLAN_ID}\nitems: []\n`))
+        .planId,
+    ).toBe(PLAN_ID);
+  });
+
+  it('explains why an offline plan cannot be applied', () => {
+    expect(() => readPlanFile(write('c.json', { ...document, id: 'plan-1234abcd' }))).toThrow(
+      /made offline and is not stored on the server/,
+    );
+    expect(() => readPlanFile(write('d.json', '{'))).toThrow(/d.json: not valid JSON/);
+    expect(() => readPlanFile(write('e.json', [1]))).toThrow(/expected a plan object/);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Runs benchmark, against real Postgres, Redis, the API, a worker and the sandbox clouds:
+ *   1. Clone overhead: a GKE → EKS clone end to end (request to final state) against the sandbox's
+ *      own simulated critical path (control plane, then the slowest node group, then the slowest
+ *      add-on). Polling is scaled with the sandbox speed, as 5 s polls are to real cloud minutes.
+ *      Goal: within 5 % of the critical path.
+ *   2. Inventory sync of 1,000 clusters (about a third per cloud, two pools each). Goal: < 60 s.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureServices, freshDatabaseUrl } from '../../../scripts/lib/services.ts';
+import { migrateAndSeed } from '../../../scripts/lib/stack.ts';
+import { repoRoot } from '../../../scripts/lib/paths.ts';
+import { loadSandboxParts } from '../../sandbox/src/parts.ts';
+import { startSandbox } from '../../sandbox/src/server.ts';
+import { type FleetAccount, seedDemoFleet } from '../../sandbox/src/demo-fleet.ts';
+import type { CloudModule } from '../../sandbox/src/context.ts';
+import { registerSandboxAccounts } from '../../api/src/modules/demo/sandbox-accounts.ts';
+
+const SPEED = 60;
+const SYNC_CLUSTERS = 1000;
+process.env.DOLLY_SECRET_KEYS ??= `bench:${randomBytes(32).toString('base64')}`;
+
+const services = await ensureServices(repoRoot);
+const databaseUrl = freshDatabaseUrl(services.databaseUrl, 'dolly_bench');
+migrateAndSeed(databaseUrl, { NODE_ENV: 'development' });
+process.env.DATABASE_URL = databaseUrl;
+process.env.REDIS_URL = services.redisUrl;
+process.env.DOLLY_QUEUE_PREFIX = `dolly-bench-${process.pid}`;
+// the harness is plain app wiring (no test framework): the API and a worker in this process
+const { login, startHarness } = await import('../../api/test/support/harness.ts');
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+let modules: CloudModule[] = [];
+const parts = await loadSandboxParts();
+const dataDir = mkdtempSync(join(tmpdir(), 'dolly-bench-'));
+const sandbox = await startSandbox({
+  port: 0,
+  tlsPort: 0,
+  host: '127.0.0.1',
+  dataDir,
+  speed: SPEED,
+  seed: true,
+  logger: quiet,
+  tickMs: 20,
+  persistDebounceMs: 5000,
+  modules: (ctx) => {
+    modules = parts.modules(ctx);
+    return modules;
+  },
+});
+const h = await startHarness({ DOLLY_LOG_LEVEL: 'warn' }, { pollIntervalMs: Math.round(5000 / SPEED) });
+const tenant = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'demo' } });
+await registerSandboxAccounts(h.db, h.vault, tenant.id, sandbox.urls.http);
+const accounts = await h.db.cloudAccount.findMany({ where: { tenantId: tenant.id } });
+const session = await login(h.app, 'operator@demo.dolly');
+const headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+
+async function post<T>(url: string, payload: object): Promise<T> {
+  const res = await h.app.inject({ method: 'POST', url, headers, payload });
+  if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+  return res.json() as T;
+}
+async function finished(runId: string) {
+  for (;;) {
+    const run = await h.db.run.findUniqueOrThrow({ where: { id: runId } });
+    if (['succeeded', 'failed', 'cancelled', 'partially_succeeded'].includes(run.status)) return run;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const ms = (a: string, b: string) => new Date(b).getTime() - new Date(a).getTime();
+
+let failed = false;
+try {
+  // --- 1. clone overhead -----------------------------------------------------------------------
+  const sync = await post<{ id: string }>('/api/v1/inventory/sync', {});
+  await finished(sync.id);
+  const source = await h.db.cluster.findFirstOrThrow({
+    where: { tenantId: tenant.id, cloud: 'gcp', name: 'shop-prod' },
+  });
+  const aws = accounts.find((a) => a.cloud === 'aws');
+  const plan = await post<{ id: string; document: { items: { target: { name: string } }[] } }>(
+    '/api/v1/plans',
+    {
+      source: { clusterIds: [source.id] },
+      target: { accountId: aws?.id, environment: 'dev', nameSuffix: '-bench' },
+    },
+  );
+  const { runs } = await post<{ runs: { id: string }[] }>(`/api/v1/plans/${plan.id}/apply`, {});
+  const run = await finished(runs[0]?.id ?? '');
+  if (run.status !== 'succeeded') throw new Error(`clone ${run.status}: ${JSON.stringify(run.error)}`);
+  const state = (await (await fetch(`${sandbox.urls.http}/_sandbox/state`)).json()) as {
+    clouds: {
+      aws: {
+        clusters: {
+          name: string;
+          createdAt: string;
+          readyAt: string;
+          nodegroups: { createdAt: string; readyAt: string }[];
+          addons: { createdAt: string; readyAt: string }[];
+        }[];
+      };
+    };
+  };
+  const created = state.clouds.aws.clusters.find((c) => c.name === plan.document.items[0]?.target.name);
+  if (!created) throw new Error('the cloned cluster is not in the sandbox');
+  const controlPlane = ms(created.createdAt, created.readyAt);
+  const pools = Math.max(0, ...created.nodegroups.map((n) => ms(n.createdAt, n.readyAt)));
+  const addons = Math.max(0, ...created.addons.map((a) => ms(a.createdAt, a.readyAt)));
+  const critical = controlPlane + pools + addons;
+  const endToEnd = (run.finishedAt?.getTime() ?? 0) - run.createdAt.getTime();
+  const overhead = (endToEnd - critical) / critical;
+  console.log(`clone GKE → EKS at sandbox speed ${SPEED}x (polling every ${Math.round(5000 / SPEED)} ms):`);
+  console.log(
+    `  cloud critical path  ${critical} ms (control plane ${controlPlane} + node groups ${pools} + add-ons ${addons})`,
+  );
+  console.log(`  Dolly end to end     ${endToEnd} ms (request → succeeded, queue and read-back included)`);
+  console.log(`  overhead             ${(overhead * 100).toFixed(1)} %  (goal ≤ 5 %)`);
+  console.log(
+    `  = ${((critical * SPEED) / 60_000).toFixed(1)} min of real EKS time, ${(((endToEnd - critical) * SPEED) / 1000).toFixed(0)} s of it Dolly's`,
+  );
+  const cloneSteps = await h.db.runStep.findMany({ where: { runId: run.id }, orderBy: { startedAt: 'asc' } });
+  for (const st of cloneSteps)
+    console.log(
+      `    step ${st.key.padEnd(24)} ${((st.finishedAt?.getTime() ?? 0) - (st.startedAt?.getTime() ?? 0)).toString().padStart(6)} ms, started +${(st.startedAt?.getTime() ?? 0) - run.createdAt.getTime()} ms`,
+    );
+  if (overhead > 0.05) failed = true;
+
+  // --- 2. sync 1,000 clusters -----------------------------------------------------------------
+  const fleet: FleetAccount[] = [
+    { cloud: 'aws', id: '111111111111', displayName: 'Dolly Demo AWS', clusters: [] },
+    {
+      cloud: 'azure',
+      id: '00000000-0000-4000-8000-000000000001',
+      displayName: 'Dolly Demo Azure',
+      clusters: [],
+    },
+    { cloud: 'gcp', id: 'dolly-demo-prod', displayName: 'Dolly Demo GCP (prod)', clusters: [] },
+  ];
+  const existing = await h.db.cluster.count({ where: { tenantId: tenant.id, vanishedAt: null } });
+  for (let i = 0; i < SYNC_CLUSTERS - existing; i++) {
+    const account = fleet[i % 3];
+    if (!account) continue;
+    const location = { aws: 'us-east-1', azure: 'westeurope', gcp: 'europe-west1-b' }[account.cloud];
+    const machine = { aws: 'm6i.large', azure: 'Standard_D2s_v5', gcp: 'e2-standard-2' }[account.cloud];
+    account.clusters.push({
+      scope: account.id,
+      location,
+      name: `fleet-${String(i).padStart(4, '0')}`,
+      kubernetesVersion: '1.33',
+      labels: { env: i % 5 === 0 ? 'prod' : 'dev', team: `team-${i % 17}` },
+      regional: false,
+      nodePools: [
+        { name: 'system', machineType: machine, nodeCount: 2, mode: 'system' },
+        { name: 'work', machineType: machine, nodeCount: 3, autoscaling: { minNodes: 1, maxNodes: 5 } },
+      ],
+    });
+  }
+  const seeded = seedDemoFleet(modules, quiet, fleet);
+  if (seeded.failed.length) throw new Error(`seeding failed for ${seeded.failed.length} clusters`);
+  const started = Date.now();
+  const big = await post<{ id: string }>('/api/v1/inventory/sync', {});
+  const bigRun = await finished(big.id);
+  const took = Date.now() - started;
+  const total = await h.db.cluster.count({ where: { tenantId: tenant.id, vanishedAt: null } });
+  console.log(
+    `inventory sync of ${total} clusters (${await h.db.nodePool.count()} node pools) across 3 clouds:`,
+  );
+  console.log(
+    `  ${bigRun.status} in ${(took / 1000).toFixed(1)} s = ${((total / took) * 1000).toFixed(0)} clusters/s (goal < 60 s)`,
+  );
+  for (const ev of await h.db.runEvent.findMany({
+    where: { runId: big.id, message: { contains: 'listed' } },
+  }))
+    console.log(`    ${ev.message}`);
+  for (const st of await h.db.runStep.findMany({ where: { runId: big.id } }))
+    console.log(
+      `    ${st.key.padEnd(40)} ${((st.finishedAt?.getTime() ?? 0) - (st.startedAt?.getTime() ?? 0)) / 1000} s`,
+    );
+  if (bigRun.status !== 'succeeded' || total < SYNC_CLUSTERS || took > 60_000) failed = true;
+} catch (error) {
+  console.error(error);
+  failed = true;
+} finally {
+  await h.close();
+  await sandbox.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
