@@ -12,6 +12,7 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { inventoryRoutes } from './modules/inventory/routes.ts';
+import { migrationRoutes } from './modules/migrations/routes.ts';
 import { runActionRoutes } from './modules/runs/actions.ts';
 import { clusterRoutes } from './modules/clusters/routes.ts';
 import { memberRoutes } from './modules/members/routes.ts';
@@ -104,6 +105,7 @@ export async function buildApp(
   clusterRoutes(app, deps);
   planRoutes(app, deps);
   inventoryRoutes(app, deps);
+  migrationRoutes(app, deps);
   runActionRoutes(app, deps);
 
   if (serveWeb && webDist) {

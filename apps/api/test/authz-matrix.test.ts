@@ -50,6 +50,7 @@ const expected: Record<string, 'public' | 'signed-in' | Role> = {
   'POST /api/v1/runs/:id/approve': 'operator',
   'POST /api/v1/runs/:id/reject': 'operator',
   'POST /api/v1/inventory/sync': 'operator',
+  'POST /api/v1/migrations': 'developer',
   'GET /api/v1/clusters/:id/kubeconfig': 'operator',
   'POST /api/v1/accounts/:id/test': 'admin',
 };

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { ProcessorDeps } from './deps.ts';
 import { type WorkerMetrics, createWorkerMetrics, observeCloudCall } from './metrics.ts';
 import { processClone } from './processors/clone.ts';
+import { processMigrate } from './processors/migrate.ts';
 import { processRollback } from './processors/rollback.ts';
 import { processScheduledSync, reconcileSyncSchedules } from './processors/scheduled-sync.ts';
 import { processSelftest } from './processors/selftest.ts';
@@ -100,6 +101,8 @@ export async function startRunWorker(opts: WorkerOptions) {
               return await processClone(deps, run, signal);
             case 'rollback':
               return await processRollback(deps, run, signal);
+            case 'migrate':
+              return await processMigrate(deps, run, signal);
           }
         } finally {
           runKinds.delete(runId);
@@ -116,6 +119,7 @@ export async function startRunWorker(opts: WorkerOptions) {
         case 'sync':
         case 'clone':
         case 'rollback':
+        case 'migrate':
           return runJob(job, job.name);
         case 'scheduled-sync': {
           const { tenantId } = jobPayloadSchema('runs', 'scheduled-sync').parse(job.data);

@@ -3231,6 +3231,228 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/migrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Migrate namespaces between clusters, or with dryRun see exactly what that would do
+         * @description dryRun: true answers 200 with the dry-run document (transformed objects, a diff per object against the target, preflight checks, warnings), computed now; nothing is written anywhere, and Secret values never appear in it. `?format=yaml` returns the same document as one YAML stream. Otherwise a `migrate` run is created and queued (202). Clone policies apply as for clones (source environment → target environment; developers never into prod); Secrets need the operator role.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description yaml: the dry-run document as one YAML stream, to download and review */
+                    format?: "json" | "yaml";
+                };
+                header?: {
+                    /** @description Repeat a POST with the same key to get the same run(s) back instead of new ones */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Inventory cluster to copy from
+                         */
+                        sourceClusterId: string;
+                        /**
+                         * Format: uuid
+                         * @description Inventory cluster to copy into (may be the same)
+                         */
+                        targetClusterId: string;
+                        /**
+                         * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                         * @example [
+                         *       "shop",
+                         *       "team-*"
+                         *     ]
+                         */
+                        namespaces: string[];
+                        /** @description Names or globs left out */
+                        excludeNamespaces?: string[];
+                        /**
+                         * @description Source namespace → target namespace
+                         * @example {
+                         *       "shop": "shop-dev"
+                         *     }
+                         */
+                        namespaceMap?: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * @description Kubernetes label selector applied to namespaced objects
+                         * @example app!=legacy
+                         */
+                        labelSelector?: string;
+                        /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                        includeKinds?: string[];
+                        /** @description Kinds left out */
+                        excludeKinds?: string[];
+                        /** @description Source storage class → target class; overrides the per-cloud defaults */
+                        storageClassMap?: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * @description Image registry prefix → replacement, matched on `/` boundaries
+                         * @example {
+                         *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                         *     }
+                         */
+                        registryMap?: {
+                            [key: string]: string;
+                        };
+                        /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                        identityMap?: {
+                            [key: string]: string;
+                        };
+                        /** @description Source node pool → target node pool for node selectors and affinities */
+                        nodePoolMap?: {
+                            [key: string]: string;
+                        };
+                        /** @description Source ingress class → target ingress class */
+                        ingressClassMap?: {
+                            [key: string]: string;
+                        };
+                        /** @description Image pull secret → replacement; an empty string removes the reference */
+                        pullSecretMap?: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * @description What to do with objects that already exist in the target
+                         * @default skip
+                         * @enum {string}
+                         */
+                        existing?: "skip" | "update";
+                        /**
+                         * @description Copy Secrets (operator and above)
+                         * @default false
+                         */
+                        includeSecrets?: boolean;
+                        /**
+                         * @description Copy each PVC's files to the target
+                         * @default false
+                         */
+                        copyVolumes?: boolean;
+                        /**
+                         * @description Stop and sync: scale the source down, copy the final state, start the target
+                         * @default false
+                         */
+                        cutover?: boolean;
+                        /** @description Cap on the volume copy stream */
+                        bandwidthBytesPerSec?: number;
+                        /**
+                         * @description How long workloads may take to become Ready on the target
+                         * @default 600
+                         */
+                        readyTimeoutSec?: number;
+                        /**
+                         * @description Answer with the dry-run document; nothing is written anywhere
+                         * @default false
+                         */
+                        dryRun?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationPlan"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}/cancel": {
         parameters: {
             query?: never;
@@ -3423,8 +3645,8 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Delete exactly what a clone run created, newest first
-         * @description Starts a rollback run (`parentRunId` = this one) that reads the run's ledger of created cloud resources, including those of the runs it retried, and deletes them in reverse order.
+         * Undo a clone or a migration: delete exactly what the run created, newest first
+         * @description Starts a rollback run (`parentRunId` = this one). A clone: deletes the cloud resources in its ledger (and those of the runs it retried), newest first. A migration: deletes the objects it created (labelled with its id) and scales a cut-over source back up.
          */
         post: {
             parameters: {

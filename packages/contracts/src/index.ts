@@ -1,3 +1,4 @@
 export * from './problem.ts';
 export * from './runs.ts';
 export * from './jobs.ts';
+export * from './migrations.ts';

@@ -275,12 +275,11 @@ export function verifyPresigned(input: VerifyInput & { maxAgeMs?: number }): Sig
   if (signedAt === undefined) {
     return { ok: false, code: 'IncompleteSignature', message: 'Invalid X-Amz-Date.' };
   }
+  // With maxAgeMs the verifier sets its own lifetime: aws-iam-authenticator accepts an EKS token
+  // for 15 minutes although the presigned URL inside says X-Amz-Expires=60.
   const maxAge = input.maxAgeMs ?? Number.POSITIVE_INFINITY;
-  if (
-    input.now > signedAt + expires * 1000 ||
-    input.now - signedAt > maxAge ||
-    signedAt - input.now > 5 * 60_000
-  ) {
+  const expired = input.maxAgeMs === undefined && input.now > signedAt + expires * 1000;
+  if (expired || input.now - signedAt > maxAge || signedAt - input.now > 5 * 60_000) {
     return { ok: false, code: 'Expired', message: 'Request has expired.' };
   }
   const signedHeaders = signed.split(';');

@@ -2,6 +2,7 @@ import type { Run, RunResource } from '@dolly/db';
 import type { ClusterRef, NodePoolRef } from '@dolly/providers';
 import type { ProcessorDeps } from '../deps.ts';
 import { stepCloudContext } from '../lib/cloud-context.ts';
+import { rollbackMigrateRun } from './migrate.ts';
 import { RunInputError } from '../run-guard.ts';
 
 /** The run rolled back and the runs it retried: a retry adopts and records what its parent made. */
@@ -63,6 +64,15 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
   });
   const steps = deps.steps(run.id, signal);
   try {
+    if (target.kind === 'migrate') {
+      // Objects a migration created carry its label; rollback deletes exactly those.
+      const report = await rollbackMigrateRun(deps, run, target, signal, chain);
+      await finishRollback(deps, run, target, {
+        deleted: report.deleted.length,
+        restored: report.restored.length,
+      });
+      return;
+    }
     const resources = await deps.db.runResource.findMany({
       where: { runId: { in: chain.map((r) => r.id) }, deletedAt: null },
     });
@@ -133,7 +143,11 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
     });
     throw error;
   }
+  await finishRollback(deps, run, target, {});
+}
+
+async function finishRollback(deps: ProcessorDeps, run: Run, target: Run, result: Record<string, unknown>) {
   await deps.appendRunEvent(target.id, 'info', 'Run rolled back', { data: { status: 'rolled_back' } });
   await deps.lifecycle.setStatus(target.id, 'rolled_back');
-  await deps.lifecycle.finish(run.id, 'succeeded', { rolledBack: target.id });
+  await deps.lifecycle.finish(run.id, 'succeeded', { rolledBack: target.id, ...result });
 }

@@ -144,9 +144,9 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
       config: { auth: { can: 'retry', on: 'Run' }, audit: 'run.rollback' },
       schema: {
         tags: ['runs'],
-        summary: 'Delete exactly what a clone run created, newest first',
+        summary: 'Undo a clone or a migration: delete exactly what the run created, newest first',
         description:
-          "Starts a rollback run (`parentRunId` = this one) that reads the run's ledger of created cloud resources, including those of the runs it retried, and deletes them in reverse order.",
+          'Starts a rollback run (`parentRunId` = this one). A clone: deletes the cloud resources in its ledger (and those of the runs it retried), newest first. A migration: deletes the objects it created (labelled with its id) and scales a cut-over source back up.',
         params: idParams,
         headers: idempotencyHeaders,
         response: responses,
@@ -156,7 +156,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
       const p = requirePrincipal(request);
       const run = await findRun(p.tenantId, request.params.id);
       assertMayActOn(p, run, 'roll back');
-      if (run.kind !== 'clone')
+      if (run.kind !== 'clone' && run.kind !== 'migrate')
         throw new DollyError('invalid_state', `A ${run.kind} run has nothing to roll back`);
       if (!ROLLBACKABLE.has(run.status))
         throw new DollyError('invalid_state', `The run is ${run.status}; stop it before rolling it back`);
