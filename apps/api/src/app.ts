@@ -23,7 +23,7 @@ import { selftestRoutes } from './modules/selftest/routes.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
-import { registerMetrics } from './plugins/metrics.ts';
+import { registerMetrics, registerRunGauge } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 
 export interface RouteInfo {
@@ -90,6 +90,14 @@ export async function buildApp(
   await app.register(rateLimit, { global: false });
   await registerOpenApi(app);
   registerMetrics(app, deps.metrics);
+  if (!deps.metrics.registry.getSingleMetric('dolly_runs'))
+    registerRunGauge(deps.metrics, async () =>
+      (await deps.db.run.groupBy({ by: ['kind', 'status'], _count: { _all: true } })).map((g) => ({
+        kind: g.kind,
+        status: g.status,
+        count: g._count._all,
+      })),
+    );
   registerAuth(app, deps.db);
   registerAuditTrail(app, deps.db);
 

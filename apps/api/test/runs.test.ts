@@ -409,6 +409,12 @@ describe('approval, confirmation and run lists', () => {
     ).toBe(true);
   });
 
+  it('reports runs by kind and state in /metrics', async () => {
+    const res = await s.h.app.inject('/metrics');
+    expect(res.body).toMatch(/dolly_runs\{kind="clone",status="succeeded"\} [1-9]/);
+    expect(res.body).toMatch(/dolly_runs\{kind="rollback",status="succeeded"\} [1-9]/);
+  });
+
   it('hands operators a kubeconfig the cluster accepts, and refuses developers', async () => {
     const id = await s.clusterId('gcp', 'shop-prod');
     expect((await s.api('developer', 'GET', `/api/v1/clusters/${id}/kubeconfig`)).status).toBe(403);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -18,6 +18,26 @@ export function createMetrics() {
     registers: [registry],
   });
   return { registry, httpDuration, runsCreated };
+}
+
+/**
+ * Runs by kind and state, read from Postgres at scrape time: the database is the truth, and every
+ * API replica reports the same numbers (sum or max them, do not add replicas up).
+ */
+export function registerRunGauge(
+  metrics: Metrics,
+  countRuns: () => Promise<{ kind: string; status: string; count: number }[]>,
+) {
+  new Gauge({
+    name: 'dolly_runs',
+    help: 'Runs by kind and state (all tenants)',
+    labelNames: ['kind', 'status'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const row of await countRuns()) this.set({ kind: row.kind, status: row.status }, row.count);
+    },
+  });
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -17,6 +17,7 @@ export async function startHarness(
     worker?: boolean;
     pollIntervalMs?: number;
     stalledMs?: number;
+    syncIntervalMinutes?: number;
     /** Receives every log line of the API and the worker (tests grep them for secrets). */
     logStream?: { write(line: string): void };
   } = {},
@@ -60,7 +61,7 @@ export async function startHarness(
         workerId: 'test-worker',
         pollIntervalMs: opts.pollIntervalMs ?? 50,
         stalledMs: opts.stalledMs ?? 30_000,
-        syncIntervalMinutes: 0,
+        syncIntervalMinutes: opts.syncIntervalMinutes ?? 0,
       })
     : undefined;
   await worker?.waitUntilReady();
@@ -70,6 +71,7 @@ export async function startHarness(
     redis,
     prefix,
     vault,
+    queues,
     async close() {
       await worker?.close();
       await app.close();
