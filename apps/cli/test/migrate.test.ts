@@ -41,7 +41,11 @@ describe('dolly migrate', () => {
   });
 
   it('migrates and watches the run to success with exit code 0', async () => {
-    const r = await s.dolly([...args, '--watch', '-o', 'table'], operator());
+    // the shop's workloads read their database password from a Secret, which operators may copy
+    const r = await s.dolly(
+      [...args, '--include-secrets', '--ready-timeout', '60', '--watch', '-o', 'table'],
+      operator(),
+    );
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/✔ Succeeded/);
   });
