@@ -21,6 +21,9 @@ const ClusterPage = lazy(() =>
 const CloneWizardPage = lazy(() =>
   import('./features/clone/clone-wizard-page.tsx').then((m) => ({ default: m.CloneWizardPage })),
 );
+const MigrateWizardPage = lazy(() =>
+  import('./features/migrate/migrate-wizard-page.tsx').then((m) => ({ default: m.MigrateWizardPage })),
+);
 const RunsPage = lazy(() => import('./features/runs/runs-page.tsx').then((m) => ({ default: m.RunsPage })));
 const RunPage = lazy(() => import('./features/runs/run-page.tsx').then((m) => ({ default: m.RunPage })));
 const SettingsRoutes = lazy(() =>
@@ -85,6 +88,7 @@ function Shell({ session }: { session: SessionInfo }) {
               <Route path="/inventory" element={<InventoryPage />} />
               <Route path="/clusters/:clusterId" element={<ClusterPage />} />
               <Route path="/clone" element={<CloneWizardPage />} />
+              <Route path="/migrate" element={<MigrateWizardPage />} />
               <Route path="/runs" element={<RunsPage />} />
               <Route path="/runs/:runId" element={<RunPage />} />
               <Route path="/settings/*" element={<SettingsRoutes session={session} />} />

@@ -1,6 +1,7 @@
 import { NavLink } from 'react-router';
 import { permission } from '../lib/abilities.ts';
 import type { Role } from '../lib/session.ts';
+import { migratePermission } from '../features/migrate/migrate-state.ts';
 
 interface NavEntry {
   to: string;
@@ -14,6 +15,7 @@ const entries: NavEntry[] = [
   { to: '/', label: 'Overview', end: true, visible: () => true },
   { to: '/inventory', label: 'Inventory', visible: () => true },
   { to: '/clone', label: 'Clone', visible: (role) => permission(role, 'clone').allowed },
+  { to: '/migrate', label: 'Migrate', visible: (role) => migratePermission(role).allowed },
   { to: '/runs', label: 'Runs', visible: () => true },
   { to: '/settings', label: 'Settings', visible: () => true },
 ];

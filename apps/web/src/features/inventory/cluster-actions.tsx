@@ -5,12 +5,17 @@ import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { dolly, unwrap } from '../../lib/api-client.ts';
 import type { ClusterDetail } from '../../lib/clusters.ts';
 import { downloadText, formatDateTime } from '../../lib/format.ts';
-import { usePermission } from '../../lib/session-context.ts';
+import { useCurrentSession, usePermission } from '../../lib/session-context.ts';
+import { migratePermission } from '../migrate/migrate-state.ts';
 
-/** "Clone…" opens the wizard with this cluster as the source; "Kubeconfig" downloads credentials. */
+/**
+ * "Clone…" and "Migrate namespaces…" open their wizards with this cluster as the source;
+ * "Kubeconfig" downloads credentials.
+ */
 export function ClusterActions({ cluster }: { cluster: ClusterDetail }) {
   const navigate = useNavigate();
   const canClone = usePermission('clone');
+  const canMigrate = migratePermission(useCurrentSession().role);
   const canKubeconfig = usePermission('downloadKubeconfig');
   const kubeconfig = useMutation({
     mutationFn: () =>
@@ -21,6 +26,13 @@ export function ClusterActions({ cluster }: { cluster: ClusterDetail }) {
     <div className="toolbar">
       <ActionButton permission={canClone} onClick={() => navigate(`/clone?source=${cluster.id}`)}>
         Clone…
+      </ActionButton>
+      <ActionButton
+        permission={canMigrate}
+        className="secondary"
+        onClick={() => navigate(`/migrate?source=${cluster.id}`)}
+      >
+        Migrate namespaces…
       </ActionButton>
       <ActionButton
         permission={canKubeconfig}
