@@ -134,7 +134,10 @@ describe('sigv4 verification', () => {
     expect(verify(q, 'shop-dev').ok).toBe(false);
     // aws-iam-authenticator takes a token for 15 minutes, whatever X-Amz-Expires the URL carries
     expect(verify(q, 'shop-prod', Date.now() + 61_000).ok).toBe(true);
-    expect(verify(q, 'shop-prod', Date.now() + 15 * 60_000 + 1000)).toMatchObject({ ok: false, code: 'Expired' });
+    expect(verify(q, 'shop-prod', Date.now() + 15 * 60_000 + 1000)).toMatchObject({
+      ok: false,
+      code: 'Expired',
+    });
 
     const url = new URL(
       presignGetCallerIdentity({
