@@ -35,7 +35,14 @@ const quiet = {
   debug: () => {},
 };
 
-export async function startTestSandbox(opts: { speed?: number } = {}): Promise<TestSandbox> {
+export async function startTestSandbox(
+  opts: {
+    speed?: number;
+    /** how soon a change is written to the state file; benchmarks set it long, so they measure the
+     *  API and not the sandbox's disk */
+    persistDebounceMs?: number;
+  } = {},
+): Promise<TestSandbox> {
   const dir = mkdtempSync(join(tmpdir(), 'dolly-providers-test-'));
   const parts = await loadSandboxParts();
   const sandbox = await startSandbox({
@@ -47,7 +54,7 @@ export async function startTestSandbox(opts: { speed?: number } = {}): Promise<T
     seed: true,
     logger: quiet,
     tickMs: 20,
-    persistDebounceMs: 50,
+    persistDebounceMs: opts.persistDebounceMs ?? 50,
     modules: parts.modules,
     ...(parts.kubeHub ? { kubeHub: parts.kubeHub } : {}),
   });

@@ -6,7 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
-import { requirePrincipal } from '../../plugins/auth.ts';
+import { type Principal, requirePrincipal } from '../../plugins/auth.ts';
 import { checkClonePolicy } from '../plans/policy.ts';
 import { peopleOf, runTitle, toRunDto } from './serialize.ts';
 import { assertMayActOn, idempotencyHeaders, idempotencyKeyOf, startRun } from './start.ts';
@@ -191,29 +191,10 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         response: responses,
       },
     },
-    async (request, reply) => {
-      const p = requirePrincipal(request);
-      const run = await findRun(p.tenantId, request.params.id);
-      if (run.status !== 'pending_approval')
-        throw new DollyError(
-          'invalid_state',
-          `The run is ${run.status}; only runs pending approval can be approved`,
-        );
-      if (run.requestedById === p.userId)
-        throw new DollyError('forbidden', 'Another operator must approve a run you requested');
-      const updated = await deps.db.run.updateMany({
-        where: { id: run.id, status: 'pending_approval' },
-        data: { status: 'queued', approvedById: p.userId, approvedAt: new Date() },
-      });
-      if (updated.count === 0) throw new DollyError('invalid_state', 'The run was decided in the meantime');
-      const by = (await deps.db.user.findUnique({ where: { id: p.userId } }))?.email ?? p.userId;
-      const reason = request.body.reason ? `: ${request.body.reason}` : '';
-      await deps.appendRunEvent(run.id, 'info', `Approved by ${by}${reason}`, { data: { status: 'queued' } });
-      await deps.queues.enqueue('runs', run.kind as 'clone', { runId: run.id, tenantId: p.tenantId });
-      return reply
+    async (request, reply) =>
+      reply
         .status(202)
-        .send(await dto(await deps.db.run.findUniqueOrThrow({ where: { id: run.id } })));
-    },
+        .send(await decide(requirePrincipal(request), request.params.id, 'approve', request.body.reason)),
   );
 
   r.post(
@@ -228,30 +209,53 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         response: responses,
       },
     },
-    async (request, reply) => {
-      const p = requirePrincipal(request);
-      const run = await findRun(p.tenantId, request.params.id);
-      if (run.status !== 'pending_approval')
-        throw new DollyError(
-          'invalid_state',
-          `The run is ${run.status}; only runs pending approval can be rejected`,
-        );
-      const by = (await deps.db.user.findUnique({ where: { id: p.userId } }))?.email ?? p.userId;
-      const reason = request.body.reason ? `: ${request.body.reason}` : '';
-      await deps.appendRunEvent(run.id, 'warn', `Rejected by ${by}${reason}`, {
-        data: { status: 'rejected' },
-      });
-      const updated = await deps.db.run.update({
-        where: { id: run.id },
-        data: { status: 'rejected', finishedAt: new Date(), approvedById: p.userId, approvedAt: new Date() },
-      });
-      await deps.appendRunEvent.notify(run.id);
-      return reply.status(202).send(await dto(updated));
-    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(await decide(requirePrincipal(request), request.params.id, 'reject', request.body.reason)),
   );
 
+  /**
+   * Approve (queue it now) or reject (end it untouched) a run a policy held. The status guard in
+   * the update makes two approvers racing each other decide once.
+   */
+  async function decide(p: Principal, id: string, decision: 'approve' | 'reject', reason?: string) {
+    const run = await findRun(p.tenantId, id);
+    const verb = decision === 'approve' ? 'approved' : 'rejected';
+    if (run.status !== 'pending_approval')
+      throw new DollyError(
+        'invalid_state',
+        `The run is ${run.status}; only runs pending approval can be ${verb}`,
+      );
+    if (decision === 'approve' && run.requestedById === p.userId)
+      throw new DollyError('forbidden', 'Another operator must approve a run you requested');
+    const now = new Date();
+    const updated = await deps.db.run.updateMany({
+      where: { id: run.id, status: 'pending_approval' },
+      data:
+        decision === 'approve'
+          ? { status: 'queued', approvedById: p.userId, approvedAt: now }
+          : { status: 'rejected', finishedAt: now, approvedById: p.userId, approvedAt: now },
+    });
+    if (updated.count === 0) throw new DollyError('invalid_state', 'The run was decided in the meantime');
+    const by = (await deps.db.user.findUnique({ where: { id: p.userId } }))?.email ?? p.userId;
+    const status = decision === 'approve' ? 'queued' : 'rejected';
+    await deps.appendRunEvent(
+      run.id,
+      decision === 'approve' ? 'info' : 'warn',
+      `${verb[0]?.toUpperCase()}${verb.slice(1)} by ${by}${reason ? `: ${reason}` : ''}`,
+      {
+        data: { status },
+      },
+    );
+    if (decision === 'approve')
+      await deps.queues.enqueue('runs', run.kind as 'clone', { runId: run.id, tenantId: p.tenantId });
+    else await deps.appendRunEvent.notify(run.id);
+    return dto(await deps.db.run.findUniqueOrThrow({ where: { id: run.id } }));
+  }
+
   /** The policy is checked again with the retrier's role and the clusters' current environments. */
-  async function recheckClonePolicy(p: ReturnType<typeof requirePrincipal>, run: Run) {
+  async function recheckClonePolicy(p: Principal, run: Run) {
     const input = run.input as {
       sourceClusterId?: string | null;
       targetEnvironment?: string | null;
