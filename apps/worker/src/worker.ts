@@ -9,7 +9,7 @@ import {
   createRunLifecycle,
   createStepRunner,
 } from '@dolly/jobs';
-import { type Job, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ProcessorDeps } from './deps.ts';
@@ -138,7 +138,12 @@ export async function startRunWorker(opts: WorkerOptions) {
       maxStalledCount: 5,
     },
   );
-  worker.on('failed', (job, error) => opts.log.warn({ jobId: job?.id, err: error }, 'job attempt failed'));
+  worker.on('failed', (job, error) => {
+    // A run that failed for good is recorded on the run; only attempts that will be retried are news.
+    if (error instanceof UnrecoverableError)
+      opts.log.info({ jobId: job?.id, reason: error.message }, 'run failed');
+    else opts.log.warn({ jobId: job?.id, err: error }, 'job attempt failed; retrying');
+  });
 
   let schedules: NodeJS.Timeout | undefined;
   const interval = opts.syncIntervalMinutes ?? 0;
