@@ -100,6 +100,30 @@ describe('inventory sync', () => {
     expect(done.status).toBe('succeeded');
     const row = await s.h.db.cluster.findUniqueOrThrow({ where: { id: ghost.id } });
     expect(row.vanishedAt).not.toBeNull();
+    // Azure clusters are scoped "<subscription>/<resource group>": they vanish too
+    const azureGhost = await s.h.db.cluster.create({
+      data: {
+        tenantId: s.tenant.id,
+        accountId: s.account('azure').id,
+        cloud: 'azure',
+        scope: '00000000-0000-4000-8000-000000000001/dolly-demo',
+        location: 'westeurope',
+        name: `ghost${suffix}`,
+        kubernetesVersion: '1.31',
+        spec: {},
+      },
+    });
+    await s.sync();
+    expect(
+      (await s.h.db.cluster.findUniqueOrThrow({ where: { id: azureGhost.id } })).vanishedAt,
+    ).not.toBeNull();
+    expect(
+      (
+        await s.h.db.cluster.findFirstOrThrow({
+          where: { cloud: 'azure', name: 'shop-prod', tenantId: s.tenant.id },
+        })
+      ).vanishedAt,
+    ).toBeNull();
   }, 60_000);
 
   it('refuses developers (operators run the fleet)', async () => {

@@ -125,16 +125,19 @@ function rawNodePools(raw: unknown): Map<string, unknown> {
   return out;
 }
 
-/** Clusters of an account (in the scopes just listed) that discovery no longer returned. */
+/**
+ * Clusters of an account that this sync did not see. Every scope of the account was listed (a scope
+ * that fails fails the whole account first), so "not seen" means gone. Scopes are not compared:
+ * Azure clusters carry "<subscription>/<resource group>" where the account has the subscription.
+ */
 export async function markVanished(
   db: Database,
   accountId: string,
-  scopes: string[],
   seenIds: string[],
   at: Date,
 ): Promise<number> {
   const res = await db.cluster.updateMany({
-    where: { accountId, scope: { in: scopes }, vanishedAt: null, id: { notIn: seenIds } },
+    where: { accountId, vanishedAt: null, id: { notIn: seenIds } },
     data: { vanishedAt: at },
   });
   return res.count;

@@ -98,13 +98,7 @@ async function syncAccount(
       `${scope ?? account.name}: listed ${found.length} in ${storeStarted - discoverStarted} ms, stored in ${Date.now() - storeStarted} ms`,
     );
   }
-  const vanished = await markVanished(
-    deps.db,
-    account.id,
-    scopes.length ? scopes : [account.scope ?? ''],
-    seen,
-    seenAt,
-  );
+  const vanished = await markVanished(deps.db, account.id, seen, seenAt);
   await deps.db.cloudAccount.update({
     where: { id: account.id },
     data: { lastTestedAt: seenAt, lastTestResult: { ok: true, via: 'sync', runId } },
