@@ -7,6 +7,7 @@
  *   2. Inventory sync of 1,000 clusters (about a third per cloud, two pools each). Goal: < 60 s.
  */
 import { randomBytes } from 'node:crypto';
+import { isTerminalStatus } from '@dolly/contracts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ async function post<T>(url: string, payload: object): Promise<T> {
 async function finished(runId: string) {
   for (;;) {
     const run = await h.db.run.findUniqueOrThrow({ where: { id: runId } });
-    if (['succeeded', 'failed', 'cancelled', 'partially_succeeded'].includes(run.status)) return run;
+    if (isTerminalStatus(run.status)) return run;
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,106 +1,6 @@
 import type { CloudAccount, Database } from '@dolly/db';
-import type { ClusterSpec } from '@dolly/model';
+import { environmentFromLabels } from '@dolly/model';
 import type { DiscoveredCluster } from '@dolly/providers';
-
-/** Label keys teams use to say which environment a cluster belongs to, in order of preference. */
-const ENV_LABELS = ['dolly.dev/environment', 'environment', 'env'];
-
-export function environmentFromLabels(labels: Record<string, string>): string | undefined {
-  for (const key of ENV_LABELS) {
-    const v = labels[key]?.trim().toLowerCase();
-    if (v) return v === 'production' ? 'prod' : v === 'development' ? 'dev' : v;
-  }
-  return undefined;
-}
-
-/**
- * Where a cluster's environment comes from: a person's choice stays; otherwise its labels, then the
- * account's default. Returned with its source so the dashboard can say why.
- */
-export function resolveEnvironment(
-  existing: { environment: string | null; environmentSource: string | null } | null,
-  labels: Record<string, string>,
-  accountDefault: string | null,
-  forced?: { environment: string | null; source: string },
-): { environment: string | null; environmentSource: string | null } {
-  if (existing?.environmentSource === 'manual') return existing;
-  if (forced?.environment) return { environment: forced.environment, environmentSource: forced.source };
-  const fromLabel = environmentFromLabels(labels);
-  if (fromLabel) return { environment: fromLabel, environmentSource: 'label' };
-  if (accountDefault) return { environment: accountDefault, environmentSource: 'account' };
-  if (existing?.environmentSource === 'plan') return existing;
-  return { environment: null, environmentSource: null };
-}
-
-export interface UpsertOptions {
-  seenAt: Date;
-  createdByRunId?: string;
-  environment?: { environment: string | null; source: string };
-}
-
-/** One discovered cluster into the inventory with its node pools; returns the row id and whether it is new. */
-export async function upsertDiscovered(
-  db: Database,
-  account: CloudAccount,
-  found: DiscoveredCluster,
-  opts: UpsertOptions,
-): Promise<{ id: string; created: boolean }> {
-  const spec: ClusterSpec = found.spec;
-  const key = { accountId: account.id, location: spec.location, name: spec.name };
-  const existing = await db.cluster.findUnique({ where: { accountId_location_name: key } });
-  const env = resolveEnvironment(existing, spec.labels, account.defaultEnvironment, opts.environment);
-  const data = {
-    cloud: spec.cloud,
-    scope: spec.scope,
-    kubernetesVersion: spec.kubernetesVersion,
-    status: found.status,
-    labels: spec.labels,
-    spec: spec as object,
-    raw: (found.raw ?? null) as object,
-    lastSeenAt: opts.seenAt,
-    vanishedAt: null,
-    ...env,
-  };
-  const row = await db.cluster.upsert({
-    where: { accountId_location_name: key },
-    create: {
-      tenantId: account.tenantId,
-      ...key,
-      ...data,
-      firstSeenAt: opts.seenAt,
-      ...(opts.createdByRunId ? { createdByRunId: opts.createdByRunId } : {}),
-    },
-    update: { ...data, ...(opts.createdByRunId ? { createdByRunId: opts.createdByRunId } : {}) },
-  });
-  const rawPools = rawNodePools(found.raw);
-  await db.$transaction([
-    ...spec.nodePools.map((pool) =>
-      db.nodePool.upsert({
-        where: { clusterId_name: { clusterId: row.id, name: pool.name } },
-        create: {
-          clusterId: row.id,
-          name: pool.name,
-          machineType: pool.machineType,
-          nodeCount: pool.nodeCount,
-          spec: pool as object,
-          raw: (rawPools.get(pool.name) ?? null) as object,
-          lastSeenAt: opts.seenAt,
-        },
-        update: {
-          machineType: pool.machineType,
-          nodeCount: pool.nodeCount,
-          spec: pool as object,
-          raw: (rawPools.get(pool.name) ?? null) as object,
-          lastSeenAt: opts.seenAt,
-        },
-      }),
-    ),
-    db.nodePool.deleteMany({
-      where: { clusterId: row.id, name: { notIn: spec.nodePools.map((p) => p.name) } },
-    }),
-  ]);
-  return { id: row.id, created: !existing };
-}
 
 /** Pools' own cloud documents where the provider returned them alongside the cluster's. */
 function rawNodePools(raw: unknown): Map<string, unknown> {
@@ -150,16 +50,19 @@ WITH input AS (
     labels jsonb, spec jsonb, raw jsonb, "labelEnv" text)
 )
 INSERT INTO "Cluster" (id, "tenantId", "accountId", cloud, scope, location, name, "kubernetesVersion", status,
-  environment, "environmentSource", labels, spec, raw, "firstSeenAt", "lastSeenAt", "vanishedAt")
+  environment, "environmentSource", labels, spec, raw, "firstSeenAt", "lastSeenAt", "vanishedAt", "createdByRunId")
 SELECT gen_random_uuid(), $2::uuid, $3::uuid, x.cloud::"Cloud", x.scope, x.location, x.name, x."kubernetesVersion",
-  x.status, COALESCE(x."labelEnv", $4::text),
-  CASE WHEN x."labelEnv" IS NOT NULL THEN 'label' WHEN $4::text IS NOT NULL THEN 'account' END,
-  x.labels, x.spec, x.raw, ($5::timestamptz AT TIME ZONE 'UTC'), ($5::timestamptz AT TIME ZONE 'UTC'), NULL
+  x.status, COALESCE($6::text, x."labelEnv", $4::text),
+  CASE WHEN $6::text IS NOT NULL THEN $7::text WHEN x."labelEnv" IS NOT NULL THEN 'label'
+    WHEN $4::text IS NOT NULL THEN 'account' END,
+  x.labels, x.spec, x.raw, ($5::timestamptz AT TIME ZONE 'UTC'), ($5::timestamptz AT TIME ZONE 'UTC'), NULL,
+  $8::uuid
 FROM input x
 ON CONFLICT ("accountId", location, name) DO UPDATE SET
   cloud = EXCLUDED.cloud, scope = EXCLUDED.scope, "kubernetesVersion" = EXCLUDED."kubernetesVersion",
   status = EXCLUDED.status, labels = EXCLUDED.labels, spec = EXCLUDED.spec, raw = EXCLUDED.raw,
   "lastSeenAt" = EXCLUDED."lastSeenAt", "vanishedAt" = NULL,
+  "createdByRunId" = COALESCE(EXCLUDED."createdByRunId", "Cluster"."createdByRunId"),
   environment = CASE
     WHEN "Cluster"."environmentSource" = 'manual' THEN "Cluster".environment
     WHEN EXCLUDED."environmentSource" IS NULL AND "Cluster"."environmentSource" = 'plan' THEN "Cluster".environment
@@ -184,15 +87,18 @@ ON CONFLICT ("clusterId", name) DO UPDATE SET
   raw = EXCLUDED.raw, "lastSeenAt" = EXCLUDED."lastSeenAt"`;
 
 /**
- * Many discovered clusters in three statements (clusters, pools, stale pools), with the same
- * environment rules as `upsertDiscovered`: per-row Prisma upserts cost CPU in the query compiler
- * that a fleet of thousands of clusters cannot afford on every scheduled sync.
+ * Discovered clusters into the inventory in three statements (clusters, pools, stale pools): per-row
+ * Prisma upserts cost CPU in the query compiler that a fleet of thousands cannot afford on every
+ * scheduled sync. The environment: a person's choice stays; otherwise `opts.environment` (a clone
+ * names its plan's), the labels, the account's default; a clone's environment survives syncs that
+ * find no label or default.
  */
-export async function upsertDiscoveredBatch(
+export async function upsertDiscovered(
   db: Database,
   account: CloudAccount,
   found: DiscoveredCluster[],
   seenAt: Date,
+  opts: { createdByRunId?: string; environment?: { environment: string | null; source: string } } = {},
 ): Promise<{ id: string; created: boolean }[]> {
   if (found.length === 0) return [];
   const rows = found.map((f) => ({
@@ -210,7 +116,17 @@ export async function upsertDiscoveredBatch(
   const at = seenAt.toISOString();
   const upserted = await db.$queryRawUnsafe<
     { id: string; location: string; name: string; created: boolean }[]
-  >(CLUSTER_BATCH_SQL, JSON.stringify(rows), account.tenantId, account.id, account.defaultEnvironment, at);
+  >(
+    CLUSTER_BATCH_SQL,
+    JSON.stringify(rows),
+    account.tenantId,
+    account.id,
+    account.defaultEnvironment,
+    at,
+    opts.environment?.environment ?? null,
+    opts.environment?.source ?? null,
+    opts.createdByRunId ?? null,
+  );
   const idOf = new Map(upserted.map((r) => [`${r.location}/${r.name}`, r.id]));
   const pools = found.flatMap((f) => {
     const clusterId = idOf.get(`${f.spec.location}/${f.spec.name}`);

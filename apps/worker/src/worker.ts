@@ -1,4 +1,4 @@
-import { jobPayloadSchema } from '@dolly/contracts';
+import { jobPayloadSchema, stepOperation } from '@dolly/contracts';
 import type { CredentialVault, Database } from '@dolly/db';
 import {
   createAccountLimiter,
@@ -41,9 +41,6 @@ export interface WorkerOptions {
   metrics?: WorkerMetrics;
 }
 
-/** Step keys name their subject after a colon (node-pool:general); metrics keep the operation. */
-const operationOf = (stepKey: string) => stepKey.split(':')[0] ?? stepKey;
-
 /** The run queue's processor: one orchestrator job per run, job id = run id. */
 export async function startRunWorker(opts: WorkerOptions) {
   const appendRunEvent = createRunEventWriter(opts.db, opts.redis);
@@ -62,7 +59,7 @@ export async function startRunWorker(opts: WorkerOptions) {
         onStepFinished: (key, ms, ok) => {
           const labels = runKinds.get(runId) ?? { kind: 'unknown', cloud: 'none' };
           metrics.stepDuration.observe(
-            { ...labels, operation: operationOf(key), outcome: ok ? 'succeeded' : 'failed' },
+            { ...labels, operation: stepOperation(key), outcome: ok ? 'succeeded' : 'failed' },
             ms / 1000,
           );
         },
@@ -94,9 +91,9 @@ export async function startRunWorker(opts: WorkerOptions) {
         try {
           switch (kind) {
             case 'selftest':
-              return await processSelftest(deps, { runId, tenantId });
+              return await processSelftest(deps, run);
             case 'sync':
-              return await processSync(deps, runId, tenantId, signal);
+              return await processSync(deps, run, signal);
             case 'clone':
               return await processClone(deps, run, signal);
             case 'rollback':

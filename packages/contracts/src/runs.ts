@@ -151,3 +151,6 @@ export const runSchema = z
   })
   .meta({ id: 'Run' });
 export type RunDto = z.infer<typeof runSchema>;
+
+/** The operation a step key names: `node-pool:general` and `node-pool:batch` are one operation. */
+export const stepOperation = (stepKey: string) => stepKey.split(':')[0] ?? stepKey;

@@ -45,3 +45,4 @@ export {
   validatePlan,
   zodIssues,
 } from './validate';
+export * from './environment';

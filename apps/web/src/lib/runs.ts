@@ -1,6 +1,7 @@
 import type { RunDto, RunKind, RunStatus } from '@dolly/contracts';
 import { isTerminalStatus, runStatuses } from '@dolly/contracts';
 import { useQuery } from '@tanstack/react-query';
+import type { paths } from '@dolly/api-client';
 import { dolly, unwrap } from './api-client.ts';
 
 export type Run = RunDto;
@@ -107,15 +108,8 @@ export async function startInventorySync(accountIds?: string[]): Promise<Run> {
   );
 }
 
-export interface DurationStatsItem {
-  cloud: string;
-  operation: string;
-  count: number;
-  p50Ms: number;
-  p90Ms: number;
-  maxMs: number;
-  meanMs: number;
-}
+export type DurationStatsItem =
+  paths['/api/v1/runs/stats/durations']['get']['responses'][200]['content']['application/json']['items'][number];
 
 /** Step durations per target cloud and operation, computed by the API from the tenant's finished clones. */
 export async function fetchDurationStats(last = 200): Promise<{ runs: number; items: DurationStatsItem[] }> {

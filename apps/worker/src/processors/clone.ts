@@ -107,12 +107,13 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
 
   const readBack = await steps.runStep('read-back', async (step) => {
     const ctx = stepCloudContext(deps, run, account, 'read-back', step, signal);
+    // wait-ready keeps a small checkpoint; asking a ready cluster again is one describe call
     const created = await provider.waitClusterReady(target, ctx);
-    const row = await upsertDiscovered(deps.db, account, created, {
-      seenAt: new Date(),
+    const [row] = await upsertDiscovered(deps.db, account, [created], new Date(), {
       createdByRunId: run.id,
       environment: { environment: input.targetEnvironment, source: 'plan' },
     });
+    if (!row) throw new Error('the created cluster could not be stored in the inventory');
     const comparison = compareClusters(target, created.spec);
     if (comparison.mismatches > 0)
       await deps.appendRunEvent(

@@ -1,10 +1,9 @@
-import type { JobPayload } from '@dolly/contracts';
+import type { Run } from '@dolly/db';
 import type { ProcessorDeps } from '../deps.ts';
 
 /** Exercises every moving part a real run uses: steps, checkpoints, events, Postgres, Redis. */
-export async function processSelftest(deps: ProcessorDeps, payload: JobPayload<'runs', 'selftest'>) {
-  const { runId } = payload;
-  const run = await deps.db.run.findUniqueOrThrow({ where: { id: runId } });
+export async function processSelftest(deps: ProcessorDeps, run: Run) {
+  const runId = run.id;
   const steps = deps.steps(runId);
   const database = await steps.runStep('check-database', async () => {
     const tenants = await deps.db.tenant.count();

@@ -1,7 +1,7 @@
-import type { CloudAccount } from '@dolly/db';
+import type { CloudAccount, Run } from '@dolly/db';
 import { scopesOf } from '@dolly/providers';
 import type { ProcessorDeps } from '../deps.ts';
-import { markVanished, upsertDiscoveredBatch } from '../inventory.ts';
+import { markVanished, upsertDiscovered } from '../inventory.ts';
 
 export interface AccountSyncResult {
   accountId: string;
@@ -19,8 +19,8 @@ export interface AccountSyncResult {
  * rate-limit bucket), clusters and pools upserted with their raw cloud documents, the ones gone
  * marked vanished. One account failing does not hide the others: the run partially succeeds.
  */
-export async function processSync(deps: ProcessorDeps, runId: string, tenantId: string, signal: AbortSignal) {
-  const run = await deps.db.run.findUniqueOrThrow({ where: { id: runId } });
+export async function processSync(deps: ProcessorDeps, run: Run, signal: AbortSignal) {
+  const { id: runId, tenantId } = run;
   const accountIds = (run.input as { accountIds?: string[] }).accountIds;
   const accounts = await deps.db.cloudAccount.findMany({
     where: { tenantId, ...(accountIds?.length ? { id: { in: accountIds } } : {}) },
@@ -89,7 +89,7 @@ async function syncAccount(
     const storeStarted = Date.now();
     for (let i = 0; i < found.length; i += 200) {
       signal.throwIfAborted();
-      for (const row of await upsertDiscoveredBatch(deps.db, account, found.slice(i, i + 200), seenAt)) {
+      for (const row of await upsertDiscovered(deps.db, account, found.slice(i, i + 200), seenAt)) {
         seen.push(row.id);
         if (row.created) created++;
       }

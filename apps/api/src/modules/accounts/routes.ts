@@ -1,5 +1,6 @@
 import { DollyError } from '@dolly/contracts';
 import type { CloudAccount } from '@dolly/db';
+import type { ConnectionTestResult } from '@dolly/providers';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -221,7 +222,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
         () => controller.abort(new Error('the cloud did not answer within 30 s')),
         30_000,
       );
-      let result: Awaited<ReturnType<ReturnType<AppDeps['cloud']['provider']>['testConnection']>>;
+      let result: ConnectionTestResult;
       try {
         result = await deps.cloud.provider(a).testConnection({ signal: controller.signal });
       } catch (error) {

@@ -1,5 +1,6 @@
 import { DollyError, runSchema } from '@dolly/contracts';
 import {
+  ENVIRONMENT_LABELS,
   type ClonePlanItem,
   type ClusterSpec,
   PlanError,
@@ -399,9 +400,6 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
   );
 }
 
-/** Label keys that say which environment a cluster is in (the inventory reads the same ones). */
-const ENV_LABELS = ['dolly.dev/environment', 'environment', 'env'];
-
 /**
  * A copy of prod into dev must not carry `env: prod`: the next sync would read the label and call
  * the clone prod. The plan's provenance label names the stored plan, as apply's resources will.
@@ -413,7 +411,7 @@ function withTargetEnvironment(
 ): ClonePlanItem {
   const labels: Record<string, string> = { ...item.target.labels, 'dolly-plan': planId };
   const decisions = [...item.decisions];
-  for (const key of ENV_LABELS) {
+  for (const key of ENVIRONMENT_LABELS) {
     if (!environment || labels[key] === undefined || labels[key] === environment) continue;
     decisions.push({
       path: `labels["${key}"]`,

@@ -1,3 +1,5 @@
+import { stepOperation } from '@dolly/contracts';
+
 export interface StepSample {
   cloud: string;
   stepKey: string;
@@ -14,9 +16,6 @@ export interface DurationStat {
   meanMs: number;
 }
 
-/** node-pool:general and node-pool:batch are one operation. */
-export const operationOf = (stepKey: string) => stepKey.split(':')[0] ?? stepKey;
-
 function percentile(sorted: number[], q: number) {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
@@ -27,7 +26,7 @@ function percentile(sorted: number[], q: number) {
 export function durationStats(samples: StepSample[]): DurationStat[] {
   const groups = new Map<string, { cloud: string; operation: string; ms: number[] }>();
   for (const s of samples) {
-    const operation = operationOf(s.stepKey);
+    const operation = stepOperation(s.stepKey);
     const key = `${s.cloud}\u0000${operation}`;
     const g = groups.get(key) ?? { cloud: s.cloud, operation, ms: [] };
     g.ms.push(s.ms);
