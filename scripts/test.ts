@@ -19,6 +19,9 @@ const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
 // Parallel checkouts on one machine (several developers or agents) keep apart with these.
 const instance = process.env.DOLLY_TEST_INSTANCE ?? '';
 const portOffset = Number(process.env.DOLLY_TEST_PORT_OFFSET ?? 0);
+// DOLLY_TEST_FILES narrows the unit and integration stages to some test files (space-separated
+// vitest filters) while developing; CI never sets it.
+const narrow = process.env.DOLLY_TEST_FILES?.split(' ').filter(Boolean) ?? [];
 const reports = join(repoRoot, '.dolly', `test-reports${instance}`);
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
@@ -78,7 +81,7 @@ try {
     try {
       runOrThrow(
         bin('vitest'),
-        ['run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile=${out}`],
+        ['run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...narrow],
         {},
         repoRoot,
       );
@@ -95,7 +98,15 @@ try {
     try {
       runOrThrow(
         bin('vitest'),
-        ['run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile=${out}`],
+        [
+          'run',
+          '--project',
+          'integration',
+          '--reporter=default',
+          '--reporter=json',
+          `--outputFile=${out}`,
+          ...narrow,
+        ],
         {
           DATABASE_URL: databaseUrl,
           REDIS_URL: services.redisUrl,
