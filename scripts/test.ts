@@ -81,7 +81,15 @@ try {
     try {
       runOrThrow(
         bin('vitest'),
-        ['run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...narrow],
+        [
+          'run',
+          '--project',
+          'unit',
+          '--reporter=default',
+          '--reporter=json',
+          `--outputFile=${out}`,
+          ...narrow,
+        ],
         {},
         repoRoot,
       );
