@@ -49,9 +49,16 @@ export function observeCloudCall(
     metrics.cloudErrors.inc({ cloud: call.cloud, operation: call.error.operation, class: call.error.class });
 }
 
-/** A bare listener: the worker has no HTTP API, only this scrape endpoint. */
+/**
+ * A bare listener: the worker has no HTTP API, only this scrape endpoint and /healthz, which answers
+ * while the event loop does (a liveness probe restarts a wedged worker; its runs resume elsewhere).
+ */
 export function serveMetrics(metrics: WorkerMetrics, port: number) {
   const server = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
       return;
