@@ -117,3 +117,35 @@ export function evaluateClonePolicy(request: PolicyRequest, rules: ClonePolicyRu
   }
   return { allowed: true, requireApproval: false, rule: DEFAULT_ALLOW, reason: 'No policy restricts this' };
 }
+
+/** The fixed guard for migrations that write into their source (cutover, volume copy). */
+export const SOURCE_WRITE_GUARD = 'builtin:no-source-writes-in-prod-below-operator';
+
+/**
+ * A migration that scales the source down (cutover) or runs mover pods in it (copyVolumes) writes
+ * into the source: into prod when the source is prod-class (or of unknown environment), which
+ * developers and viewers never do, whatever the tenant's rules say.
+ */
+export function evaluateSourceWrites(request: {
+  role: Role;
+  source: PolicyEndpoint;
+  writes: string[];
+  settings?: EnvironmentSettings;
+}): PolicyDecision {
+  if (
+    request.writes.length === 0 ||
+    roleAtLeast(request.role, 'operator') ||
+    !isProdClass(request.source.env, request.settings ?? {})
+  )
+    return {
+      allowed: true,
+      requireApproval: false,
+      rule: DEFAULT_ALLOW,
+      reason: 'No write into a prod source',
+    };
+  return {
+    allowed: false,
+    rule: SOURCE_WRITE_GUARD,
+    reason: `${request.writes.join(' and ')} write${request.writes.length > 1 ? '' : 's'} into the source ${describe(request.source)}, which counts as prod: ${request.role === 'viewer' ? 'viewers' : 'developers'} cannot request ${request.writes.length > 1 ? 'them' : 'it'} there`,
+  };
+}

@@ -17,6 +17,9 @@ const ALIASES: Record<string, string> = {
   stg: 'staging',
 };
 
+/** Spellings of prod every tenant has. */
+export const BUILTIN_PROD = Object.keys(ALIASES).filter((k) => ALIASES[k] === PROD);
+
 /** Lower case, trimmed, known spellings folded (`Production` → `prod`); blank → null. */
 export function normaliseEnvironment(name: string | null | undefined): string | null {
   const v = name?.trim().toLowerCase();
