@@ -68,7 +68,7 @@ export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['migrations'],
         summary: 'Migrate namespaces between clusters, or with dryRun see exactly what that would do',
         description:
-          'dryRun: true answers 200 with the dry-run document (transformed objects, a diff per object against the target, preflight checks, warnings), computed now; nothing is written anywhere, and Secret values never appear in it. `?format=yaml` returns the same document as one YAML stream. Otherwise a `migrate` run is created and queued (202). Clone policies apply as for clones (source environment → target environment; developers never into prod); Secrets need the operator role.',
+          'dryRun: true answers 200 with the dry-run document (transformed objects, a diff per object against the target, preflight checks, warnings), computed now; nothing is written anywhere, and Secret values never appear in it. `?format=yaml` returns the same document as one YAML stream. Otherwise a `migrate` run is created and queued (202). Clone policies apply as for clones (source environment → target environment; developers never into prod, an unknown environment counts as prod); `cutover` and `copyVolumes` write into the source, so developers cannot request them from a prod source; Secrets need the operator role; no kube-* target namespace.',
         headers: idempotencyHeaders,
         querystring: dryRunQuery,
         body: createMigrationBodySchema,
