@@ -70,12 +70,28 @@ describe('the target environment is derived, and unknown means prod', () => {
     expect(apply.body.code).toBe('confirmation_required');
   });
 
-  it.each(['Production', 'PRD', 'live'])('treats "%s" as prod for a developer', async (environment) => {
-    const set = await s.api('owner', 'PUT', '/api/v1/policies/environments', { prodEnvironments: ['Live'] });
-    expect(set.status, JSON.stringify(set.body)).toBe(200);
+  it.each(['Production', 'PRD'])('treats "%s" as prod for a developer', async (environment) => {
     const res = await s.api<Problem>('developer', 'POST', '/api/v1/plans', await planBody({ environment }));
     expect(res.status, JSON.stringify(res.body)).toBe(403);
     expect(res.body.detail).toMatch(/cannot clone into prod/);
+  });
+
+  it('treats an environment the tenant names prod-class as prod for a developer', async () => {
+    const set = await s.api<{ prodEnvironments: string[] }>('owner', 'PUT', '/api/v1/policies/environments', {
+      prodEnvironments: [' Live '],
+    });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.prodEnvironments).toEqual(['live']);
+    const res = await s.api<Problem>(
+      'developer',
+      'POST',
+      '/api/v1/plans',
+      await planBody({ environment: 'LIVE' }),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(403);
+    expect(res.body.detail).toMatch(/prod-class/);
+    const viewer = await s.api('viewer', 'PUT', '/api/v1/policies/environments', { prodEnvironments: [] });
+    expect(viewer.status).toBe(403);
   });
 });
 
