@@ -173,7 +173,7 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         role: p.role,
         plan: { id: '', sourceClusterIds, targetEnvironment: target.environment ?? null, document },
         account,
-      }).catch(explainUnknownEnvironment(target.environment));
+      }).catch(explainUnknownEnvironment(target.environment ?? account.defaultEnvironment));
       const targetEnvironment = planEnvironment(targets);
       const row = await deps.db.plan.create({
         data: {
@@ -256,13 +256,14 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         request.body.targetEnvironment === undefined
           ? plan.targetEnvironment
           : request.body.targetEnvironment;
+      const account = await targetAccount(p.tenantId, plan.targetAccountId);
       // Policy again, for the editor's role, on the real source and target (the inventory's).
       const { requireApproval, targets } = await admitClonePlan(deps.db, {
         tenantId: p.tenantId,
         role: p.role,
         plan: { ...plan, targetEnvironment: requested, document: edited },
-        account: await targetAccount(p.tenantId, plan.targetAccountId),
-      }).catch(explainUnknownEnvironment(requested));
+        account,
+      }).catch(explainUnknownEnvironment(requested ?? account.defaultEnvironment));
       const targetEnvironment = planEnvironment(targets);
       const document = {
         ...edited,
@@ -383,10 +384,13 @@ function planEnvironment(targets: CloneTarget[]): string | null {
   return envs.size === 1 ? ([...envs][0] ?? null) : null;
 }
 
-/** A developer who named no environment learns what to do about the unknown one. */
-function explainUnknownEnvironment(requested: string | null | undefined) {
+/**
+ * A refusal when neither the request nor the account names an environment: say what to do about
+ * the unknown one (it counts as prod).
+ */
+function explainUnknownEnvironment(named: string | null | undefined) {
   return (error: unknown): never => {
-    if (error instanceof DollyError && error.code === 'policy_denied' && !requested)
+    if (error instanceof DollyError && error.code === 'policy_denied' && !named)
       throw new DollyError(
         error.code,
         `${error.message}. Name a non-prod target.environment, or ask an admin to set the account's default environment`,
