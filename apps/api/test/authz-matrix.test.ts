@@ -28,6 +28,8 @@ const expected: Record<string, 'public' | 'signed-in' | Role> = {
   'PUT /api/v1/policies/:id': 'admin',
   'DELETE /api/v1/policies/:id': 'admin',
   'POST /api/v1/policies/evaluate': 'viewer',
+  'GET /api/v1/policies/environments': 'viewer',
+  'PUT /api/v1/policies/environments': 'admin',
   'GET /api/v1/audit': 'admin',
   'GET /api/v1/audit/export': 'admin',
   'GET /api/v1/accounts': 'viewer',

@@ -1117,6 +1117,167 @@ export type paths = {
         };
         trace?: never;
     };
+    "/api/v1/policies/environments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The environments the prod guard treats as prod */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnvironmentSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Name the tenant's own prod-class environments (besides prod, production, prd)
+         * @description Developers never write into a prod-class environment; an unknown environment is prod-class too. Names are normalised (trimmed, lower case).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @example [
+                         *       "live",
+                         *       "dr"
+                         *     ]
+                         */
+                        prodEnvironments: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnvironmentSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policies": {
         parameters: {
             query?: never;
@@ -3242,7 +3403,7 @@ export type paths = {
         put?: never;
         /**
          * Migrate namespaces between clusters, or with dryRun see exactly what that would do
-         * @description dryRun: true answers 200 with the dry-run document (transformed objects, a diff per object against the target, preflight checks, warnings), computed now; nothing is written anywhere, and Secret values never appear in it. `?format=yaml` returns the same document as one YAML stream. Otherwise a `migrate` run is created and queued (202). Clone policies apply as for clones (source environment → target environment; developers never into prod); Secrets need the operator role.
+         * @description dryRun: true answers 200 with the dry-run document (transformed objects, a diff per object against the target, preflight checks, warnings), computed now; nothing is written anywhere, and Secret values never appear in it. `?format=yaml` returns the same document as one YAML stream. Otherwise a `migrate` run is created and queued (202). Clone policies apply as for clones (source environment → target environment; developers never into prod, an unknown environment counts as prod); `cutover` and `copyVolumes` write into the source, so developers cannot request them from a prod source; Secrets need the operator role; no kube-* target namespace.
          */
         post: {
             parameters: {
@@ -3950,7 +4111,7 @@ export type components = {
             /** @description The checkpoint the step stored */
             output?: unknown;
         };
-        /** @description A cloud resource the run created (the rollback ledger) */
+        /** @description A cloud resource the run created or adopted (the rollback ledger) */
         RunResourceInput: {
             /** @example nodePool */
             kind: string;
@@ -3961,6 +4122,11 @@ export type components = {
             locator: {
                 [key: string]: unknown;
             };
+            /**
+             * @description created: the run made it and rollback deletes it; adopted: it existed and is never deleted
+             * @enum {string}
+             */
+            origin: "created" | "adopted";
             /** Format: date-time */
             createdAt: string;
             deletedAt: string | null;
@@ -4693,6 +4859,19 @@ export type components = {
             /** Format: date-time */
             updatedAt: string;
         };
+        EnvironmentSettingsInput: {
+            /**
+             * @description Always prod-class
+             * @example [
+             *       "prod",
+             *       "production",
+             *       "prd"
+             *     ]
+             */
+            builtin: string[];
+            /** @description The tenant's own prod-class names */
+            prodEnvironments: string[];
+        };
         PolicyDecisionInput: {
             allowed: boolean;
             requireApproval?: boolean;
@@ -4765,7 +4944,7 @@ export type components = {
             /** @description The checkpoint the step stored */
             output?: unknown;
         };
-        /** @description A cloud resource the run created (the rollback ledger) */
+        /** @description A cloud resource the run created or adopted (the rollback ledger) */
         RunResource: {
             /** @example nodePool */
             kind: string;
@@ -4776,6 +4955,11 @@ export type components = {
             locator: {
                 [key: string]: unknown;
             };
+            /**
+             * @description created: the run made it and rollback deletes it; adopted: it existed and is never deleted
+             * @enum {string}
+             */
+            origin: "created" | "adopted";
             /** Format: date-time */
             createdAt: string;
             deletedAt: string | null;
@@ -5507,6 +5691,19 @@ export type components = {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        EnvironmentSettings: {
+            /**
+             * @description Always prod-class
+             * @example [
+             *       "prod",
+             *       "production",
+             *       "prd"
+             *     ]
+             */
+            builtin: string[];
+            /** @description The tenant's own prod-class names */
+            prodEnvironments: string[];
         };
         PolicyDecision: {
             allowed: boolean;

@@ -122,10 +122,17 @@ export const runResourceSchema = z
     cloud: z.enum(['aws', 'azure', 'gcp']),
     accountId: z.uuid(),
     locator: z.record(z.string(), z.unknown()),
+    origin: z.enum(['created', 'adopted']).meta({
+      description:
+        'created: the run made it and rollback deletes it; adopted: it existed and is never deleted',
+    }),
     createdAt: z.iso.datetime(),
     deletedAt: z.iso.datetime().nullable(),
   })
-  .meta({ id: 'RunResource', description: 'A cloud resource the run created (the rollback ledger)' });
+  .meta({
+    id: 'RunResource',
+    description: 'A cloud resource the run created or adopted (the rollback ledger)',
+  });
 
 export const runSchema = z
   .object({

@@ -5,5 +5,4 @@ export * from './step-runner.ts';
 export * from './run-lifecycle.ts';
 export * from './account-limiter.ts';
 export * from './cancel.ts';
-export * from './policy-check.ts';
 export * from './cloud-access.ts';

@@ -23,6 +23,7 @@ export type {
   OperationContext,
   PlanContext,
   ProgressUpdate,
+  ResourceOrigin,
 } from './types';
 export { PLAN_LABEL } from './types';
 

@@ -55,11 +55,16 @@ export interface CloudResourceRef {
   name?: string;
 }
 
+export type ResourceOrigin = 'created' | 'adopted';
+
 export interface OperationContext {
   signal?: AbortSignal;
   onProgress?: (p: ProgressUpdate) => void;
-  /** record every resource created, BEFORE waiting on it, for rollback */
-  recordResource?: (r: CloudResourceRef) => Promise<void>;
+  /**
+   * record every resource created, BEFORE waiting on it, for rollback; one that already existed
+   * (with this plan's tag) is recorded `adopted`, which rollback never deletes
+   */
+  recordResource?: (r: CloudResourceRef, origin?: ResourceOrigin) => Promise<void>;
   pollIntervalMs?: number;
   timeoutMs?: number;
 }

@@ -1,6 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import { CloudError } from './errors';
-import type { CloudAccountConfig, CloudId, OperationContext } from './types';
+import type { CloudAccountConfig, CloudId, OperationContext, ResourceOrigin } from './types';
 
 /** Real clouds: poll every 10 s; a run step may lower this (the worker's tests do). */
 export const DEFAULT_POLL_MS = 10_000;
@@ -178,8 +178,9 @@ export function progress(
 export async function record(
   ctx: OperationContext | undefined,
   ref: Parameters<NonNullable<OperationContext['recordResource']>>[0],
+  origin: ResourceOrigin = 'created',
 ): Promise<void> {
-  await ctx?.recordResource?.(ref);
+  await ctx?.recordResource?.(ref, origin);
 }
 
 export function conflict(cloud: CloudId, operation: string, what: string, planId: string): CloudError {

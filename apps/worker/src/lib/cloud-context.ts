@@ -1,6 +1,6 @@
 import type { CloudAccount, Database } from '@dolly/db';
 import type { StepContext } from '@dolly/jobs';
-import type { CloudResourceRef, PlanContext, ProgressUpdate } from '@dolly/providers';
+import type { CloudResourceRef, PlanContext, ProgressUpdate, ResourceOrigin } from '@dolly/providers';
 import type { ProcessorDeps } from '../deps.ts';
 
 /** The stable string of a ledger locator: one row per resource per run, however often recorded. */
@@ -8,11 +8,17 @@ export function locatorKey(ref: Pick<CloudResourceRef, 'scope' | 'location' | 'c
   return [ref.scope, ref.location, ref.cluster, ref.name ?? ''].join('/');
 }
 
+/**
+ * One ledger row per resource per run. `adopted` (it existed, with this plan's tag) never turns a
+ * row into something rollback deletes; `created` wins once the run really created it (a failed
+ * node group of ours deleted and created again).
+ */
 export async function recordInLedger(
   db: Database,
   runId: string,
   account: CloudAccount,
   ref: CloudResourceRef,
+  origin: ResourceOrigin = 'created',
 ) {
   const key = locatorKey(ref);
   await db.runResource.upsert({
@@ -24,8 +30,9 @@ export async function recordInLedger(
       kind: ref.kind,
       locator: { ...ref },
       locatorKey: key,
+      origin,
     },
-    update: {},
+    update: origin === 'created' ? { origin } : {},
   });
 }
 
@@ -47,7 +54,7 @@ export function stepCloudContext(
     signal,
     pollIntervalMs: deps.pollIntervalMs,
     timeoutMs: deps.cloudTimeoutMs,
-    recordResource: (ref) => recordInLedger(deps.db, run.id, account, ref),
+    recordResource: (ref, origin) => recordInLedger(deps.db, run.id, account, ref, origin),
     onProgress: (p: ProgressUpdate) => {
       if (p.cloudRequestId) step.recordRequestId(p.cloudRequestId);
       const now = Date.now();

@@ -1,4 +1,4 @@
-import { assessClonePolicy } from '@dolly/jobs';
+import { admitCloneRun, assertApproved, createdByChain, runChain } from '@dolly/runs';
 import { type TargetClusterSpec, bundledCatalog, clonePlanItemSchema, validatePlan } from '@dolly/model';
 import type { Run } from '@dolly/db';
 import { z } from 'zod';
@@ -6,7 +6,7 @@ import type { ProcessorDeps } from '../deps.ts';
 import { upsertDiscovered } from '../inventory.ts';
 import { stepCloudContext } from '../lib/cloud-context.ts';
 import { compareClusters } from '../lib/compare.ts';
-import { currentRole } from '../lib/requester.ts';
+import { admitted } from '../lib/admission.ts';
 import { RunInputError } from '../run-guard.ts';
 
 /** What apply stores on a clone run: the plan item as it was applied, so retries see the same thing. */
@@ -42,27 +42,15 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
   };
   const provider = deps.cloud.provider(account, target.scope || undefined);
 
-  await steps.runStep('policy-check', async () => {
-    const role = await currentRole(deps.db, run);
-    if (!role) throw new RunInputError('the requester can no longer act in this tenant', 'policy');
-    const source = input.sourceClusterId
-      ? await deps.db.cluster.findFirst({ where: { id: input.sourceClusterId, tenantId: run.tenantId } })
-      : null;
-    const assessment = await assessClonePolicy(deps.db, run.tenantId, role, [
-      {
-        source: {
-          env: source?.environment ?? input.item.source.environment ?? null,
-          cluster: input.item.source.name,
-        },
-        target: { env: input.targetEnvironment, cluster: target.name },
-      },
-    ]);
-    if (!assessment.allowed)
-      throw new RunInputError(`${assessment.denied.reason} [rule: ${assessment.denied.rule}]`, 'policy');
-    if (assessment.requireApproval && !run.approvedById)
-      throw new RunInputError('a clone policy requires approval and the run was not approved', 'policy');
-    return { role, decisions: assessment.decisions };
-  });
+  // Admission again as the job starts: the policy, the clusters' environments, the requester's
+  // role or the plan may have changed since the API said yes (or since an operator approved).
+  const admission = await steps.runStep('policy-check', () =>
+    admitted(deps.db, run, async (role) => {
+      const a = await admitCloneRun(deps.db, { tenantId: run.tenantId, role, input });
+      assertApproved(a, run.approvedById);
+      return { role, decisions: a.decisions, environment: a.targets[0]?.environment.environment ?? null };
+    }),
+  );
 
   await steps.runStep('validate', async () => {
     const validation = validatePlan(
@@ -109,10 +97,34 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
     const ctx = stepCloudContext(deps, run, account, 'read-back', step, signal);
     // wait-ready keeps a small checkpoint; asking a ready cluster again is one describe call
     const created = await provider.waitClusterReady(target, ctx);
-    const [row] = await upsertDiscovered(deps.db, account, [created], new Date(), {
-      createdByRunId: run.id,
-      environment: { environment: input.targetEnvironment, source: 'plan' },
-    });
+    // A cluster this run (or a run it retried) did not create was adopted: it keeps the
+    // environment and provenance the inventory already has.
+    const chain = await runChain(deps.db, run.tenantId, run.id);
+    const ours = (await createdByChain(deps.db, chain)).some(
+      (r) =>
+        r.kind === 'cluster' &&
+        r.accountId === account.id &&
+        (r.locator as { cluster?: string }).cluster === target.name,
+    );
+    if (!ours)
+      await deps.appendRunEvent(
+        run.id,
+        'warn',
+        `read-back: ${target.name} existed before this run and was adopted; the inventory keeps its environment`,
+        { stepKey: 'read-back' },
+      );
+    const [row] = await upsertDiscovered(
+      deps.db,
+      account,
+      [created],
+      new Date(),
+      ours
+        ? {
+            createdByRunId: run.id,
+            environment: { environment: admission.environment ?? input.targetEnvironment, source: 'plan' },
+          }
+        : {},
+    );
     if (!row) throw new Error('the created cluster could not be stored in the inventory');
     const comparison = compareClusters(target, created.spec);
     if (comparison.mismatches > 0)

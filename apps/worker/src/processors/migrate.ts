@@ -1,4 +1,3 @@
-import { roleAtLeast } from '@dolly/authz';
 import {
   type MigrationRequest,
   type MigrationResultDto,
@@ -8,7 +7,7 @@ import {
   type WorkloadResult,
 } from '@dolly/contracts';
 import type { Run } from '@dolly/db';
-import { type AppendRunEvent, assessClonePolicy } from '@dolly/jobs';
+import type { AppendRunEvent } from '@dolly/jobs';
 import {
   type ApplyReport,
   applyMigration,
@@ -27,7 +26,8 @@ import {
   type VolumeReport,
 } from '@dolly/kube';
 import type { ProcessorDeps } from '../deps.ts';
-import { currentRole } from '../lib/requester.ts';
+import { admitMigration, assertApproved } from '@dolly/runs';
+import { admitted } from '../lib/admission.ts';
 import { RunInputError } from '../run-guard.ts';
 
 /**
@@ -133,6 +133,20 @@ export async function processMigrate(deps: ProcessorDeps, run: Run, signal: Abor
     source: await migrationCluster(deps, run.tenantId, request.sourceClusterId, signal),
     target: await migrationCluster(deps, run.tenantId, request.targetClusterId, signal),
   });
+  const admit = (namespaces?: { source: string; target: string }[]) =>
+    admitted(deps.db, run, async (role) => {
+      const a = await admitMigration(deps.db, {
+        tenantId: run.tenantId,
+        role,
+        request,
+        ...(namespaces ? { namespaces } : {}),
+      });
+      assertApproved(a, run.approvedById);
+      return { role, decisions: a.decisions };
+    });
+
+  // Admission again as the job starts: policy, environments, role or approval may have changed.
+  await steps.runStep('policy-check', () => admit());
 
   const plan = migrationPlanSchema.parse(
     await steps.runStep('plan', async () => {
@@ -142,6 +156,8 @@ export async function processMigrate(deps: ProcessorDeps, run: Run, signal: Abor
         const p = await planMigration(request, { ...c, migrationId: run.id }, { ...r, signal });
         for (const w of p.warnings) r.onEvent?.({ level: 'warn', message: w.message, data: { warning: w } });
         if (!p.preflight.ok) throw new RunInputError(new PreflightFailedError(p.preflight.checks).message);
+        // globs resolved to real namespaces: each of them is admitted too
+        await admit(p.namespaces);
         return p;
       } finally {
         await r.flush();
@@ -150,34 +166,6 @@ export async function processMigrate(deps: ProcessorDeps, run: Run, signal: Abor
       }
     }),
   );
-
-  // Right before the first write: the clusters' environments and the requester's role may have
-  // changed since the API said yes.
-  await steps.runStep('policy-check', async () => {
-    const role = await currentRole(deps.db, run);
-    if (!role) throw new RunInputError('the requester can no longer act in this tenant', 'policy');
-    if (request.includeSecrets && !roleAtLeast(role, 'operator'))
-      throw new RunInputError('copying Secrets needs the operator role or above', 'policy');
-    const [source, target] = await Promise.all([
-      findCluster(deps, run.tenantId, request.sourceClusterId),
-      findCluster(deps, run.tenantId, request.targetClusterId),
-    ]);
-    const assessment = await assessClonePolicy(
-      deps.db,
-      run.tenantId,
-      role,
-      plan.namespaces.map((n) => ({
-        source: { env: source.environment, cluster: source.name, namespace: n.source },
-        target: { env: target.environment, cluster: target.name, namespace: n.target },
-      })),
-      'migrate',
-    );
-    if (!assessment.allowed)
-      throw new RunInputError(`${assessment.denied.reason} [rule: ${assessment.denied.rule}]`, 'policy');
-    if (assessment.requireApproval && !run.approvedById)
-      throw new RunInputError('a policy requires approval and the run was not approved', 'policy');
-    return { role, decisions: assessment.decisions };
-  });
 
   const applied = await steps.runStep('apply', async (): Promise<ApplyReport> => {
     const r = reporter(deps.appendRunEvent, run.id, 'apply');

@@ -1,22 +1,11 @@
 import type { Run, RunResource } from '@dolly/db';
 import type { ClusterRef, NodePoolRef } from '@dolly/providers';
+import { admitRollback } from '@dolly/runs';
 import type { ProcessorDeps } from '../deps.ts';
 import { stepCloudContext } from '../lib/cloud-context.ts';
 import { rollbackMigrateRun } from './migrate.ts';
 import { RunInputError } from '../run-guard.ts';
-
-/** The run rolled back and the runs it retried: a retry adopts and records what its parent made. */
-export async function runChain(deps: ProcessorDeps, tenantId: string, runId: string): Promise<Run[]> {
-  const chain: Run[] = [];
-  let next: string | null = runId;
-  while (next && chain.length < 50) {
-    const run: Run | null = await deps.db.run.findFirst({ where: { id: next, tenantId } });
-    if (!run || (chain[0] && run.kind !== chain[0].kind)) break;
-    chain.push(run);
-    next = run.parentRunId;
-  }
-  return chain;
-}
+import { admitted } from '../lib/admission.ts';
 
 /**
  * Deletes exactly what the ledger says the run created, newest first. A cluster's own pools and
@@ -54,9 +43,14 @@ export function deletionOrder(resources: RunResource[]): {
 
 export async function processRollback(deps: ProcessorDeps, run: Run, signal: AbortSignal) {
   if (!run.parentRunId) throw new RunInputError('a rollback needs the run it rolls back');
-  const chain = await runChain(deps, run.tenantId, run.parentRunId);
-  const target = chain[0];
-  if (!target) throw new RunInputError('the run to roll back no longer exists');
+  const rolledBack = await deps.db.run.findFirst({ where: { id: run.parentRunId, tenantId: run.tenantId } });
+  if (!rolledBack) throw new RunInputError('the run to roll back no longer exists');
+  // Deleting is a write into the target: role and policy are checked again, now. Only what the
+  // chain created (never what it adopted) is deleted.
+  const { chain, resources } = await admitted(deps.db, run, (role) =>
+    admitRollback(deps.db, { tenantId: run.tenantId, role, userId: run.requestedById, run: rolledBack }),
+  );
+  const target = chain[0] ?? rolledBack;
   const previousStatus = target.status === 'rolling_back' ? 'failed' : target.status;
   await deps.lifecycle.setStatus(target.id, 'rolling_back');
   await deps.appendRunEvent(target.id, 'info', `Rolling back (run ${run.id})`, {
@@ -73,9 +67,6 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
       });
       return;
     }
-    const resources = await deps.db.runResource.findMany({
-      where: { runId: { in: chain.map((r) => r.id) }, deletedAt: null },
-    });
     const { delete: order, coveredBy } = deletionOrder(resources);
     await deps.appendRunEvent(
       run.id,

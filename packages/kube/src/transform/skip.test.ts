@@ -16,6 +16,13 @@ const svc = obj(
 );
 const headless = obj('v1', 'Service', 'external-db', { spec: { ports: [{ port: 5432 }] } });
 const deploy = obj('apps/v1', 'Deployment', 'web', {}, { uid: 'dep-uid' });
+const RBAC = 'rbac.authorization.k8s.io/v1';
+const readers = obj(RBAC, 'RoleBinding', 'shop-readers', {
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'shop-reader' },
+  subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop' }],
+});
+const everything = { rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
+const godRole = { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'shop-god' }, ...everything };
 
 const cases: { name: string; object: KubeObject; rule?: string }[] = [
   {
@@ -93,6 +100,58 @@ const cases: { name: string; object: KubeObject; rule?: string }[] = [
     rule: 'skipBuiltinRbac',
   },
   {
+    name: 'a ClusterRoleBinding of a migrated ServiceAccount to cluster-admin',
+    object: {
+      apiVersion: RBAC,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'web-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop' }],
+    },
+    rule: 'skipBroadRbac',
+  },
+  {
+    name: 'a ClusterRoleBinding to a narrow role',
+    object: {
+      apiVersion: RBAC,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'web-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'shop-reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop' }],
+    },
+    rule: 'skipBroadRbac',
+  },
+  {
+    name: 'a RoleBinding to cluster-admin',
+    object: obj(RBAC, 'RoleBinding', 'web-admin', {
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    }),
+    rule: 'skipBroadRbac',
+  },
+  {
+    name: 'a RoleBinding to a role granting * on *',
+    object: obj(RBAC, 'RoleBinding', 'web-god', {
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'shop-god' },
+    }),
+    rule: 'skipBroadRbac',
+  },
+  { name: 'a ClusterRole granting * on *', object: godRole, rule: 'skipBroadRbac' },
+  {
+    name: 'a ClusterRole no migrated RoleBinding uses',
+    object: { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'unused' } },
+    rule: 'skipBroadRbac',
+  },
+  {
+    name: 'an object in kube-system',
+    object: obj('v1', 'ConfigMap', 'coredns', {}, { namespace: 'kube-system' }),
+    rule: 'skipSystemNamespaces',
+  },
+  {
+    name: 'the kube-public Namespace',
+    object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-public' } },
+    rule: 'skipSystemNamespaces',
+  },
+  {
     name: 'a mover pod',
     object: obj('v1', 'Pod', 'dolly-mover-source-1', {}, { labels: { 'dolly-migration-mover': 'source' } }),
     rule: 'skipMoverPods',
@@ -123,9 +182,18 @@ const cases: { name: string; object: KubeObject; rule?: string }[] = [
 ];
 
 describe('skip rules', () => {
-  const ctx = context('aws', 'gcp', { objects: [svc, headless, deploy] });
+  const ctx = context('aws', 'gcp', { objects: [svc, headless, deploy, readers, godRole] });
   it.each(cases)('$name → $rule', ({ object, rule }) => {
     expect(skipReason(object, ctx)?.rule).toBe(rule);
+  });
+
+  it('skips objects of a namespace mapped to a kube-* namespace in the target', () => {
+    const mapped = context('aws', 'gcp', { objects: [deploy], namespaceMap: { shop: 'kube-system' } });
+    expect(skipReason(deploy, mapped)).toMatchObject({ rule: 'skipSystemNamespaces' });
+  });
+
+  it('keeps a RoleBinding to a narrow ClusterRole', () => {
+    expect(skipReason(readers, ctx)).toBeUndefined();
   });
 
   it('skips a ConfigMap that a migrated controller owns', () => {

@@ -99,6 +99,69 @@ export const skipBuiltinRbac: SkipRule = (o) => {
   return undefined;
 };
 
+/** Namespaces the cluster itself runs on; no migration writes into them. */
+export function isSystemNamespace(name: string | undefined): boolean {
+  return name === 'kube-system' || (name ?? '').startsWith('kube-');
+}
+
+/**
+ * Objects in (or that are) a `kube-*` namespace, on either side: a migration into the target's
+ * system namespaces could replace what the cluster runs on.
+ */
+export const skipSystemNamespaces: SkipRule = (o, ctx) => {
+  const ns = o.kind === 'Namespace' ? o.metadata.name : o.metadata.namespace;
+  if (ns === undefined) return undefined;
+  const target = ctx.namespaceMap[ns] ?? ns;
+  if (isSystemNamespace(ns) || isSystemNamespace(target))
+    return `namespace ${target} is a system namespace; migrations never write into kube-* namespaces`;
+  return undefined;
+};
+
+const ALL_POWERFUL = new Set(['cluster-admin', 'admin']);
+
+function grantsEverything(role: KubeObject | undefined): boolean {
+  return asArray(role?.rules).some((r) => {
+    const rule = asObject(r);
+    const has = (field: string) => asArray(rule[field]).includes('*');
+    return has('verbs') && (has('resources') || has('nonResourceURLs'));
+  });
+}
+
+/**
+ * Cluster-scoped RBAC is broader than the namespaces a migration selects: a ClusterRoleBinding
+ * grants across the whole target cluster, so none is applied; a RoleBinding to cluster-admin (or
+ * a role granting `*` on `*`) is refused too. ClusterRoles are copied only as definitions some
+ * migrated RoleBinding refers to.
+ */
+export const skipBroadRbac: SkipRule = (o, ctx) => {
+  if (o.kind === 'ClusterRoleBinding')
+    return 'a ClusterRoleBinding grants across the whole target cluster, beyond the migrated namespaces';
+  if (o.kind === 'RoleBinding') {
+    const ref = asObject(o.roleRef);
+    const name = asString(ref.name) ?? '';
+    const role =
+      ref.kind === 'ClusterRole'
+        ? ctx.index.get('rbac.authorization.k8s.io', 'ClusterRole', undefined, name)
+        : ctx.index.get('rbac.authorization.k8s.io', 'Role', o.metadata.namespace, name);
+    if ((ref.kind === 'ClusterRole' && ALL_POWERFUL.has(name)) || grantsEverything(role))
+      return `binds ${asString(ref.kind) ?? 'role'} ${name}, which grants everything`;
+    return undefined;
+  }
+  if (o.kind === 'ClusterRole') {
+    if (grantsEverything(o)) return 'grants every verb on every resource';
+    const name = o.metadata.name ?? '';
+    const used = [...ctx.index.byKey.values()].some(
+      (b) =>
+        b.kind === 'RoleBinding' &&
+        asObject(b.roleRef).kind === 'ClusterRole' &&
+        asObject(b.roleRef).name === name &&
+        skipBroadRbac(b, ctx) === undefined,
+    );
+    if (!used) return 'no migrated RoleBinding refers to it (ClusterRoleBindings are not migrated)';
+  }
+  return undefined;
+};
+
 /** Storage classes are mapped to the target's classes; a source class is only copied inside one cloud. */
 export const skipStorageClassOfOtherCloud: SkipRule = (o, ctx) => {
   if (o.kind !== 'StorageClass') return undefined;
@@ -123,6 +186,8 @@ export const SKIP_RULES: Record<string, SkipRule> = {
   skipPersistentVolumes,
   skipRuntimeObjects,
   skipBuiltinRbac,
+  skipSystemNamespaces,
+  skipBroadRbac,
   skipStorageClassOfOtherCloud,
   skipMoverPods,
 };

@@ -491,7 +491,7 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
       if (existing) {
         if (existing.tags?.[PLAN_LABEL] !== ctx.planId)
           throw conflict('aws', 'CreateCluster', `EKS cluster ${target.name} in ${region}`, ctx.planId);
-        await record(ctx, ref);
+        await record(ctx, ref, 'adopted');
         progress(ctx, 'control-plane', `adopted cluster ${target.name} (${existing.status})`);
         return { status: existing.status ?? 'UNKNOWN' };
       }
@@ -548,7 +548,7 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
         if (ng.tags?.[PLAN_LABEL] !== ctx.planId && cluster.tags?.[PLAN_LABEL] !== ctx.planId) {
           throw conflict('aws', 'CreateNodegroup', `node group ${poolName} of ${target.name}`, ctx.planId);
         }
-        await record(ctx, ref);
+        await record(ctx, ref, 'adopted');
         if (ng.status === 'CREATE_FAILED') {
           // a failed create of ours: delete it and create again
           await deleteNodePool({ scope, location: region, cluster: target.name, name: poolName }, ctx);
@@ -632,7 +632,7 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
             )
           ).addon;
         } else {
-          await record(ctx, ref);
+          await record(ctx, ref, 'adopted');
         }
         await pollUntil('aws', 'DescribeAddon', ctx, async () => {
           const a = (

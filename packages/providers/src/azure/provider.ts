@@ -200,14 +200,18 @@ export function createAzureProvider(account: CloudAccountConfig): CloudProvider 
     );
     if (exists) {
       if (exists.tags?.[PLAN_LABEL] === ctx.planId) {
-        await record(ctx, {
-          cloud: 'azure',
-          kind: 'resourceGroup',
-          scope: scopeFor(rg),
-          location,
-          cluster,
-          name: rg,
-        });
+        await record(
+          ctx,
+          {
+            cloud: 'azure',
+            kind: 'resourceGroup',
+            scope: scopeFor(rg),
+            location,
+            cluster,
+            name: rg,
+          },
+          'adopted',
+        );
       }
       return;
     }
@@ -356,7 +360,7 @@ export function createAzureProvider(account: CloudAccountConfig): CloudProvider 
             `AKS cluster ${rg}/${target.name}`,
             ctx.planId,
           );
-        await record(ctx, ref);
+        await record(ctx, ref, 'adopted');
         progress(ctx, 'control-plane', `adopted cluster ${target.name} (${existing.provisioningState})`);
         return { status: existing.provisioningState ?? 'Unknown' };
       }
@@ -409,14 +413,18 @@ export function createAzureProvider(account: CloudAccountConfig): CloudProvider 
             );
           }
           if (!initial)
-            await record(ctx, {
-              cloud: 'azure',
-              kind: 'nodePool',
-              scope: scopeFor(rg),
-              location: target.location,
-              cluster: target.name,
-              name: poolName,
-            });
+            await record(
+              ctx,
+              {
+                cloud: 'azure',
+                kind: 'nodePool',
+                scope: scopeFor(rg),
+                location: target.location,
+                cluster: target.name,
+                name: poolName,
+              },
+              'adopted',
+            );
           if (existing.provisioningState !== 'Failed') {
             const p = await waitPool(rg, target.name, poolName, ctx);
             return { status: p.provisioningState ?? 'Succeeded' };

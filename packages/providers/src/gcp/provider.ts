@@ -382,7 +382,7 @@ export function createGcpProvider(account: CloudAccountConfig): CloudProvider {
             ctx.planId,
           );
         }
-        await record(ctx, ref);
+        await record(ctx, ref, 'adopted');
         return { status: clusterStatus(existing) };
       }
       const labels = labelsFor(target, ctx.planId);
@@ -439,7 +439,7 @@ export function createGcpProvider(account: CloudAccountConfig): CloudProvider {
               ctx.planId,
             );
           }
-          if (!initial) await record(ctx, ref);
+          if (!initial) await record(ctx, ref, 'adopted');
           if (poolStatus(existing) === 'ERROR') {
             // a failed create of ours: delete it and create it again
             const c = await gke();

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { roleAtLeast } from '@dolly/authz';
 import {
   createMigrationBodySchema,
   DollyError,
@@ -16,14 +15,12 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
-import { checkClonePolicy } from '../plans/policy.ts';
+import { admitMigration } from '@dolly/runs';
 import { peopleOf, toRunDto } from '../runs/serialize.ts';
 import { idempotencyHeaders, idempotencyKeyOf, startRun } from '../runs/start.ts';
 
 /** A dry run reads both clusters; it must answer within a request's patience. */
 const DRY_RUN_TIMEOUT_MS = 90_000;
-
-const ACTIVE = ['pending_approval', 'queued', 'running', 'waiting', 'cancelling'] as const;
 
 const dryRunQuery = z.object({
   format: z
@@ -60,30 +57,8 @@ async function clusterHandle(
   };
 }
 
-/** Plain names the request maps to in the target (globs are resolved by the export). */
-function targetNamespaces(request: Pick<MigrationRequest, 'namespaces' | 'namespaceMap'>): string[] {
-  return request.namespaces.filter((n) => !/[*?[]/.test(n)).map((n) => request.namespaceMap?.[n] ?? n);
-}
-
-function policyPairs(source: Cluster, target: Cluster, namespaces: { source: string; target: string }[]) {
-  return namespaces.map((n) => ({
-    source: { env: source.environment, cluster: source.name, namespace: n.source },
-    target: { env: target.environment, cluster: target.name, namespace: n.target },
-  }));
-}
-
 export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-
-  async function loadCluster(tenantId: string, id: string, field: string): Promise<Cluster> {
-    const cluster = await deps.db.cluster.findFirst({ where: { id, tenantId, vanishedAt: null } });
-    // another tenant's cluster is as absent as one that never existed
-    if (!cluster)
-      throw new DollyError('validation_failed', `No cluster ${id} in the inventory`, [
-        { path: `body.${field}`, message: 'not a cluster of this tenant' },
-      ]);
-    return cluster;
-  }
 
   r.post(
     '/api/v1/migrations',
@@ -93,7 +68,7 @@ export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['migrations'],
         summary: 'Migrate namespaces between clusters, or with dryRun see exactly what that would do',
         description:
-          'dryRun: true answers 200 with the dry-run document (transformed objects, a diff per object against the target, preflight checks, warnings), computed now; nothing is written anywhere, and Secret values never appear in it. `?format=yaml` returns the same document as one YAML stream. Otherwise a `migrate` run is created and queued (202). Clone policies apply as for clones (source environment → target environment; developers never into prod); Secrets need the operator role.',
+          'dryRun: true answers 200 with the dry-run document (transformed objects, a diff per object against the target, preflight checks, warnings), computed now; nothing is written anywhere, and Secret values never appear in it. `?format=yaml` returns the same document as one YAML stream. Otherwise a `migrate` run is created and queued (202). Clone policies apply as for clones (source environment → target environment; developers never into prod, an unknown environment counts as prod); `cutover` and `copyVolumes` write into the source, so developers cannot request them from a prod source; Secrets need the operator role; no kube-* target namespace.',
         headers: idempotencyHeaders,
         querystring: dryRunQuery,
         body: createMigrationBodySchema,
@@ -110,26 +85,13 @@ export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
       const p = requirePrincipal(request);
       const { dryRun, ...body } = request.body;
       const migration: MigrationRequest = z.object(migrationRequestFields).parse(body);
-      const [source, target] = await Promise.all([
-        loadCluster(p.tenantId, migration.sourceClusterId, 'sourceClusterId'),
-        loadCluster(p.tenantId, migration.targetClusterId, 'targetClusterId'),
-      ]);
-      if (migration.includeSecrets && !roleAtLeast(p.role, 'operator'))
-        throw new DollyError(
-          'policy_denied',
-          'Copying Secrets needs the operator role or above [rule: builtin:secrets-operator]',
-        );
-      const requested = migration.namespaces.map((n) => ({
-        source: n,
-        target: migration.namespaceMap?.[n] ?? n,
-      }));
-      const { requireApproval } = await checkClonePolicy(
-        deps.db,
-        p.tenantId,
-        p.role,
-        policyPairs(source, target, requested),
-        'migrate',
-      );
+      const key = idempotencyKeyOf(request);
+      const { source, target, requireApproval } = await admitMigration(deps.db, {
+        tenantId: p.tenantId,
+        role: p.role,
+        request: migration,
+        ...(dryRun ? {} : { busy: { idempotencyKey: key } }),
+      });
 
       if (dryRun) {
         const signal = AbortSignal.timeout(DRY_RUN_TIMEOUT_MS);
@@ -141,13 +103,12 @@ export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
           };
           const plan = await planMigration(migration, { ...clusters, migrationId: randomUUID() }, { signal });
           // globs resolved to real namespaces: the policy sees each of them
-          await checkClonePolicy(
-            deps.db,
-            p.tenantId,
-            p.role,
-            policyPairs(source, target, plan.namespaces),
-            'migrate',
-          );
+          await admitMigration(deps.db, {
+            tenantId: p.tenantId,
+            role: p.role,
+            request: migration,
+            namespaces: plan.namespaces,
+          });
           if (request.query.format === 'yaml')
             return reply
               .status(200)
@@ -173,25 +134,6 @@ export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
         }
       }
 
-      const wanted = new Set(targetNamespaces(migration));
-      const busy = (
-        await deps.db.run.findMany({
-          where: { tenantId: p.tenantId, kind: 'migrate', status: { in: [...ACTIVE] } },
-        })
-      ).filter((run) => {
-        const other = z.object(migrationRequestFields).safeParse(run.input);
-        return (
-          other.success &&
-          other.data.targetClusterId === migration.targetClusterId &&
-          targetNamespaces(other.data).some((n) => wanted.has(n))
-        );
-      });
-      const key = idempotencyKeyOf(request);
-      if (busy.length && !(key && busy.some((b) => b.idempotencyKey === key)))
-        throw new DollyError(
-          'conflict',
-          `A migration into these namespaces of ${target.name} is already running (run ${busy[0]?.id})`,
-        );
       const run = await startRun(deps, p, {
         kind: 'migrate',
         input: {

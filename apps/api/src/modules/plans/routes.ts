@@ -1,3 +1,4 @@
+import { roleAtLeast } from '@dolly/authz';
 import { DollyError, runSchema } from '@dolly/contracts';
 import {
   ENVIRONMENT_LABELS,
@@ -17,7 +18,7 @@ import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
 import { peopleOf, toRunDto } from '../runs/serialize.ts';
 import { idempotencyHeaders, idempotencyKeyOf, startRun } from '../runs/start.ts';
-import { checkClonePolicy } from './policy.ts';
+import { type CloneTarget, admitCloneApply, admitClonePlan } from '@dolly/runs';
 
 const createPlanBody = z.object({
   source: z
@@ -89,22 +90,10 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
     return plan;
   }
 
-  /** Source envs come from the inventory; the target env from the plan. */
-  async function policyPairs(
-    tenantId: string,
-    plan: { sourceClusterIds: string[]; targetEnvironment: string | null; document: unknown },
-  ) {
-    const doc = clonePlanSchema.parse(plan.document);
-    const sources = await deps.db.cluster.findMany({
-      where: { tenantId, id: { in: plan.sourceClusterIds } },
-    });
-    return doc.items.map((item) => {
-      const src = sources.find((c) => c.name === item.source.name && c.location === item.source.location);
-      return {
-        source: { env: src?.environment ?? item.source.environment ?? null, cluster: item.source.name },
-        target: { env: plan.targetEnvironment, cluster: item.target.name },
-      };
-    });
+  async function targetAccount(tenantId: string, id: string | null) {
+    const account = id ? await deps.db.cloudAccount.findFirst({ where: { id, tenantId } }) : null;
+    if (!account) throw new DollyError('unprocessable', 'The target cloud account of this plan was removed');
+    return account;
   }
 
   r.post(
@@ -153,7 +142,6 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         : specs;
       if (selected.length === 0)
         throw new DollyError('unprocessable', 'No cluster matches the source selection');
-      const targetEnvironment = target.environment ?? account.defaultEnvironment ?? null;
       let document: ReturnType<typeof planClone>;
       try {
         document = planClone(
@@ -180,12 +168,13 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         throw e;
       }
       const sourceClusterIds = selected.map((s) => s.id);
-      const { requireApproval } = await checkClonePolicy(
-        deps.db,
-        p.tenantId,
-        p.role,
-        await policyPairs(p.tenantId, { sourceClusterIds, targetEnvironment, document }),
-      );
+      const { requireApproval, targets } = await admitClonePlan(deps.db, {
+        tenantId: p.tenantId,
+        role: p.role,
+        plan: { id: '', sourceClusterIds, targetEnvironment: target.environment ?? null, document },
+        account,
+      }).catch(explainUnknownEnvironment(target.environment ?? account.defaultEnvironment));
+      const targetEnvironment = planEnvironment(targets);
       const row = await deps.db.plan.create({
         data: {
           tenantId: p.tenantId,
@@ -201,7 +190,7 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         ...document,
         id: row.id,
         // Provenance labels name the stored plan, as the resources apply creates will.
-        items: document.items.map((item) => withTargetEnvironment(item, targetEnvironment, row.id)),
+        items: document.items.map((item, i) => withTargetEnvironment(item, targets[i], row.id)),
       };
       await deps.db.plan.update({ where: { id: row.id }, data: { document: withId as object } });
       return reply.status(201).send(toDto({ ...row, document: withId }, requireApproval));
@@ -222,12 +211,16 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const p = requirePrincipal(request);
       const plan = await loadPlan(p.tenantId, request.params.id);
-      const { requireApproval } = await checkClonePolicy(
-        deps.db,
-        p.tenantId,
-        p.role,
-        await policyPairs(p.tenantId, plan),
-      ).catch(() => ({ requireApproval: true }));
+      const account = plan.targetAccountId
+        ? await deps.db.cloudAccount.findFirst({ where: { id: plan.targetAccountId, tenantId: p.tenantId } })
+        : null;
+      // a plan the reader could not apply is shown as needing approval
+      const requireApproval = account
+        ? await admitClonePlan(deps.db, { tenantId: p.tenantId, role: p.role, plan, account }).then(
+            (a) => a.requireApproval,
+            () => true,
+          )
+        : true;
       return toDto(plan, requireApproval);
     },
   );
@@ -247,6 +240,9 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const p = requirePrincipal(request);
       const plan = await loadPlan(p.tenantId, request.params.id);
+      // Plans are owned: a developer edits their own; operators and above any plan of the tenant.
+      if (!roleAtLeast(p.role, 'operator') && plan.createdById !== p.userId)
+        throw new DollyError('forbidden', 'Developers can only edit plans they created');
       const validation = validatePlan(request.body.document, bundledCatalog);
       if (!validation.ok) {
         throw new DollyError(
@@ -255,17 +251,24 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
           validation.issues.map((i) => ({ path: `body.document.${i.path}`, message: i.message })),
         );
       }
-      const document = { ...clonePlanSchema.parse(request.body.document), id: plan.id };
-      const targetEnvironment =
+      const edited = { ...clonePlanSchema.parse(request.body.document), id: plan.id };
+      const requested =
         request.body.targetEnvironment === undefined
           ? plan.targetEnvironment
           : request.body.targetEnvironment;
-      const { requireApproval } = await checkClonePolicy(
-        deps.db,
-        p.tenantId,
-        p.role,
-        await policyPairs(p.tenantId, { ...plan, targetEnvironment, document }),
-      );
+      const account = await targetAccount(p.tenantId, plan.targetAccountId);
+      // Policy again, for the editor's role, on the real source and target (the inventory's).
+      const { requireApproval, targets } = await admitClonePlan(deps.db, {
+        tenantId: p.tenantId,
+        role: p.role,
+        plan: { ...plan, targetEnvironment: requested, document: edited },
+        account,
+      }).catch(explainUnknownEnvironment(requested ?? account.defaultEnvironment));
+      const targetEnvironment = planEnvironment(targets);
+      const document = {
+        ...edited,
+        items: edited.items.map((item, i) => withTargetEnvironment(item, targets[i], plan.id)),
+      };
       const updated = await deps.db.plan.update({
         where: { id: plan.id },
         data: { document: document as object, targetEnvironment },
@@ -312,11 +315,7 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
           'unprocessable',
           'The plan has no target cloud account; create it with a target',
         );
-      const account = await deps.db.cloudAccount.findFirst({
-        where: { id: plan.targetAccountId, tenantId: p.tenantId },
-      });
-      if (!account)
-        throw new DollyError('unprocessable', 'The target cloud account of this plan was removed');
+      const account = await targetAccount(p.tenantId, plan.targetAccountId);
       const validation = validatePlan(plan.document, bundledCatalog);
       if (!validation.ok)
         throw new DollyError(
@@ -331,41 +330,20 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         throw new DollyError('validation_failed', `The plan has no item ${unknown.join(', ')}`, [
           { path: 'body.items', message: `between 0 and ${doc.items.length - 1}` },
         ]);
-      const pairs = await policyPairs(p.tenantId, plan);
-      const { decisions } = await checkClonePolicy(
-        deps.db,
-        p.tenantId,
-        p.role,
-        indexes.map((i) => pairs[i]).filter((x) => x !== undefined),
-      );
-      if (plan.targetEnvironment === 'prod') {
-        const names = indexes.map((i) => doc.items[i]?.target.name);
-        const accepted = [account.name, ...(names.length === 1 ? names : [])];
-        if (!request.body.confirm || !accepted.includes(request.body.confirm))
-          throw new DollyError(
-            'confirmation_required',
-            `This creates clusters in prod: repeat ${names.length === 1 ? `the cluster name "${names[0]}" or ` : ''}the account name "${account.name}" in confirm`,
-            [{ path: 'body.confirm', message: 'does not match the target name' }],
-          );
-      }
+      const key = idempotencyKeyOf(request);
+      const { decisions } = await admitCloneApply(deps.db, {
+        tenantId: p.tenantId,
+        role: p.role,
+        plan,
+        account,
+        indexes,
+        confirm: request.body.confirm,
+        idempotencyKey: key,
+      });
       const sources = await deps.db.cluster.findMany({
         where: { tenantId: p.tenantId, id: { in: plan.sourceClusterIds } },
         select: { id: true, name: true, location: true },
       });
-      const busy = await deps.db.run.findMany({
-        where: {
-          planId: plan.id,
-          kind: 'clone',
-          planItemIndex: { in: indexes },
-          status: { in: ['pending_approval', 'queued', 'running', 'waiting', 'cancelling'] },
-        },
-      });
-      const key = idempotencyKeyOf(request);
-      if (busy.length && !(key && busy.every((b) => b.idempotencyKey?.startsWith(`${key}#`))))
-        throw new DollyError(
-          'conflict',
-          `Item(s) ${busy.map((b) => b.planItemIndex).join(', ')} of this plan are already being applied (run ${busy[0]?.id})`,
-        );
       const runs = [];
       for (const [n, index] of indexes.entries()) {
         const item = doc.items[index];
@@ -400,17 +378,51 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
   );
 }
 
+/** The plan's environment: the one every item shares; none shared (or unknown) = null = prod. */
+function planEnvironment(targets: CloneTarget[]): string | null {
+  const envs = new Set(targets.map((t) => t.environment.environment));
+  return envs.size === 1 ? ([...envs][0] ?? null) : null;
+}
+
+/**
+ * A refusal when neither the request nor the account names an environment: say what to do about
+ * the unknown one (it counts as prod).
+ */
+function explainUnknownEnvironment(named: string | null | undefined) {
+  return (error: unknown): never => {
+    if (error instanceof DollyError && error.code === 'policy_denied' && !named)
+      throw new DollyError(
+        error.code,
+        `${error.message}. Name a non-prod target.environment, or ask an admin to set the account's default environment`,
+        [{ path: 'body.target.environment', message: 'no environment named; the target counts as prod' }],
+      );
+    throw error;
+  };
+}
+
 /**
  * A copy of prod into dev must not carry `env: prod`: the next sync would read the label and call
- * the clone prod. The plan's provenance label names the stored plan, as apply's resources will.
+ * the clone prod. The labels follow the environment admission derived for the item, and the plan
+ * says so (an unknown environment too: it is treated as prod). The provenance label names the
+ * stored plan, as apply's resources will.
  */
 function withTargetEnvironment(
   item: ClonePlanItem,
-  environment: string | null,
+  target: CloneTarget | undefined,
   planId: string,
 ): ClonePlanItem {
   const labels: Record<string, string> = { ...item.target.labels, 'dolly-plan': planId };
-  const decisions = [...item.decisions];
+  const decisions = item.decisions.filter(
+    (d) => d.rule !== 'labels.target-environment' && d.rule !== 'environment.target',
+  );
+  const environment = target?.environment.environment ?? null;
+  decisions.push({
+    path: 'environment',
+    from: item.source.environment ?? null,
+    to: environment ?? 'unknown (treated as prod)',
+    rule: 'environment.target',
+    reason: target?.environment.reason ?? 'no environment is known: treated as prod',
+  });
   for (const key of ENVIRONMENT_LABELS) {
     if (!environment || labels[key] === undefined || labels[key] === environment) continue;
     decisions.push({

@@ -1,9 +1,9 @@
-import { evaluateClonePolicy } from '@dolly/authz';
+import { BUILTIN_PROD, evaluateClonePolicy, normaliseEnvironment, PROD } from '@dolly/authz';
 import { DollyError } from '@dolly/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { toRule } from '@dolly/jobs';
+import { loadAdmissionContext, toRule } from '@dolly/runs';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses, roleSchema } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
@@ -37,6 +37,14 @@ const policyBody = z.object({
 const policySchema = policyBody
   .extend({ id: z.uuid(), createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() })
   .meta({ id: 'ClonePolicy' });
+const environmentSettingsSchema = z
+  .object({
+    builtin: z
+      .array(z.string())
+      .meta({ description: 'Always prod-class', example: ['prod', 'production', 'prd'] }),
+    prodEnvironments: z.array(z.string()).meta({ description: "The tenant's own prod-class names" }),
+  })
+  .meta({ id: 'EnvironmentSettings' });
 const endpointSchema = z.object({
   env: z.string().nullable().optional(),
   cluster: z.string().min(1),
@@ -81,6 +89,54 @@ export function policyRoutes(app: FastifyInstance, deps: AppDeps) {
     return row;
   };
   const nameTaken = (e: unknown) => (e as { code?: string }).code === 'P2002';
+
+  r.get(
+    '/api/v1/policies/environments',
+    {
+      config: { auth: { can: 'read', on: 'ClonePolicy' } },
+      schema: {
+        tags: ['policies'],
+        summary: 'The environments the prod guard treats as prod',
+        response: { 200: environmentSettingsSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const tenant = await deps.db.tenant.findUniqueOrThrow({ where: { id: p.tenantId } });
+      return { builtin: [...BUILTIN_PROD], prodEnvironments: tenant.prodEnvironments };
+    },
+  );
+
+  r.put(
+    '/api/v1/policies/environments',
+    {
+      config: { auth: { can: 'update', on: 'ClonePolicy' }, audit: 'policy.environments' },
+      schema: {
+        tags: ['policies'],
+        summary: "Name the tenant's own prod-class environments (besides prod, production, prd)",
+        description:
+          'Developers never write into a prod-class environment; an unknown environment is prod-class too. Names are normalised (trimmed, lower case).',
+        body: z.object({
+          prodEnvironments: z
+            .array(z.string().trim().min(1).max(40))
+            .max(50)
+            .meta({ example: ['live', 'dr'] }),
+        }),
+        response: { 200: environmentSettingsSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = requirePrincipal(request);
+      const names = [
+        ...new Set(request.body.prodEnvironments.map((n) => normaliseEnvironment(n) ?? '')),
+      ].filter((n) => n && n !== PROD);
+      const tenant = await deps.db.tenant.update({
+        where: { id: p.tenantId },
+        data: { prodEnvironments: names },
+      });
+      return { builtin: [...BUILTIN_PROD], prodEnvironments: tenant.prodEnvironments };
+    },
+  );
 
   r.get(
     '/api/v1/policies',
@@ -187,11 +243,17 @@ export function policyRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const p = requirePrincipal(request);
-      const rows = await deps.db.clonePolicy.findMany({ where: { tenantId: p.tenantId } });
+      const { rules, settings } = await loadAdmissionContext(deps.db, p.tenantId);
       const role = request.body.role ?? p.role;
       return evaluateClonePolicy(
-        { role, action: request.body.action, source: request.body.source, target: request.body.target },
-        rows.map(toRule),
+        {
+          role,
+          action: request.body.action,
+          source: request.body.source,
+          target: request.body.target,
+          settings,
+        },
+        rules,
       );
     },
   );

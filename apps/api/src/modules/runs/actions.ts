@@ -1,4 +1,4 @@
-import { DollyError, isTerminalStatus, runSchema } from '@dolly/contracts';
+import { DollyError, isTerminalStatus, migrationRequestSchema, runSchema } from '@dolly/contracts';
 import type { Run } from '@dolly/db';
 import { publishCancel } from '@dolly/jobs';
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { type Principal, requirePrincipal } from '../../plugins/auth.ts';
-import { checkClonePolicy } from '../plans/policy.ts';
+import { admitCloneRun, admitMigration, admitRollback, type CloneRunInputLike } from '@dolly/runs';
 import { peopleOf, runTitle, toRunDto } from './serialize.ts';
 import { assertMayActOn, idempotencyHeaders, idempotencyKeyOf, startRun } from './start.ts';
 
@@ -114,7 +114,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         },
       });
       if (active) throw new DollyError('conflict', `Run ${active.id} already retries this run`);
-      if (run.kind === 'clone') await recheckClonePolicy(p, run);
+      const { requireApproval } = await readmit(p, run);
       const input = run.input as Record<string, unknown>;
       const title = runTitle(run).replace(/^(Retry: )*/, 'Retry: ');
       const retry = await startRun(deps, p, {
@@ -124,6 +124,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         ...(run.planItemIndex === null ? {} : { planItemIndex: run.planItemIndex }),
         // A rollback's retry rolls back the same run; other retries chain to the run they resume.
         parentRunId: run.kind === 'rollback' && run.parentRunId ? run.parentRunId : run.id,
+        needsApproval: requireApproval,
         ...(idempotencyKeyOf(request) ? { idempotencyKey: idempotencyKeyOf(request) } : {}),
         sameRequest: (existing) =>
           existing.parentRunId === run.id || existing.parentRunId === run.parentRunId,
@@ -155,7 +156,6 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const p = requirePrincipal(request);
       const run = await findRun(p.tenantId, request.params.id);
-      assertMayActOn(p, run, 'roll back');
       if (run.kind !== 'clone' && run.kind !== 'migrate')
         throw new DollyError('invalid_state', `A ${run.kind} run has nothing to roll back`);
       if (!ROLLBACKABLE.has(run.status))
@@ -168,6 +168,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         },
       });
       if (active) throw new DollyError('conflict', `Rollback ${active.id} is already under way`);
+      await admitRollback(deps.db, { tenantId: p.tenantId, role: p.role, userId: p.userId, run });
       const rollback = await startRun(deps, p, {
         kind: 'rollback',
         input: { title: `Roll back: ${runTitle(run).replace(/^Retry: /, '')}`, rollsBack: run.id },
@@ -254,25 +255,20 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
     return dto(await deps.db.run.findUniqueOrThrow({ where: { id: run.id } }));
   }
 
-  /** The policy is checked again with the retrier's role and the clusters' current environments. */
-  async function recheckClonePolicy(p: Principal, run: Run) {
-    const input = run.input as {
-      sourceClusterId?: string | null;
-      targetEnvironment?: string | null;
-      item?: { source?: { name?: string; environment?: string }; target?: { name?: string } };
-    };
-    const source = input.sourceClusterId
-      ? await deps.db.cluster.findFirst({ where: { id: input.sourceClusterId, tenantId: p.tenantId } })
-      : null;
-    await checkClonePolicy(deps.db, p.tenantId, p.role, [
-      {
-        source: {
-          env: source?.environment ?? input.item?.source?.environment ?? null,
-          cluster: input.item?.source?.name ?? '',
-        },
-        target: { env: input.targetEnvironment ?? null, cluster: input.item?.target?.name ?? '' },
-      },
-    ]);
+  /** A retry is admitted like the run it repeats, with the retrier's role and today's inventory. */
+  async function readmit(p: Principal, run: Run): Promise<{ requireApproval: boolean }> {
+    const who = { tenantId: p.tenantId, role: p.role };
+    if (run.kind === 'clone')
+      return admitCloneRun(deps.db, { ...who, input: run.input as unknown as CloneRunInputLike });
+    if (run.kind === 'migrate')
+      return admitMigration(deps.db, { ...who, request: migrationRequestSchema.parse(run.input) });
+    if (run.kind === 'rollback' && run.parentRunId)
+      return admitRollback(deps.db, {
+        ...who,
+        userId: p.userId,
+        run: await findRun(p.tenantId, run.parentRunId),
+      });
+    return { requireApproval: false };
   }
 
   /** The finished steps of the run being retried become the new run's checkpoints. */

@@ -69,6 +69,7 @@ export function toRunDto(run: RunRow, people: Map<string, string> = new Map()): 
             cloud: r.cloud,
             accountId: r.accountId,
             locator: r.locator as Record<string, unknown>,
+            origin: r.origin === 'adopted' ? ('adopted' as const) : ('created' as const),
             createdAt: r.createdAt.toISOString(),
             deletedAt: iso(r.deletedAt),
           })),

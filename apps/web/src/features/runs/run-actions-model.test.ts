@@ -7,6 +7,7 @@ const resource = {
   cloud: 'aws' as const,
   accountId: 'a',
   locator: {},
+  origin: 'created' as const,
   createdAt: '',
   deletedAt: null,
 };

@@ -1,0 +1,5 @@
+export * from './admission-error.ts';
+export * from './policy.ts';
+export * from './clone.ts';
+export * from './rollback.ts';
+export * from './migrate.ts';

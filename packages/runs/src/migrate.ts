@@ -1,0 +1,142 @@
+import { evaluateSourceWrites, type Role, roleAtLeast } from '@dolly/authz';
+import { type MigrationRequest, migrationRequestFields } from '@dolly/contracts';
+import type { Cluster, Database } from '@dolly/db';
+import { z } from 'zod';
+import { AdmissionError } from './admission-error.ts';
+import {
+  ACTIVE_STATUSES,
+  type AdmissionContext,
+  assessPairs,
+  denied,
+  loadAdmissionContext,
+  type PolicyOutcome,
+} from './policy.ts';
+
+export const SECRETS_RULE = 'builtin:secrets-operator';
+
+/** Namespaces the cluster runs on: no migration reads a request into them. */
+export function isSystemNamespace(name: string): boolean {
+  return name.startsWith('kube-');
+}
+
+/** Plain names the request maps to in the target (globs are resolved by the export). */
+export function targetNamespaces(request: Pick<MigrationRequest, 'namespaces' | 'namespaceMap'>): string[] {
+  return request.namespaces.filter((n) => !/[*?[]/.test(n)).map((n) => request.namespaceMap?.[n] ?? n);
+}
+
+/** What a migration writes into its source, by request field. */
+export function sourceWrites(request: Pick<MigrationRequest, 'cutover' | 'copyVolumes'>): string[] {
+  return [
+    ...(request.cutover ? ['cutover (scales the source workloads to zero)'] : []),
+    ...(request.copyVolumes ? ['copyVolumes (runs mover pods in the source)'] : []),
+  ];
+}
+
+export interface MigrationAdmission extends PolicyOutcome {
+  ctx: AdmissionContext;
+  source: Cluster;
+  target: Cluster;
+}
+
+async function loadCluster(db: Database, tenantId: string, id: string, field: string): Promise<Cluster> {
+  const cluster = await db.cluster.findFirst({ where: { id, tenantId, vanishedAt: null } });
+  // another tenant's cluster is as absent as one that never existed
+  if (!cluster)
+    throw new AdmissionError('validation_failed', `No cluster ${id} in the inventory`, [
+      { path: `body.${field}`, message: 'not a cluster of this tenant' },
+    ]);
+  return cluster;
+}
+
+/**
+ * A migration, from the request (API) to the first write (worker): the clusters from the
+ * inventory, no kube-* namespace in the target, Secrets only for operators, the policy for every
+ * namespace pair (target side), the guard on writes into the source (cutover, volume copy), and
+ * on request one migration at a time into the same target namespaces.
+ */
+export async function admitMigration(
+  db: Database,
+  req: {
+    tenantId: string;
+    role: Role;
+    request: MigrationRequest;
+    /** resolved pairs once the export has run; default: the plain names of the request */
+    namespaces?: { source: string; target: string }[];
+    busy?: { idempotencyKey?: string | undefined; exceptRunId?: string };
+  },
+): Promise<MigrationAdmission> {
+  const { request, role } = req;
+  const [source, target] = await Promise.all([
+    loadCluster(db, req.tenantId, request.sourceClusterId, 'sourceClusterId'),
+    loadCluster(db, req.tenantId, request.targetClusterId, 'targetClusterId'),
+  ]);
+  const pairs =
+    req.namespaces ?? request.namespaces.map((n) => ({ source: n, target: request.namespaceMap?.[n] ?? n }));
+  const system = pairs.filter((n) => isSystemNamespace(n.target));
+  if (system.length)
+    throw new AdmissionError(
+      'validation_failed',
+      `Migrations never write into system namespaces: ${system.map((n) => n.target).join(', ')}`,
+      system.map((n) => ({
+        path: n.source === n.target ? 'body.namespaces' : `body.namespaceMap.${n.source}`,
+        message: `${n.target} is a kube-* namespace`,
+      })),
+    );
+  if (request.includeSecrets && !roleAtLeast(role, 'operator'))
+    throw new AdmissionError(
+      'policy_denied',
+      `Copying Secrets needs the operator role or above [rule: ${SECRETS_RULE}]`,
+    );
+  const ctx = await loadAdmissionContext(db, req.tenantId);
+  const writes = evaluateSourceWrites({
+    role,
+    source: { env: source.environment, cluster: source.name },
+    writes: sourceWrites(request),
+    settings: ctx.settings,
+  });
+  if (!writes.allowed) throw denied(writes);
+  const outcome = assessPairs(
+    ctx,
+    role,
+    'migrate',
+    pairs.map((n) => ({
+      source: { env: source.environment, cluster: source.name, namespace: n.source },
+      target: { env: target.environment, cluster: target.name, namespace: n.target },
+    })),
+  );
+  if (req.busy) await assertNotBusy(db, req.tenantId, request, target, req.busy);
+  return { ctx, source, target, ...outcome };
+}
+
+async function assertNotBusy(
+  db: Database,
+  tenantId: string,
+  request: MigrationRequest,
+  target: Cluster,
+  opts: { idempotencyKey?: string | undefined; exceptRunId?: string },
+) {
+  const wanted = new Set(targetNamespaces(request));
+  const busy = (
+    await db.run.findMany({
+      where: {
+        tenantId,
+        kind: 'migrate',
+        status: { in: [...ACTIVE_STATUSES] },
+        ...(opts.exceptRunId ? { id: { not: opts.exceptRunId } } : {}),
+      },
+    })
+  ).filter((run) => {
+    const other = z.object(migrationRequestFields).safeParse(run.input);
+    return (
+      other.success &&
+      other.data.targetClusterId === request.targetClusterId &&
+      targetNamespaces(other.data).some((n) => wanted.has(n))
+    );
+  });
+  const key = opts.idempotencyKey;
+  if (busy.length && !(key && busy.some((b) => b.idempotencyKey === key)))
+    throw new AdmissionError(
+      'conflict',
+      `A migration into these namespaces of ${target.name} is already running (run ${busy[0]?.id})`,
+    );
+}
