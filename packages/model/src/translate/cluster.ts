@@ -24,6 +24,7 @@ import { nearestRegion, resolveLocation } from './location';
 import { chooseMachineType, lookupMachineType, requirementOf } from './machine-type';
 import { clusterNameRule, legalClusterName, legalPoolNames, poolNameRule } from './names';
 import { chooseVersion } from './version';
+import { zonesKeepingTotal } from './zones';
 
 /** Where and how to clone to. */
 export interface PlanTarget {
@@ -828,7 +829,6 @@ function translatePools(ctx: Context): NodePoolSpec[] {
         out.autoscaling.minNodes = 1;
       }
     }
-    roundAutoscalingPerZone(ctx, out, base);
 
     // Disk
     if (pool.diskSizeGb !== undefined) {
@@ -907,7 +907,23 @@ function translatePools(ctx: Context): NodePoolSpec[] {
       }
     }
 
-    if (pool.arch !== undefined) out.arch = pool.arch;
+    // The architecture follows the machine type (the catalog knows it even when the source API did
+    // not say): recorded on every pool so the target's images (EKS AMI type) match the type.
+    const arch = targetType?.arch ?? pool.arch;
+    if (arch !== undefined) {
+      out.arch = arch;
+      if (pool.arch === undefined) {
+        decide(
+          notes,
+          `${base}.arch`,
+          undefined,
+          arch,
+          'arch.from-machine-type',
+          `${out.machineType} is ${arch}`,
+          out.machineType,
+        );
+      }
+    }
     if (pool.os !== undefined) out.os = pool.os;
     if (pool.mode !== undefined) {
       if (tc === 'azure') out.mode = pool.mode;
@@ -995,40 +1011,26 @@ function translateZonesAndCounts(ctx: Context, pool: NodePoolSpec, out: NodePool
   }
   if (zones !== undefined) out.zones = zones;
 
-  // GKE counts nodes per zone: a total must be a multiple of the zone count.
-  if (tc === 'gcp' && zones && zones.length > 1 && out.nodeCount % zones.length !== 0) {
-    const rounded = Math.ceil(out.nodeCount / zones.length) * zones.length;
-    decide(
-      notes,
-      `${base}.nodeCount`,
-      out.nodeCount,
-      rounded,
-      'node-count.gke-per-zone',
-      `GKE sets nodes per zone: ${out.nodeCount} over ${zones.length} zones rounds up to ${rounded / zones.length} per zone`,
-      String(zones.length),
-    );
-    out.nodeCount = rounded;
-  }
-}
-
-/** The autoscaler bounds of GKE are per zone too; rounding both up keeps the node count inside them. */
-function roundAutoscalingPerZone(ctx: Context, out: NodePoolSpec, base: string): void {
-  const zones = out.zones;
-  if (ctx.target.cloud === 'gcp' && zones && zones.length > 1 && out.autoscaling) {
-    const z = zones.length;
-    const up = (n: number) => Math.ceil(n / z) * z;
-    const scaled = { minNodes: up(out.autoscaling.minNodes), maxNodes: up(out.autoscaling.maxNodes) };
-    if (scaled.minNodes !== out.autoscaling.minNodes || scaled.maxNodes !== out.autoscaling.maxNodes) {
+  // GKE counts nodes per zone: the total must divide evenly, so fewer zones rather than more nodes.
+  if (tc === 'gcp' && zones && zones.length > 1) {
+    const kept = zonesKeepingTotal(zones, out.nodeCount);
+    if (kept.length < zones.length) {
       decide(
-        ctx.notes,
-        `${base}.autoscaling`,
-        out.autoscaling,
-        scaled,
-        'autoscaling.gke-per-zone',
-        `GKE autoscaling bounds are per zone: ${out.autoscaling.minNodes}-${out.autoscaling.maxNodes} over ${z} zones round up to ${scaled.minNodes / z}-${scaled.maxNodes / z} per zone`,
-        String(z),
+        notes,
+        `${base}.zones`,
+        pool.zones,
+        kept,
+        'zones.gke-keep-total',
+        `GKE sets nodes per zone: ${out.nodeCount} nodes do not divide over ${zones.length} zones, so the pool uses ${kept.length} zone(s) with ${out.nodeCount / kept.length} each and the total stays ${out.nodeCount}`,
+        String(zones.length),
       );
-      out.autoscaling = scaled;
+      warn(
+        notes,
+        `${base}.zones`,
+        'zones.reduced-to-keep-total',
+        `${zones.length} zones -> ${kept.length} so the pool keeps exactly ${out.nodeCount} nodes (GKE counts nodes per zone); make the total a multiple of ${zones.length} to spread it over ${zones.length} zones`,
+      );
+      out.zones = kept;
     }
   }
 }

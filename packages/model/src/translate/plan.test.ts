@@ -41,15 +41,8 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
     source.nodePools.forEach((s, i) => {
       const t = translated[i]!;
       if (to === 'gcp' && t.zones) expect(t.nodeCount % t.zones.length).toBe(0);
-      expect(t.nodeCount).toBeGreaterThanOrEqual(s.nodeCount);
-      const z = to === 'gcp' && t.zones && t.zones.length > 1 ? t.zones.length : 1;
-      const perZone = (n: number) => Math.ceil(n / z) * z;
-      expect(t.autoscaling).toEqual(
-        s.autoscaling && {
-          minNodes: perZone(s.autoscaling.minNodes),
-          maxNodes: perZone(s.autoscaling.maxNodes),
-        },
-      );
+      expect(t.nodeCount).toBe(s.nodeCount);
+      expect(t.autoscaling).toEqual(s.autoscaling);
       const systemSpot = to === 'azure' && s.mode === 'system';
       expect(t.spot).toBe(systemSpot ? false : s.spot);
       for (const [k, v] of Object.entries(s.labels)) {
@@ -66,7 +59,12 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
     const region = bundledCatalog.region(to, target.location)!;
     source.nodePools.forEach((s, i) => {
       const t = translated[i]!;
-      if (s.zones) expect(t.zones?.length).toBe(Math.min(s.zones.length, region.zones.length));
+      // GKE may use fewer zones so the total divides evenly (never more nodes); a warning says so.
+      const reduced = item.warnings.some(
+        (w) => w.code === 'zones.reduced-to-keep-total' && w.path === `nodePools[${i}].zones`,
+      );
+      if (s.zones && !reduced) expect(t.zones?.length).toBe(Math.min(s.zones.length, region.zones.length));
+      if (reduced) expect(t.nodeCount % t.zones!.length).toBe(0);
       for (const z of t.zones ?? []) expect(region.zones).toContain(z);
     });
   });
@@ -215,32 +213,40 @@ describe('cluster-level rules', () => {
     });
   });
 
-  it('rounds GKE autoscaling bounds up per zone so the node count stays inside them (and the plan validates)', () => {
+  it('keeps GKE autoscaling bounds as totals (GKE takes total min/max) and the plan validates', () => {
     const src: ClusterSpec = {
       ...eksSource,
       nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: 1, autoscaling: { minNodes: 1, maxNodes: 2 } }],
     };
     const p = plan(src, 'gcp');
     const pool = p.items[0]!.target.nodePools[0]!;
-    expect(pool.nodeCount).toBe(3);
-    expect(pool.autoscaling).toEqual({ minNodes: 3, maxNodes: 3 });
-    expect(p.items[0]!.decisions.find((d) => d.rule === 'autoscaling.gke-per-zone')).toMatchObject({
-      from: { minNodes: 1, maxNodes: 2 },
-      to: { minNodes: 3, maxNodes: 3 },
-    });
+    expect(pool.nodeCount).toBe(1);
+    expect(pool.zones).toHaveLength(1);
+    expect(pool.autoscaling).toEqual({ minNodes: 1, maxNodes: 2 });
     expect(validatePlan(p, bundledCatalog).ok).toBe(true);
   });
 
-  it('rounds GKE node counts up to whole nodes per zone, and makes the default zones explicit', () => {
-    const src: ClusterSpec = { ...eksSource, nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: 4 }] };
-    const item = plan(src, 'gcp').items[0]!;
-    const pool = item.target.nodePools[0]!;
-    expect(pool.zones).toHaveLength(3);
-    expect(pool.nodeCount).toBe(6);
-    expect(item.decisions.map((d) => d.rule)).toEqual(
-      expect.arrayContaining(['zones.gke-regional-default', 'node-count.gke-per-zone']),
-    );
-  });
+  it.each([
+    [2, 2],
+    [4, 2],
+    [5, 1],
+    [6, 3],
+  ])(
+    'keeps %i nodes on a regional GKE target by spreading them over %i zone(s), with a warning',
+    (total, zones) => {
+      const src: ClusterSpec = {
+        ...eksSource,
+        nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: total }],
+      };
+      const item = plan(src, 'gcp').items[0]!;
+      const pool = item.target.nodePools[0]!;
+      expect(pool.nodeCount).toBe(total);
+      expect(pool.zones).toHaveLength(zones);
+      expect(item.decisions.map((d) => d.rule)).toContain('zones.gke-regional-default');
+      const reduced = item.warnings.filter((w) => w.code === 'zones.reduced-to-keep-total');
+      expect(reduced.map((w) => w.path)).toEqual(zones < 3 ? ['nodePools[0].zones'] : []);
+    },
+  );
 
   it('clamps max pods to the target range and warns about EKS prefix delegation', () => {
     const src: ClusterSpec = { ...gkeSource, nodePools: [{ ...gkeSource.nodePools[0]!, maxPods: 256 }] };
