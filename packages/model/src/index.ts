@@ -37,6 +37,7 @@ export {
   unexplainedChanges,
 } from './translate/plan';
 export { chooseVersion, type VersionChoice } from './translate/version';
+export { zonesKeepingTotal } from './translate/zones';
 export {
   formatPath,
   type PlanValidation,

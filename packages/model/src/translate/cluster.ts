@@ -844,7 +844,14 @@ function translatePools(ctx: Context): NodePoolSpec[] {
         );
       }
     }
-    if (pool.diskType !== undefined) {
+    if (pool.diskType !== undefined && tc === 'aws') {
+      drop(
+        notes,
+        `${base}.diskType`,
+        'disk.type-needs-launch-template',
+        `EKS node groups set the volume type only through a launch template, which Dolly does not create: the node group gets EKS's default gp3 boot volume (source: ${pool.diskType}); add a launch template after apply if it matters`,
+      );
+    } else if (pool.diskType !== undefined) {
       if (ctx.sameCloud) {
         out.diskType = pool.diskType;
       } else {
@@ -871,7 +878,15 @@ function translatePools(ctx: Context): NodePoolSpec[] {
     }
 
     // Max pods
-    if (pool.maxPods !== undefined) {
+    if (pool.maxPods !== undefined && tc === 'aws') {
+      const eksDefault = targetType?.maxPodsDefault;
+      drop(
+        notes,
+        `${base}.maxPods`,
+        'max-pods.needs-launch-template',
+        `EKS node groups set max pods only through a launch template (kubelet maxPods), which Dolly does not create: ${targetType?.name ?? out.machineType} runs ${eksDefault ?? "the VPC CNI's ENI-limited number of"} pods per node by default (source: ${pool.maxPods})${eksDefault !== undefined && pool.maxPods > eksDefault ? '; more needs prefix delegation and a launch template' : ''}`,
+      );
+    } else if (pool.maxPods !== undefined) {
       const [lo, hi] = MAX_PODS_RANGE[tc];
       out.maxPods = Math.min(hi, Math.max(lo, pool.maxPods));
       if (out.maxPods !== pool.maxPods) {
@@ -882,15 +897,6 @@ function translatePools(ctx: Context): NodePoolSpec[] {
           out.maxPods,
           'max-pods.range',
           `${SERVICE_NAME[tc]} allows ${lo}-${hi} pods per node`,
-        );
-      }
-      const eksDefault = targetType?.maxPodsDefault;
-      if (tc === 'aws' && eksDefault !== undefined && out.maxPods > eksDefault) {
-        warn(
-          notes,
-          `${base}.maxPods`,
-          'max-pods.eks-prefix-delegation',
-          `${targetType?.name} fits ${eksDefault} pods with the VPC CNI defaults; ${out.maxPods} needs prefix delegation enabled`,
         );
       }
     }

@@ -248,11 +248,16 @@ describe('cluster-level rules', () => {
     },
   );
 
-  it('clamps max pods to the target range and warns about EKS prefix delegation', () => {
+  it('clamps max pods to the target range; on EKS lists max pods and disk type as not carried', () => {
     const src: ClusterSpec = { ...gkeSource, nodePools: [{ ...gkeSource.nodePools[0]!, maxPods: 256 }] };
     const aws = plan(src, 'aws').items[0]!;
-    expect(aws.target.nodePools[0]!.maxPods).toBe(250);
-    expect(aws.warnings.map((w) => w.code)).toContain('max-pods.eks-prefix-delegation');
+    expect(aws.target.nodePools[0]!.maxPods).toBeUndefined();
+    expect(aws.target.nodePools[0]!.diskType).toBeUndefined();
+    expect(aws.dropped.filter((d) => d.path.startsWith('nodePools[0].')).map((d) => d.code)).toEqual([
+      'disk.type-needs-launch-template',
+      'max-pods.needs-launch-template',
+    ]);
+    expect(aws.dropped.find((d) => d.path === 'nodePools[0].maxPods')?.message).toMatch(/prefix delegation/);
     const azure = plan({ ...gkeSource, nodePools: [{ ...gkeSource.nodePools[0]!, maxPods: 8 }] }, 'azure')
       .items[0]!;
     expect(azure.target.nodePools[0]!.maxPods).toBe(10);

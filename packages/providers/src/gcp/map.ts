@@ -1,6 +1,7 @@
 /** Pure mapping between GKE documents and the canonical ClusterSpec (model.md). */
 import type { protos } from '@google-cloud/container';
-import type { ClusterSpec, NodePoolSpec, Taint } from '@dolly/model';
+import { type ClusterSpec, type NodePoolSpec, type Taint, zonesKeepingTotal } from '@dolly/model';
+import { CloudError } from '../errors';
 import { environmentOf } from '../util';
 
 type GkeCluster = protos.google.container.v1.ICluster;
@@ -126,11 +127,14 @@ export function gkeToSpec(c: GkeCluster, project: string): ClusterSpec {
   return spec;
 }
 
-/** Zones a pool spreads over: its own, else GKE's default for the cluster's location. */
+/**
+ * Zones a pool spreads over: its own, else GKE's default for the cluster's location (up to three
+ * zones of the region, fewer when the total would not divide evenly: never extra nodes).
+ */
 export function poolZones(pool: NodePoolSpec, location: string, regionZones: string[]): string[] {
   if (pool.zones?.length) return pool.zones;
   if (isZone(location)) return [location];
-  return regionZones.slice(0, 3);
+  return zonesKeepingTotal(regionZones.slice(0, 3), pool.nodeCount);
 }
 
 export function gkePoolBody(
@@ -139,10 +143,21 @@ export function gkePoolBody(
   resourceLabels: Record<string, string>,
 ): GkeNodePool {
   const n = Math.max(1, zones.length);
+  if (pool.nodeCount % n !== 0) {
+    // GKE has no uneven pools; rounding up would create nodes nobody planned (the planner picks a
+    // zone count that divides the total, so only a hand-edited plan gets here).
+    throw new CloudError({
+      cloud: 'gcp',
+      operation: 'nodePools.create',
+      class: 'rejected',
+      field: `nodePools[${pool.name}].nodeCount`,
+      message: `pool ${pool.name}: GKE counts nodes per zone, and ${pool.nodeCount} nodes do not divide over ${n} zones (${zones.join(', ')}); use a multiple of ${n} or fewer zones`,
+    });
+  }
   const body: GkeNodePool = {
     name: pool.name,
-    // per zone: a total that does not divide evenly rounds up (GKE has no uneven pools)
-    initialNodeCount: Math.ceil(pool.nodeCount / n),
+    // GKE counts per zone; the canonical count is the total
+    initialNodeCount: pool.nodeCount / n,
     locations: zones,
     config: {
       machineType: pool.machineType,
