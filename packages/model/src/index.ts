@@ -1,5 +1,6 @@
 export * from './catalog/index';
 export * from './cluster-cloner';
+export { type Comparison, type ComparisonRow, compareClusters } from './compare';
 export * from './schemas';
 export {
   type PlanTarget,

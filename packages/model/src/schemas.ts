@@ -45,6 +45,10 @@ export const networkSchema = z.object({
   podCidr: z.string().optional(),
   serviceCidr: z.string().optional(),
   plugin: z.string().optional(),
+  /** Dolly addition: AKS `networkPluginMode` ("overlay": pods get addresses from podCidr, not the VNet). */
+  pluginMode: z.string().optional(),
+  /** Dolly addition: cluster DNS service address (AKS `dnsServiceIP`), inside serviceCidr. */
+  dnsServiceIp: z.string().optional(),
 });
 
 /** A cluster as one cloud models it, in GKE terminology (model.md, "Canonical cluster"). */
@@ -60,8 +64,10 @@ export const clusterSpecSchema = z.object({
   network: networkSchema.optional(),
   secretsEncryption: z.object({ keyRef: z.string().min(1) }).optional(),
   /**
-   * Dolly addition: managed add-ons the target cloud must install to match the source (EKS add-on
-   * names such as `aws-ebs-csi-driver`). Absent when the cloud has everything built in.
+   * Dolly addition: managed add-ons enabled on the cluster, as the cloud names them: EKS add-on names
+   * (`aws-ebs-csi-driver`; the defaults EKS installs itself are left out), GKE `addonsConfig` keys
+   * (`gcePersistentDiskCsiDriverConfig`), AKS `addonProfiles` keys (`azurepolicy`). On a target,
+   * what apply enables; absent when the cloud has everything built in.
    */
   addons: z.array(z.string().min(1)).optional(),
   nodePools: z.array(nodePoolSpecSchema),

@@ -20,6 +20,7 @@ import {
   sanitiseLabelKey,
   sanitiseLabelValue,
 } from './labels';
+import { AKS_ADDONS_NEEDING_CONFIG, mapAddon } from './addons';
 import { nearestRegion, resolveLocation } from './location';
 import { chooseMachineType, lookupMachineType, requirementOf } from './machine-type';
 import { clusterNameRule, legalClusterName, legalPoolNames, poolNameRule } from './names';
@@ -602,6 +603,35 @@ function translateNetwork(ctx: Context): ClusterSpec['network'] | undefined {
     }
   }
   if (src.serviceCidr !== undefined) out.serviceCidr = src.serviceCidr;
+  if (tc === 'azure' && out.podCidr !== undefined) {
+    // Azure CNI takes a pod CIDR only in overlay mode; without it pods would need VNet addresses.
+    out.pluginMode = 'overlay';
+    decide(
+      notes,
+      'network.pluginMode',
+      src.pluginMode,
+      'overlay',
+      'network.aks-overlay',
+      'Azure CNI overlay gives pods addresses from the pod CIDR, as the source did',
+    );
+  } else if (src.pluginMode !== undefined) {
+    decide(
+      notes,
+      'network.pluginMode',
+      src.pluginMode,
+      undefined,
+      'network.native-plugin',
+      `${SERVICE_NAME[tc]} has no plugin modes: its native networking is used`,
+    );
+  }
+  if (src.dnsServiceIp !== undefined) {
+    drop(
+      notes,
+      'network.dnsServiceIp',
+      'network.dns-service-ip-not-settable',
+      `${SERVICE_NAME[tc]} chooses the cluster DNS address itself (inside the service CIDR); workloads that hard-code ${src.dnsServiceIp} need the new address`,
+    );
+  }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -645,42 +675,47 @@ function keyKind(cloud: CloudId): string {
 function translateAddons(ctx: Context, pools: NodePoolSpec[]): string[] | undefined {
   const { source, notes } = ctx;
   const tc = ctx.target.cloud;
-  if (tc !== 'aws') {
-    if (source.addons && source.addons.length > 0) {
-      for (const a of source.addons) {
-        if (a === 'aws-ebs-csi-driver') {
-          decide(
-            notes,
-            'addons',
-            source.addons,
-            undefined,
-            'features.built-in',
-            `${SERVICE_NAME[tc]} ships a block-storage CSI driver by default`,
-          );
-        } else {
-          drop(
-            notes,
-            labelPath('addons', a),
-            'addon.not-on-target',
-            `EKS add-on ${a} has no ${SERVICE_NAME[tc]} equivalent Dolly can install; install the matching component after apply`,
-          );
-        }
-      }
+  const out = new Set<string>();
+  const reasons: string[] = [];
+  let rule = 'features.built-in';
+  for (const a of source.addons ?? []) {
+    const m = mapAddon(source.cloud, a, tc);
+    if (m.kind === 'same' && tc === 'azure' && AKS_ADDONS_NEEDING_CONFIG.has(a)) {
+      drop(
+        notes,
+        labelPath('addons', a),
+        'addon.needs-settings',
+        `AKS add-on ${a} needs settings Dolly does not carry (workspace, gateway or subnet ids); enable it on the clone after apply`,
+      );
+    } else if (m.kind === 'same') {
+      out.add(a);
+    } else if (m.kind === 'equivalent') {
+      out.add(m.name);
+      rule = 'addons.equivalent';
+      reasons.push(`${a} -> ${m.name} (${m.what})`);
+    } else if (m.kind === 'built-in') {
+      reasons.push(`${a}: ${SERVICE_NAME[tc]} has the ${m.what} built in`);
+    } else {
+      drop(
+        notes,
+        labelPath('addons', a),
+        'addon.not-on-target',
+        `${SERVICE_NAME[source.cloud]} add-on ${a} has no ${SERVICE_NAME[tc]} equivalent Dolly can enable; install the matching component after apply`,
+      );
     }
-    return undefined;
   }
-  const addons = new Set(source.cloud === 'aws' ? (source.addons ?? []) : []);
-  if (!addons.has('aws-ebs-csi-driver')) {
-    addons.add('aws-ebs-csi-driver');
-    decide(
-      notes,
-      'addons',
-      source.addons,
-      [...addons],
-      'features.eks-ebs-csi-driver',
-      'persistent volumes on EKS need the aws-ebs-csi-driver add-on (built in on AKS and GKE)',
-    );
+  if (tc === 'aws' && !out.has('aws-ebs-csi-driver')) {
+    out.add('aws-ebs-csi-driver');
+    if (rule === 'features.built-in') rule = 'features.eks-ebs-csi-driver';
+    reasons.push('persistent volumes on EKS need the aws-ebs-csi-driver add-on (built in on AKS and GKE)');
   }
+  const addons = out.size > 0 ? [...out].sort() : undefined;
+  if (!sameJson(addons, source.addons)) {
+    const why =
+      reasons.length > 0 ? reasons.join('; ') : 'add-ons the target cannot enable are listed under dropped';
+    decide(notes, 'addons', source.addons, addons, rule, why);
+  }
+  if (tc !== 'aws') return addons;
   const autoscaled = pools.findIndex((p) => p.autoscaling !== undefined);
   if (autoscaled >= 0 && source.cloud !== 'aws') {
     // Managed node groups carry min/max, but nothing scales them until an autoscaler runs.
@@ -691,7 +726,7 @@ function translateAddons(ctx: Context, pools: NodePoolSpec[]): string[] | undefi
       'EKS has no built-in cluster autoscaler: install cluster-autoscaler or Karpenter after apply, or the min/max sizes are never acted on',
     );
   }
-  return [...addons].sort();
+  return addons;
 }
 
 function translatePools(ctx: Context): NodePoolSpec[] {

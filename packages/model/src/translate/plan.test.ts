@@ -174,10 +174,49 @@ describe('cluster-level rules', () => {
     expect(item.warnings.map((w) => w.code)).toContain('features.eks-cluster-autoscaler');
   });
 
-  it('drops the EKS CSI add-on elsewhere because it is built in', () => {
-    const item = plan(eksSource, 'gcp').items[0]!;
-    expect(item.target.addons).toBeUndefined();
-    expect(item.decisions.find((d) => d.path === 'addons')?.rule).toBe('features.built-in');
+  it('maps the EKS CSI add-on to its GKE equivalent, and to nothing on AKS where it is built in', () => {
+    const gke = plan(eksSource, 'gcp').items[0]!;
+    expect(gke.target.addons).toEqual(['gcePersistentDiskCsiDriverConfig']);
+    expect(gke.decisions.find((d) => d.path === 'addons')?.rule).toBe('addons.equivalent');
+    const aks = plan(eksSource, 'azure').items[0]!;
+    expect(aks.target.addons).toBeUndefined();
+    expect(aks.decisions.find((d) => d.path === 'addons')?.rule).toBe('features.built-in');
+  });
+
+  it('carries GKE and AKS add-ons: equivalents where they exist, the rest listed as not carried', () => {
+    const gkeAddons = ['gcePersistentDiskCsiDriverConfig', 'horizontalPodAutoscaling', 'httpLoadBalancing'];
+    const fromGke = plan({ ...gkeSource, addons: gkeAddons }, 'aws').items[0]!;
+    expect(fromGke.target.addons).toEqual(['aws-ebs-csi-driver', 'metrics-server']);
+    expect(fromGke.dropped.filter((d) => d.code === 'addon.not-on-target').map((d) => d.path)).toEqual([
+      'addons["httpLoadBalancing"]',
+    ]);
+    expect(plan({ ...gkeSource, addons: gkeAddons }, 'gcp').items[0]!.target.addons).toEqual(gkeAddons);
+    const aks = { ...aksSource, addons: ['azureKeyvaultSecretsProvider', 'azurepolicy', 'omsagent'] };
+    const same = plan(aks, 'azure').items[0]!;
+    expect(same.target.addons).toEqual(['azureKeyvaultSecretsProvider', 'azurepolicy']);
+    expect(same.dropped.map((d) => d.code)).toContain('addon.needs-settings');
+    const toGke = plan(aks, 'gcp').items[0]!;
+    expect(toGke.target.addons).toBeUndefined();
+    expect(toGke.dropped.filter((d) => d.path.startsWith('addons')).map((d) => d.path)).toHaveLength(3);
+    for (const item of [fromGke, same, toGke]) expect(unexplainedChanges(item)).toEqual([]);
+  });
+
+  it('uses Azure CNI overlay for a pod CIDR on AKS and reports the AKS DNS address elsewhere', () => {
+    const toAks = plan(gkeSource, 'azure').items[0]!;
+    expect(toAks.target.network).toMatchObject({
+      plugin: 'azure',
+      pluginMode: 'overlay',
+      podCidr: '10.8.0.0/14',
+    });
+    const aks = {
+      ...aksSource,
+      network: { ...aksSource.network, pluginMode: 'overlay', dnsServiceIp: '10.0.0.10' },
+    };
+    expect(plan(aks, 'azure').items[0]!.target.network).toEqual(aks.network);
+    const toGke = plan(aks, 'gcp').items[0]!;
+    expect(toGke.target.network?.pluginMode).toBeUndefined();
+    expect(toGke.dropped.map((d) => d.path)).toContain('network.dnsServiceIp');
+    for (const item of [toAks, toGke]) expect(unexplainedChanges(item)).toEqual([]);
   });
 
   it('drops a key reference across clouds, and uses the target key when given', () => {

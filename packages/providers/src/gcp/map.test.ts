@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { gcpLabelValue, gkePoolBody, gkePoolToSpec, gkeToSpec, isZone, poolZones } from './map';
+import {
+  gcpLabelValue,
+  gkeAddons,
+  gkeClusterBody,
+  gkePoolBody,
+  gkePoolToSpec,
+  gkeToSpec,
+  isZone,
+  poolZones,
+} from './map';
 
 const ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c'];
 
@@ -118,5 +127,21 @@ describe('GKE cluster -> ClusterSpec', () => {
 
   it('makes plan ids legal GCP label values', () => {
     expect(gcpLabelValue('Plan_ABC.1')).toBe('plan_abc-1');
+  });
+});
+
+describe('GKE addonsConfig <-> ClusterSpec.addons', () => {
+  it('reads enabled add-ons of both switch styles and writes them back', () => {
+    const addonsConfig = {
+      httpLoadBalancing: {},
+      horizontalPodAutoscaling: { disabled: true },
+      gcePersistentDiskCsiDriverConfig: { enabled: true },
+      gcpFilestoreCsiDriverConfig: { enabled: false },
+      dnsCacheConfig: { enabled: true },
+    };
+    const spec = gkeToSpec({ name: 'c', location: 'us-central1', addonsConfig }, 'p');
+    expect(spec.addons).toEqual(['dnsCacheConfig', 'gcePersistentDiskCsiDriverConfig', 'httpLoadBalancing']);
+    const body = gkeClusterBody(spec, {}, ZONES);
+    expect(gkeAddons(body.addonsConfig)).toEqual(spec.addons);
   });
 });

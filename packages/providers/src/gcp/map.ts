@@ -87,6 +87,35 @@ export function gkePoolToSpec(p: GkeNodePool, clusterLocations: string[]): NodeP
   return pool;
 }
 
+// GKE add-ons switched with `disabled` (on unless disabled); every other addonsConfig entry is
+// switched with `enabled` (off unless enabled). Names in the canonical model are the addonsConfig keys.
+const ON_UNLESS_DISABLED = new Set([
+  'httpLoadBalancing',
+  'horizontalPodAutoscaling',
+  'kubernetesDashboard',
+  'networkPolicyConfig',
+  'cloudRunConfig',
+]);
+
+/** Enabled add-ons of a GKE cluster, by addonsConfig key, sorted. */
+export function gkeAddons(config: GkeCluster['addonsConfig']): string[] {
+  return Object.entries(config ?? {})
+    .filter(([key, v]) => {
+      if (!v || typeof v !== 'object') return false;
+      const flags = v as { enabled?: boolean | null; disabled?: boolean | null };
+      return ON_UNLESS_DISABLED.has(key) ? flags.disabled !== true : flags.enabled === true;
+    })
+    .map(([key]) => key)
+    .sort();
+}
+
+/** addonsConfig that enables exactly the named add-ons (those GKE knows; see ON_UNLESS_DISABLED). */
+export function gkeAddonsConfig(addons: string[]): NonNullable<GkeCluster['addonsConfig']> {
+  return Object.fromEntries(
+    addons.map((key) => [key, ON_UNLESS_DISABLED.has(key) ? { disabled: false } : { enabled: true }]),
+  );
+}
+
 export function gkeToSpec(c: GkeCluster, project: string): ClusterSpec {
   const labels = { ...(c.resourceLabels ?? {}) };
   const locations = c.locations ?? [];
@@ -124,6 +153,8 @@ export function gkeToSpec(c: GkeCluster, project: string): ClusterSpec {
   const db = c.databaseEncryption;
   if (db?.keyName && enumName(db.state, { 1: 'ENCRYPTED' }) === 'ENCRYPTED')
     spec.secretsEncryption = { keyRef: db.keyName };
+  const addons = gkeAddons(c.addonsConfig);
+  if (addons.length > 0) spec.addons = addons;
   return spec;
 }
 
@@ -225,5 +256,6 @@ export function gkeClusterBody(
   if (target.secretsEncryption) {
     body.databaseEncryption = { state: 'ENCRYPTED', keyName: target.secretsEncryption.keyRef };
   }
+  if (target.addons?.length) body.addonsConfig = gkeAddonsConfig(target.addons);
   return body;
 }
