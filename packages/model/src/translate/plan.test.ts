@@ -219,6 +219,34 @@ describe('cluster-level rules', () => {
     for (const item of [toAks, toGke]) expect(unexplainedChanges(item)).toEqual([]);
   });
 
+  it.each(['aws', 'gcp', 'azure'] as const)(
+    'plans an AKS Standard_B2s pool to %s onto a burstable type',
+    (to) => {
+      const src: ClusterSpec = {
+        ...aksSource,
+        nodePools: [
+          ...aksSource.nodePools,
+          { ...aksSource.nodePools[2]!, name: 'small', machineType: 'Standard_B2s' },
+        ],
+      };
+      const item = plan(src, to).items[0]!;
+      const pool = item.target.nodePools[3]!;
+      const type = bundledCatalog.machineType(to, pool.machineType)!;
+      expect(type.vcpus).toBeGreaterThanOrEqual(2);
+      expect(type.memoryGiB).toBeGreaterThanOrEqual(4);
+      if (to === 'azure') expect(pool.machineType).toBe('Standard_B2s');
+      expect(validatePlan({ ...plan(src, to) }, bundledCatalog).issues).toEqual([]);
+    },
+  );
+
+  it('refuses, naming the field, a target type the catalog does not offer in the region', () => {
+    const p = plan(eksSource, 'azure');
+    p.items[0]!.target.nodePools[0]!.machineType = 'Standard_Nope_v9';
+    expect(validatePlan(p, bundledCatalog).issues.map((i) => i.path)).toContain(
+      'items[0].target.nodePools[0].machineType',
+    );
+  });
+
   it('drops a key reference across clouds, and uses the target key when given', () => {
     expect(plan(gkeSource, 'aws').items[0]!.dropped.map((d) => d.path)).toContain('secretsEncryption');
     const item = plan(gkeSource, 'aws', { secretsKeyRef: 'arn:aws:kms:eu-central-1:1:key/k' }).items[0]!;
