@@ -4505,6 +4505,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -4566,6 +4568,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -4627,6 +4631,37 @@ export type components = {
                         code: string;
                         message: string;
                     }[];
+                    cost?: {
+                        /** @constant */
+                        currency: "USD";
+                        basis: string;
+                        source: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                        target: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                    };
                 }[];
             };
             /** Format: date-time */
@@ -5320,6 +5355,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -5381,6 +5418,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -5442,6 +5481,37 @@ export type components = {
                         code: string;
                         message: string;
                     }[];
+                    cost?: {
+                        /** @constant */
+                        currency: "USD";
+                        basis: string;
+                        source: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                        target: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                    };
                 }[];
             };
             /** Format: date-time */

@@ -39,6 +39,7 @@ export {
 } from './translate/plan';
 export { chooseVersion, type VersionChoice } from './translate/version';
 export { zonesKeepingTotal } from './translate/zones';
+export { clusterCost, HOURS_PER_MONTH, planItemCost } from './translate/cost';
 export {
   formatPath,
   type PlanValidation,

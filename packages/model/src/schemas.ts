@@ -104,12 +104,43 @@ export const planWarningSchema = planNoteSchema.extend({
   severity: z.enum(['warning', 'error']).optional(),
 });
 
+export const poolCostSchema = z.object({
+  pool: z.string(),
+  machineType: z.string(),
+  nodes: z.number().int().min(0),
+  /** null when the catalog has no price for the type. */
+  hourlyUsd: z.number().nullable(),
+  monthlyUsd: z.number().nullable(),
+});
+
+export const clusterCostSchema = z.object({
+  /** Sum over the pools; null when any pool's price is unknown (see the pools). */
+  monthlyUsd: z.number().nullable(),
+  pools: z.array(poolCostSchema),
+  /** The region whose list prices were used (the catalog holds one price region per cloud). */
+  priceRegion: z.string().optional(),
+  priceSource: z.string().optional(),
+  priceDate: z.string().optional(),
+});
+
+/**
+ * Dolly addition: monthly on-demand cost of source and target from the catalog's list prices
+ * (informational: apply ignores it).
+ */
+export const planCostSchema = z.object({
+  currency: z.literal('USD'),
+  basis: z.string(),
+  source: clusterCostSchema,
+  target: clusterCostSchema,
+});
+
 export const clonePlanItemSchema = z.object({
   source: clusterSpecSchema,
   target: targetClusterSpecSchema,
   decisions: z.array(decisionSchema).default([]),
   warnings: z.array(planWarningSchema).default([]),
   dropped: z.array(planNoteSchema).default([]),
+  cost: planCostSchema.optional(),
 });
 
 /** The plan file: what the dry run prints, what users edit and what apply takes back. */
@@ -134,4 +165,6 @@ export type Decision = z.infer<typeof decisionSchema>;
 export type PlanWarning = z.infer<typeof planWarningSchema>;
 export type PlanDropped = z.infer<typeof planNoteSchema>;
 export type ClonePlanItem = z.infer<typeof clonePlanItemSchema>;
+export type PlanCost = z.infer<typeof planCostSchema>;
+export type ClusterCost = z.infer<typeof clusterCostSchema>;
 export type ClonePlan = z.infer<typeof clonePlanSchema>;

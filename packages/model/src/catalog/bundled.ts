@@ -9,6 +9,7 @@ import type {
   KubernetesVersionInfo,
   MachineCategory,
   MachineTypeInfo,
+  PriceReference,
   RegionInfo,
   VersionSupport,
 } from './types';
@@ -51,7 +52,7 @@ interface RawMachineTypesFile {
   clouds: Record<
     CloudId,
     {
-      priceReference: { source: string };
+      priceReference: { source: string; region: string; dataDate: string };
       specSources: Record<string, string>;
       machineTypes: RawMachineType[];
     }
@@ -268,4 +269,9 @@ export function loadSources(): CatalogSource[] {
       sources.push({ cloud, data: 'kubernetes-versions', source: s, dataAsOf: versionsData.dataAsOf });
   }
   return sources;
+}
+
+export function loadPriceReference(cloud: CloudId): PriceReference {
+  const ref = machineData.clouds[cloud].priceReference;
+  return { region: ref.region, source: ref.source, dataAsOf: ref.dataDate };
 }
