@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../catalog/index';
 import type { ClusterSpec } from '../schemas';
-import { eksSource, gkeSource } from '../testing/fixtures';
+import { eksSource } from '../testing/fixtures';
 import { HOURS_PER_MONTH } from './cost';
 import { planClone } from './plan';
 
