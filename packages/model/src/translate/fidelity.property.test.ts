@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bundledCatalog } from '../catalog/index';
+import { bundledCatalog, overlayCatalog } from '../catalog/index';
 import type { CloudId } from '../catalog/types';
 import type { ClusterSpec, NodePoolSpec } from '../schemas';
 import { ORDERED_PAIRS } from '../testing/fixtures';
-import { planClone } from './plan';
+import { PlanError, planClone } from './plan';
 
 // Properties that hold for every source/target pair and every generated pool: totals are conserved
 // (nodes and autoscaling bounds), arm64 stays arm64, accelerator pools keep their user taints and
@@ -115,5 +115,29 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
       expect(target.labels, label).toEqual({ accelerator: 'nvidia' });
       expect(bundledCatalog.machineType(to, target.machineType)?.gpus, label).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('no arm64 type in the target region', () => {
+  it('is an error naming the pool, never an amd64 substitute', () => {
+    const x86Only = overlayCatalog(bundledCatalog, {
+      clouds: {
+        gcp: { machineTypes: { '*': bundledCatalog.machineTypes('gcp').filter((t) => t.arch === 'x86_64') } },
+      },
+    });
+    const source = clusterOf(
+      'aws',
+      generatedPools('aws').find((c) => c.pool.machineType === TYPES.aws.arm)!.pool,
+    );
+    let error: unknown;
+    try {
+      planClone([source], { cloud: 'gcp' }, x86Only, { id: 'p' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PlanError);
+    expect((error as PlanError).issues).toEqual([
+      { path: 'items[0].source.nodePools[0].machineType', message: expect.stringMatching(/arm64/) },
+    ]);
   });
 });
