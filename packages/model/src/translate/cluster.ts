@@ -951,6 +951,14 @@ function translatePools(ctx: Context): NodePoolSpec[] {
     // The architecture follows the machine type (the catalog knows it even when the source API did
     // not say): recorded on every pool so the target's images (EKS AMI type) match the type.
     const arch = targetType?.arch ?? pool.arch;
+    if (arch === 'arm64' && tc === 'gcp' && source.cloud !== 'gcp') {
+      warn(
+        notes,
+        `${base}.arch`,
+        'arch.gke-arm64-taint',
+        'GKE taints Arm nodes with kubernetes.io/arch=arm64:NoSchedule: workloads need that toleration (or a kubernetes.io/arch node selector, which GKE turns into the toleration)',
+      );
+    }
     if (arch !== undefined) {
       out.arch = arch;
       if (pool.arch === undefined) {

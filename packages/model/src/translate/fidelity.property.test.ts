@@ -96,10 +96,14 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
   });
 
   it('keeps arm64 pools on arm64 types', () => {
-    for (const { label, pool, target } of planned.filter((p) => p.pool.machineType === TYPES[from].arm)) {
+    for (const { label, pool, target, item } of planned.filter(
+      (p) => p.pool.machineType === TYPES[from].arm,
+    )) {
       const type = bundledCatalog.machineType(to, target.machineType);
       expect(type?.arch, `${label}: ${pool.machineType} -> ${target.machineType}`).toBe('arm64');
       expect(target.arch, label).toBe('arm64');
+      const tainted = item.warnings.some((w) => w.code === 'arch.gke-arm64-taint');
+      expect(tainted, label).toBe(to === 'gcp' && from !== 'gcp');
     }
   });
 
