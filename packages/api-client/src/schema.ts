@@ -4671,6 +4671,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -4732,6 +4734,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -4793,6 +4797,37 @@ export type components = {
                         code: string;
                         message: string;
                     }[];
+                    cost?: {
+                        /** @constant */
+                        currency: "USD";
+                        basis: string;
+                        source: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                        target: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                    };
                 }[];
             };
             /** Format: date-time */
@@ -5504,6 +5539,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -5565,6 +5602,8 @@ export type components = {
                             podCidr?: string;
                             serviceCidr?: string;
                             plugin?: string;
+                            pluginMode?: string;
+                            dnsServiceIp?: string;
                         };
                         secretsEncryption?: {
                             keyRef: string;
@@ -5626,6 +5665,37 @@ export type components = {
                         code: string;
                         message: string;
                     }[];
+                    cost?: {
+                        /** @constant */
+                        currency: "USD";
+                        basis: string;
+                        source: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                        target: {
+                            monthlyUsd: number | null;
+                            pools: {
+                                pool: string;
+                                machineType: string;
+                                nodes: number;
+                                hourlyUsd: number | null;
+                                monthlyUsd: number | null;
+                            }[];
+                            priceRegion?: string;
+                            priceSource?: string;
+                            priceDate?: string;
+                        };
+                    };
                 }[];
             };
             /** Format: date-time */

@@ -1,5 +1,6 @@
 export * from './catalog/index';
 export * from './cluster-cloner';
+export { type Comparison, type ComparisonRow, compareClusters } from './compare';
 export * from './schemas';
 export {
   type PlanTarget,
@@ -37,6 +38,8 @@ export {
   unexplainedChanges,
 } from './translate/plan';
 export { chooseVersion, type VersionChoice } from './translate/version';
+export { zonesKeepingTotal } from './translate/zones';
+export { clusterCost, HOURS_PER_MONTH, planItemCost } from './translate/cost';
 export {
   formatPath,
   type PlanValidation,

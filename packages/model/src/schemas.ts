@@ -45,6 +45,10 @@ export const networkSchema = z.object({
   podCidr: z.string().optional(),
   serviceCidr: z.string().optional(),
   plugin: z.string().optional(),
+  /** Dolly addition: AKS `networkPluginMode` ("overlay": pods get addresses from podCidr, not the VNet). */
+  pluginMode: z.string().optional(),
+  /** Dolly addition: cluster DNS service address (AKS `dnsServiceIP`), inside serviceCidr. */
+  dnsServiceIp: z.string().optional(),
 });
 
 /** A cluster as one cloud models it, in GKE terminology (model.md, "Canonical cluster"). */
@@ -60,8 +64,10 @@ export const clusterSpecSchema = z.object({
   network: networkSchema.optional(),
   secretsEncryption: z.object({ keyRef: z.string().min(1) }).optional(),
   /**
-   * Dolly addition: managed add-ons the target cloud must install to match the source (EKS add-on
-   * names such as `aws-ebs-csi-driver`). Absent when the cloud has everything built in.
+   * Dolly addition: managed add-ons enabled on the cluster, as the cloud names them: EKS add-on names
+   * (`aws-ebs-csi-driver`; the defaults EKS installs itself are left out), GKE `addonsConfig` keys
+   * (`gcePersistentDiskCsiDriverConfig`), AKS `addonProfiles` keys (`azurepolicy`). On a target,
+   * what apply enables; absent when the cloud has everything built in.
    */
   addons: z.array(z.string().min(1)).optional(),
   nodePools: z.array(nodePoolSpecSchema),
@@ -98,12 +104,43 @@ export const planWarningSchema = planNoteSchema.extend({
   severity: z.enum(['warning', 'error']).optional(),
 });
 
+export const poolCostSchema = z.object({
+  pool: z.string(),
+  machineType: z.string(),
+  nodes: z.number().int().min(0),
+  /** null when the catalog has no price for the type. */
+  hourlyUsd: z.number().nullable(),
+  monthlyUsd: z.number().nullable(),
+});
+
+export const clusterCostSchema = z.object({
+  /** Sum over the pools; null when any pool's price is unknown (see the pools). */
+  monthlyUsd: z.number().nullable(),
+  pools: z.array(poolCostSchema),
+  /** The region whose list prices were used (the catalog holds one price region per cloud). */
+  priceRegion: z.string().optional(),
+  priceSource: z.string().optional(),
+  priceDate: z.string().optional(),
+});
+
+/**
+ * Dolly addition: monthly on-demand cost of source and target from the catalog's list prices
+ * (informational: apply ignores it).
+ */
+export const planCostSchema = z.object({
+  currency: z.literal('USD'),
+  basis: z.string(),
+  source: clusterCostSchema,
+  target: clusterCostSchema,
+});
+
 export const clonePlanItemSchema = z.object({
   source: clusterSpecSchema,
   target: targetClusterSpecSchema,
   decisions: z.array(decisionSchema).default([]),
   warnings: z.array(planWarningSchema).default([]),
   dropped: z.array(planNoteSchema).default([]),
+  cost: planCostSchema.optional(),
 });
 
 /** The plan file: what the dry run prints, what users edit and what apply takes back. */
@@ -128,4 +165,6 @@ export type Decision = z.infer<typeof decisionSchema>;
 export type PlanWarning = z.infer<typeof planWarningSchema>;
 export type PlanDropped = z.infer<typeof planNoteSchema>;
 export type ClonePlanItem = z.infer<typeof clonePlanItemSchema>;
+export type PlanCost = z.infer<typeof planCostSchema>;
+export type ClusterCost = z.infer<typeof clusterCostSchema>;
 export type ClonePlan = z.infer<typeof clonePlanSchema>;

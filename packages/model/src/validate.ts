@@ -87,6 +87,13 @@ export function validateClusterForCloud(c: TargetClusterSpec, catalog: Catalog):
       if (pool.arch && pool.arch !== type.arch)
         add(`${base}.arch`, `${pool.machineType} is ${type.arch}, the pool says ${pool.arch}`);
     }
+    if (cloud === 'aws') {
+      // EKS node groups take these only from a launch template, which apply does not create.
+      for (const field of ['maxPods', 'diskType'] as const) {
+        if (pool[field] !== undefined)
+          add(`${base}.${field}`, `EKS node groups set ${field} only through a launch template; remove it`);
+      }
+    }
     if (pool.autoscaling) {
       const { minNodes, maxNodes } = pool.autoscaling;
       if (pool.nodeCount < minNodes || pool.nodeCount > maxNodes) {

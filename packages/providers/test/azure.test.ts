@@ -31,7 +31,13 @@ const target = (name: string, planId: string, rg = 'dolly-clones'): ClusterSpec 
   kubernetesVersion: '1.34',
   labels: { env: 'staging', team: 'shop', 'dolly-plan': planId },
   environment: 'staging',
-  network: { podCidr: '10.244.0.0/16', serviceCidr: '10.0.0.0/16', plugin: 'azure' },
+  network: {
+    podCidr: '10.244.0.0/16',
+    serviceCidr: '10.0.0.0/16',
+    plugin: 'azure',
+    pluginMode: 'overlay',
+    dnsServiceIp: '10.0.0.10',
+  },
   nodePools: [
     {
       name: 'system',
@@ -42,6 +48,7 @@ const target = (name: string, planId: string, rg = 'dolly-clones'): ClusterSpec 
       labels: {},
       taints: [],
       diskSizeGb: 128,
+      diskType: 'Managed',
       maxPods: 110,
       kubernetesVersion: '1.34',
       os: 'linux',
@@ -57,6 +64,7 @@ const target = (name: string, planId: string, rg = 'dolly-clones'): ClusterSpec 
       labels: { workload: 'batch' },
       taints: [{ key: 'dedicated', value: 'batch', effect: 'NoSchedule' }],
       diskSizeGb: 128,
+      diskType: 'Managed',
       maxPods: 110,
       kubernetesVersion: '1.34',
       os: 'linux',

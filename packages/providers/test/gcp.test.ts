@@ -39,6 +39,7 @@ const target = (name: string, planId: string): ClusterSpec => ({
   labels: { env: 'staging', team: 'shop', 'dolly-plan': planId },
   environment: 'staging',
   network: { podCidr: '10.4.0.0/14', serviceCidr: '34.118.224.0/20', plugin: 'gke-native' },
+  addons: ['gcePersistentDiskCsiDriverConfig', 'horizontalPodAutoscaling', 'httpLoadBalancing'],
   nodePools: [
     {
       name: 'general',

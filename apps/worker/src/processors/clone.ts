@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ProcessorDeps } from '../deps.ts';
 import { upsertDiscovered } from '../inventory.ts';
 import { stepCloudContext } from '../lib/cloud-context.ts';
-import { compareClusters } from '../lib/compare.ts';
+import { compareClusters } from '@dolly/model';
 import { admitted } from '../lib/admission.ts';
 import { RunInputError } from '../run-guard.ts';
 

@@ -1,3 +1,4 @@
+import supplementFile from '../../data/machine-types-supplement.json' with { type: 'json' };
 import machineTypesFile from '../../data/machine-types.json' with { type: 'json' };
 import regionsFile from '../../data/regions.json' with { type: 'json' };
 import versionsFile from '../../data/kubernetes-versions.json' with { type: 'json' };
@@ -8,6 +9,7 @@ import type {
   KubernetesVersionInfo,
   MachineCategory,
   MachineTypeInfo,
+  PriceReference,
   RegionInfo,
   VersionSupport,
 } from './types';
@@ -50,7 +52,7 @@ interface RawMachineTypesFile {
   clouds: Record<
     CloudId,
     {
-      priceReference: { source: string };
+      priceReference: { source: string; region: string; dataDate: string };
       specSources: Record<string, string>;
       machineTypes: RawMachineType[];
     }
@@ -93,6 +95,19 @@ interface RawVersionsFile {
 
 const regionsData = regionsFile as unknown as RawRegionsFile;
 const machineData = machineTypesFile as unknown as RawMachineTypesFile;
+interface RawSupplementFile {
+  generated: string;
+  clouds: Partial<Record<CloudId, { specSources: Record<string, string>; machineTypes: RawMachineType[] }>>;
+}
+/** Types the shared snapshot lacks (data/SOURCES.md, "Supplement"); never overrides the snapshot. */
+const supplementData = supplementFile as unknown as RawSupplementFile;
+
+function rawMachineTypes(cloud: CloudId): RawMachineType[] {
+  const base = machineData.clouds[cloud].machineTypes;
+  const known = new Set(base.map((t) => t.name));
+  const extra = (supplementData.clouds[cloud]?.machineTypes ?? []).filter((t) => !known.has(t.name));
+  return [...base, ...extra];
+}
 const versionsData = versionsFile as unknown as RawVersionsFile;
 
 export function loadRegions(cloud: CloudId): RegionInfo[] {
@@ -120,7 +135,7 @@ function archOf(t: RawMachineType): 'x86_64' | 'arm64' {
 }
 
 export function loadMachineTypes(cloud: CloudId): MachineTypeInfo[] {
-  return machineData.clouds[cloud].machineTypes.map((t) => {
+  return rawMachineTypes(cloud).map((t) => {
     const flags = t.flags ?? [];
     const retired = flags.find((f) => f.startsWith('retired-'));
     const info: MachineTypeInfo = {
@@ -239,6 +254,9 @@ export function loadSources(): CatalogSource[] {
       source: m.priceReference.source,
       dataAsOf: machineData.generated,
     });
+    for (const s of Object.values(supplementData.clouds[cloud]?.specSources ?? {})) {
+      sources.push({ cloud, data: 'machine-types', source: s, dataAsOf: supplementData.generated });
+    }
   }
   const services = versionsData.services;
   const byCloud: [CloudId, string[]][] = [
@@ -251,4 +269,9 @@ export function loadSources(): CatalogSource[] {
       sources.push({ cloud, data: 'kubernetes-versions', source: s, dataAsOf: versionsData.dataAsOf });
   }
   return sources;
+}
+
+export function loadPriceReference(cloud: CloudId): PriceReference {
+  const ref = machineData.clouds[cloud].priceReference;
+  return { region: ref.region, source: ref.source, dataAsOf: ref.dataDate };
 }

@@ -183,3 +183,26 @@ describe('overlayCatalog', () => {
     expect(catalogSources(c).at(-1)?.source).toBe('az account list-locations');
   });
 });
+
+describe('burstable and older general-purpose types used for managed Kubernetes', () => {
+  it.each([
+    ['azure', 'Standard_B2s'],
+    ['azure', 'Standard_B2ms'],
+    ['azure', 'Standard_DS2_v2'],
+    ['azure', 'Standard_D4_v5'],
+    ['aws', 't3.medium'],
+    ['aws', 't4g.medium'],
+    ['gcp', 'e2-small'],
+    ['gcp', 'e2-medium'],
+  ] as const)('knows %s %s in every region of its cloud', (cloud, name) => {
+    for (const region of bundledCatalog.regions(cloud))
+      expect(bundledCatalog.machineType(cloud, name, region.id), `${name} in ${region.id}`).toBeDefined();
+  });
+
+  it('plans a Standard_B2s pool onto burstable types elsewhere, and names where the data came from', () => {
+    const b2s = bundledCatalog.machineType('azure', 'Standard_B2s')!;
+    expect(b2s).toMatchObject({ vcpus: 2, memoryGiB: 4, burstable: true, arch: 'x86_64' });
+    expect(bundledCatalog.machineType('azure', 'Standard_DS2_v2')?.previousGeneration).toBe(true);
+    expect(catalogSources().some((s) => s.source.includes('B-series burstable'))).toBe(true);
+  });
+});

@@ -5,6 +5,7 @@ import type {
   CloudId,
   KubernetesVersionInfo,
   MachineTypeInfo,
+  PriceReference,
   RegionInfo,
 } from './types';
 import { compareVersionStrings, minorOf, parseVersion } from './versions';
@@ -20,6 +21,7 @@ export interface CatalogData {
   machineTypes: Record<CloudId, MachineTypeInfo[]>;
   kubernetesVersions: Record<CloudId, KubernetesVersionInfo[]>;
   sources: CatalogSource[];
+  priceReferences?: Partial<Record<CloudId, PriceReference>>;
 }
 
 const hasManagedKubernetes = (r: RegionInfo): boolean => r.managedKubernetes !== false;
@@ -75,6 +77,7 @@ export function createCatalog(data: CatalogData): Catalog {
     isSupportedVersion: (cloud, version, region) =>
       known(cloud, region) && versionIsListed(cloud, version, data.kubernetesVersions[cloud]),
     sources: () => data.sources,
+    priceReference: (cloud) => data.priceReferences?.[cloud],
   };
 }
 
@@ -145,5 +148,6 @@ export function overlayCatalog(base: Catalog, overlay: CatalogOverlay): Catalog 
     isSupportedVersion: (cloud, version, region) =>
       versionIsListed(cloud, version, kubernetesVersions(cloud, region)),
     sources: () => [...(base.sources?.() ?? []), ...(overlay.sources ?? [])],
+    priceReference: (cloud) => base.priceReference?.(cloud),
   };
 }

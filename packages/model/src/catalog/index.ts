@@ -1,4 +1,10 @@
-import { loadKubernetesVersions, loadMachineTypes, loadRegions, loadSources } from './bundled';
+import {
+  loadKubernetesVersions,
+  loadMachineTypes,
+  loadPriceReference,
+  loadRegions,
+  loadSources,
+} from './bundled';
 import { createCatalog } from './catalog';
 import type { Catalog, CatalogSource } from './types';
 
@@ -12,6 +18,7 @@ export type {
   KubernetesVersionInfo,
   MachineCategory,
   MachineTypeInfo,
+  PriceReference,
   RegionInfo,
   VersionSupport,
 } from './types';
@@ -39,6 +46,11 @@ export const bundledCatalog: Catalog = createCatalog({
     gcp: loadKubernetesVersions('gcp'),
   },
   sources: loadSources(),
+  priceReferences: {
+    aws: loadPriceReference('aws'),
+    azure: loadPriceReference('azure'),
+    gcp: loadPriceReference('gcp'),
+  },
 });
 
 /** Where every value of the bundled catalog came from (repositories, pages and dates). */

@@ -81,6 +81,15 @@ export interface Catalog {
   isSupportedVersion(cloud: CloudId, version: string, region?: string): boolean;
   /** Where the data came from (optional so a provider can implement Catalog with the six look-ups). */
   sources?(): CatalogSource[];
+  /** Where `hourlyUsd` of a cloud's types comes from: one reference region, a source and its date. */
+  priceReference?(cloud: CloudId): PriceReference | undefined;
+}
+
+export interface PriceReference {
+  /** The region whose list prices `hourlyUsd` holds (the catalog has one price per type). */
+  region: string;
+  source: string;
+  dataAsOf: string;
 }
 
 /**

@@ -20,10 +20,12 @@ import {
   sanitiseLabelKey,
   sanitiseLabelValue,
 } from './labels';
+import { AKS_ADDONS_NEEDING_CONFIG, mapAddon } from './addons';
 import { nearestRegion, resolveLocation } from './location';
 import { chooseMachineType, lookupMachineType, requirementOf } from './machine-type';
 import { clusterNameRule, legalClusterName, legalPoolNames, poolNameRule } from './names';
 import { chooseVersion } from './version';
+import { zonesKeepingTotal } from './zones';
 
 /** Where and how to clone to. */
 export interface PlanTarget {
@@ -601,6 +603,35 @@ function translateNetwork(ctx: Context): ClusterSpec['network'] | undefined {
     }
   }
   if (src.serviceCidr !== undefined) out.serviceCidr = src.serviceCidr;
+  if (tc === 'azure' && out.podCidr !== undefined) {
+    // Azure CNI takes a pod CIDR only in overlay mode; without it pods would need VNet addresses.
+    out.pluginMode = 'overlay';
+    decide(
+      notes,
+      'network.pluginMode',
+      src.pluginMode,
+      'overlay',
+      'network.aks-overlay',
+      'Azure CNI overlay gives pods addresses from the pod CIDR, as the source did',
+    );
+  } else if (src.pluginMode !== undefined) {
+    decide(
+      notes,
+      'network.pluginMode',
+      src.pluginMode,
+      undefined,
+      'network.native-plugin',
+      `${SERVICE_NAME[tc]} has no plugin modes: its native networking is used`,
+    );
+  }
+  if (src.dnsServiceIp !== undefined) {
+    drop(
+      notes,
+      'network.dnsServiceIp',
+      'network.dns-service-ip-not-settable',
+      `${SERVICE_NAME[tc]} chooses the cluster DNS address itself (inside the service CIDR); workloads that hard-code ${src.dnsServiceIp} need the new address`,
+    );
+  }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -644,42 +675,47 @@ function keyKind(cloud: CloudId): string {
 function translateAddons(ctx: Context, pools: NodePoolSpec[]): string[] | undefined {
   const { source, notes } = ctx;
   const tc = ctx.target.cloud;
-  if (tc !== 'aws') {
-    if (source.addons && source.addons.length > 0) {
-      for (const a of source.addons) {
-        if (a === 'aws-ebs-csi-driver') {
-          decide(
-            notes,
-            'addons',
-            source.addons,
-            undefined,
-            'features.built-in',
-            `${SERVICE_NAME[tc]} ships a block-storage CSI driver by default`,
-          );
-        } else {
-          drop(
-            notes,
-            labelPath('addons', a),
-            'addon.not-on-target',
-            `EKS add-on ${a} has no ${SERVICE_NAME[tc]} equivalent Dolly can install; install the matching component after apply`,
-          );
-        }
-      }
+  const out = new Set<string>();
+  const reasons: string[] = [];
+  let rule = 'features.built-in';
+  for (const a of source.addons ?? []) {
+    const m = mapAddon(source.cloud, a, tc);
+    if (m.kind === 'same' && tc === 'azure' && AKS_ADDONS_NEEDING_CONFIG.has(a)) {
+      drop(
+        notes,
+        labelPath('addons', a),
+        'addon.needs-settings',
+        `AKS add-on ${a} needs settings Dolly does not carry (workspace, gateway or subnet ids); enable it on the clone after apply`,
+      );
+    } else if (m.kind === 'same') {
+      out.add(a);
+    } else if (m.kind === 'equivalent') {
+      out.add(m.name);
+      rule = 'addons.equivalent';
+      reasons.push(`${a} -> ${m.name} (${m.what})`);
+    } else if (m.kind === 'built-in') {
+      reasons.push(`${a}: ${SERVICE_NAME[tc]} has the ${m.what} built in`);
+    } else {
+      drop(
+        notes,
+        labelPath('addons', a),
+        'addon.not-on-target',
+        `${SERVICE_NAME[source.cloud]} add-on ${a} has no ${SERVICE_NAME[tc]} equivalent Dolly can enable; install the matching component after apply`,
+      );
     }
-    return undefined;
   }
-  const addons = new Set(source.cloud === 'aws' ? (source.addons ?? []) : []);
-  if (!addons.has('aws-ebs-csi-driver')) {
-    addons.add('aws-ebs-csi-driver');
-    decide(
-      notes,
-      'addons',
-      source.addons,
-      [...addons],
-      'features.eks-ebs-csi-driver',
-      'persistent volumes on EKS need the aws-ebs-csi-driver add-on (built in on AKS and GKE)',
-    );
+  if (tc === 'aws' && !out.has('aws-ebs-csi-driver')) {
+    out.add('aws-ebs-csi-driver');
+    if (rule === 'features.built-in') rule = 'features.eks-ebs-csi-driver';
+    reasons.push('persistent volumes on EKS need the aws-ebs-csi-driver add-on (built in on AKS and GKE)');
   }
+  const addons = out.size > 0 ? [...out].sort() : undefined;
+  if (!sameJson(addons, source.addons)) {
+    const why =
+      reasons.length > 0 ? reasons.join('; ') : 'add-ons the target cannot enable are listed under dropped';
+    decide(notes, 'addons', source.addons, addons, rule, why);
+  }
+  if (tc !== 'aws') return addons;
   const autoscaled = pools.findIndex((p) => p.autoscaling !== undefined);
   if (autoscaled >= 0 && source.cloud !== 'aws') {
     // Managed node groups carry min/max, but nothing scales them until an autoscaler runs.
@@ -690,7 +726,7 @@ function translateAddons(ctx: Context, pools: NodePoolSpec[]): string[] | undefi
       'EKS has no built-in cluster autoscaler: install cluster-autoscaler or Karpenter after apply, or the min/max sizes are never acted on',
     );
   }
-  return [...addons].sort();
+  return addons;
 }
 
 function translatePools(ctx: Context): NodePoolSpec[] {
@@ -828,7 +864,6 @@ function translatePools(ctx: Context): NodePoolSpec[] {
         out.autoscaling.minNodes = 1;
       }
     }
-    roundAutoscalingPerZone(ctx, out, base);
 
     // Disk
     if (pool.diskSizeGb !== undefined) {
@@ -844,7 +879,14 @@ function translatePools(ctx: Context): NodePoolSpec[] {
         );
       }
     }
-    if (pool.diskType !== undefined) {
+    if (pool.diskType !== undefined && tc === 'aws') {
+      drop(
+        notes,
+        `${base}.diskType`,
+        'disk.type-needs-launch-template',
+        `EKS node groups set the volume type only through a launch template, which Dolly does not create: the node group gets EKS's default gp3 boot volume (source: ${pool.diskType}); add a launch template after apply if it matters`,
+      );
+    } else if (pool.diskType !== undefined) {
       if (ctx.sameCloud) {
         out.diskType = pool.diskType;
       } else {
@@ -871,7 +913,15 @@ function translatePools(ctx: Context): NodePoolSpec[] {
     }
 
     // Max pods
-    if (pool.maxPods !== undefined) {
+    if (pool.maxPods !== undefined && tc === 'aws') {
+      const eksDefault = targetType?.maxPodsDefault;
+      drop(
+        notes,
+        `${base}.maxPods`,
+        'max-pods.needs-launch-template',
+        `EKS node groups set max pods only through a launch template (kubelet maxPods), which Dolly does not create: ${targetType?.name ?? out.machineType} runs ${eksDefault ?? "the VPC CNI's ENI-limited number of"} pods per node by default (source: ${pool.maxPods})${eksDefault !== undefined && pool.maxPods > eksDefault ? '; more needs prefix delegation and a launch template' : ''}`,
+      );
+    } else if (pool.maxPods !== undefined) {
       const [lo, hi] = MAX_PODS_RANGE[tc];
       out.maxPods = Math.min(hi, Math.max(lo, pool.maxPods));
       if (out.maxPods !== pool.maxPods) {
@@ -882,15 +932,6 @@ function translatePools(ctx: Context): NodePoolSpec[] {
           out.maxPods,
           'max-pods.range',
           `${SERVICE_NAME[tc]} allows ${lo}-${hi} pods per node`,
-        );
-      }
-      const eksDefault = targetType?.maxPodsDefault;
-      if (tc === 'aws' && eksDefault !== undefined && out.maxPods > eksDefault) {
-        warn(
-          notes,
-          `${base}.maxPods`,
-          'max-pods.eks-prefix-delegation',
-          `${targetType?.name} fits ${eksDefault} pods with the VPC CNI defaults; ${out.maxPods} needs prefix delegation enabled`,
         );
       }
     }
@@ -907,7 +948,31 @@ function translatePools(ctx: Context): NodePoolSpec[] {
       }
     }
 
-    if (pool.arch !== undefined) out.arch = pool.arch;
+    // The architecture follows the machine type (the catalog knows it even when the source API did
+    // not say): recorded on every pool so the target's images (EKS AMI type) match the type.
+    const arch = targetType?.arch ?? pool.arch;
+    if (arch === 'arm64' && tc === 'gcp' && source.cloud !== 'gcp') {
+      warn(
+        notes,
+        `${base}.arch`,
+        'arch.gke-arm64-taint',
+        'GKE taints Arm nodes with kubernetes.io/arch=arm64:NoSchedule: workloads need that toleration (or a kubernetes.io/arch node selector, which GKE turns into the toleration)',
+      );
+    }
+    if (arch !== undefined) {
+      out.arch = arch;
+      if (pool.arch === undefined) {
+        decide(
+          notes,
+          `${base}.arch`,
+          undefined,
+          arch,
+          'arch.from-machine-type',
+          `${out.machineType} is ${arch}`,
+          out.machineType,
+        );
+      }
+    }
     if (pool.os !== undefined) out.os = pool.os;
     if (pool.mode !== undefined) {
       if (tc === 'azure') out.mode = pool.mode;
@@ -995,40 +1060,26 @@ function translateZonesAndCounts(ctx: Context, pool: NodePoolSpec, out: NodePool
   }
   if (zones !== undefined) out.zones = zones;
 
-  // GKE counts nodes per zone: a total must be a multiple of the zone count.
-  if (tc === 'gcp' && zones && zones.length > 1 && out.nodeCount % zones.length !== 0) {
-    const rounded = Math.ceil(out.nodeCount / zones.length) * zones.length;
-    decide(
-      notes,
-      `${base}.nodeCount`,
-      out.nodeCount,
-      rounded,
-      'node-count.gke-per-zone',
-      `GKE sets nodes per zone: ${out.nodeCount} over ${zones.length} zones rounds up to ${rounded / zones.length} per zone`,
-      String(zones.length),
-    );
-    out.nodeCount = rounded;
-  }
-}
-
-/** The autoscaler bounds of GKE are per zone too; rounding both up keeps the node count inside them. */
-function roundAutoscalingPerZone(ctx: Context, out: NodePoolSpec, base: string): void {
-  const zones = out.zones;
-  if (ctx.target.cloud === 'gcp' && zones && zones.length > 1 && out.autoscaling) {
-    const z = zones.length;
-    const up = (n: number) => Math.ceil(n / z) * z;
-    const scaled = { minNodes: up(out.autoscaling.minNodes), maxNodes: up(out.autoscaling.maxNodes) };
-    if (scaled.minNodes !== out.autoscaling.minNodes || scaled.maxNodes !== out.autoscaling.maxNodes) {
+  // GKE counts nodes per zone: the total must divide evenly, so fewer zones rather than more nodes.
+  if (tc === 'gcp' && zones && zones.length > 1) {
+    const kept = zonesKeepingTotal(zones, out.nodeCount);
+    if (kept.length < zones.length) {
       decide(
-        ctx.notes,
-        `${base}.autoscaling`,
-        out.autoscaling,
-        scaled,
-        'autoscaling.gke-per-zone',
-        `GKE autoscaling bounds are per zone: ${out.autoscaling.minNodes}-${out.autoscaling.maxNodes} over ${z} zones round up to ${scaled.minNodes / z}-${scaled.maxNodes / z} per zone`,
-        String(z),
+        notes,
+        `${base}.zones`,
+        pool.zones,
+        kept,
+        'zones.gke-keep-total',
+        `GKE sets nodes per zone: ${out.nodeCount} nodes do not divide over ${zones.length} zones, so the pool uses ${kept.length} zone(s) with ${out.nodeCount / kept.length} each and the total stays ${out.nodeCount}`,
+        String(zones.length),
       );
-      out.autoscaling = scaled;
+      warn(
+        notes,
+        `${base}.zones`,
+        'zones.reduced-to-keep-total',
+        `${zones.length} zones -> ${kept.length} so the pool keeps exactly ${out.nodeCount} nodes (GKE counts nodes per zone); make the total a multiple of ${zones.length} to spread it over ${zones.length} zones`,
+      );
+      out.zones = kept;
     }
   }
 }

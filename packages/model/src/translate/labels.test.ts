@@ -64,7 +64,7 @@ describe('cloud-managed node labels and taints', () => {
 
   it.each([
     ['kubernetes.azure.com/scalesetpriority', true],
-    ['nvidia.com/gpu', true],
+    ['nvidia.com/gpu', false],
     ['cloud.google.com/gke-spot', true],
     ['dedicated', false],
     ['CriticalAddonsOnly', false],

@@ -137,11 +137,14 @@ export function isCloudManagedNodeLabel(key: string): boolean {
   return CLOUD_MANAGED_NODE_LABEL.some((re) => re.test(key));
 }
 
-/** Taints the clouds put on nodes themselves (AKS spot pools, GKE GPU and spot nodes). */
+/**
+ * Taints the clouds put on nodes themselves (AKS spot pools, GKE spot nodes). `nvidia.com/gpu` is not
+ * one: GKE adds it to GPU nodes, but EKS and AKS do not, so a pool that has it in its own config was
+ * tainted by the user and keeps it everywhere (GKE accepts the same taint on the pool).
+ */
 export function isCloudManagedTaint(key: string): boolean {
   return (
     key === 'kubernetes.azure.com/scalesetpriority' ||
-    key === 'nvidia.com/gpu' ||
     key.startsWith('cloud.google.com/') ||
     key.startsWith('eks.amazonaws.com/') ||
     key.startsWith('node.kubernetes.io/') ||

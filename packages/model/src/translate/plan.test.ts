@@ -41,15 +41,8 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
     source.nodePools.forEach((s, i) => {
       const t = translated[i]!;
       if (to === 'gcp' && t.zones) expect(t.nodeCount % t.zones.length).toBe(0);
-      expect(t.nodeCount).toBeGreaterThanOrEqual(s.nodeCount);
-      const z = to === 'gcp' && t.zones && t.zones.length > 1 ? t.zones.length : 1;
-      const perZone = (n: number) => Math.ceil(n / z) * z;
-      expect(t.autoscaling).toEqual(
-        s.autoscaling && {
-          minNodes: perZone(s.autoscaling.minNodes),
-          maxNodes: perZone(s.autoscaling.maxNodes),
-        },
-      );
+      expect(t.nodeCount).toBe(s.nodeCount);
+      expect(t.autoscaling).toEqual(s.autoscaling);
       const systemSpot = to === 'azure' && s.mode === 'system';
       expect(t.spot).toBe(systemSpot ? false : s.spot);
       for (const [k, v] of Object.entries(s.labels)) {
@@ -66,7 +59,12 @@ describe.each(ORDERED_PAIRS)('%s -> %s', (from, to) => {
     const region = bundledCatalog.region(to, target.location)!;
     source.nodePools.forEach((s, i) => {
       const t = translated[i]!;
-      if (s.zones) expect(t.zones?.length).toBe(Math.min(s.zones.length, region.zones.length));
+      // GKE may use fewer zones so the total divides evenly (never more nodes); a warning says so.
+      const reduced = item.warnings.some(
+        (w) => w.code === 'zones.reduced-to-keep-total' && w.path === `nodePools[${i}].zones`,
+      );
+      if (s.zones && !reduced) expect(t.zones?.length).toBe(Math.min(s.zones.length, region.zones.length));
+      if (reduced) expect(t.nodeCount % t.zones!.length).toBe(0);
       for (const z of t.zones ?? []) expect(region.zones).toContain(z);
     });
   });
@@ -176,10 +174,77 @@ describe('cluster-level rules', () => {
     expect(item.warnings.map((w) => w.code)).toContain('features.eks-cluster-autoscaler');
   });
 
-  it('drops the EKS CSI add-on elsewhere because it is built in', () => {
-    const item = plan(eksSource, 'gcp').items[0]!;
-    expect(item.target.addons).toBeUndefined();
-    expect(item.decisions.find((d) => d.path === 'addons')?.rule).toBe('features.built-in');
+  it('maps the EKS CSI add-on to its GKE equivalent, and to nothing on AKS where it is built in', () => {
+    const gke = plan(eksSource, 'gcp').items[0]!;
+    expect(gke.target.addons).toEqual(['gcePersistentDiskCsiDriverConfig']);
+    expect(gke.decisions.find((d) => d.path === 'addons')?.rule).toBe('addons.equivalent');
+    const aks = plan(eksSource, 'azure').items[0]!;
+    expect(aks.target.addons).toBeUndefined();
+    expect(aks.decisions.find((d) => d.path === 'addons')?.rule).toBe('features.built-in');
+  });
+
+  it('carries GKE and AKS add-ons: equivalents where they exist, the rest listed as not carried', () => {
+    const gkeAddons = ['gcePersistentDiskCsiDriverConfig', 'horizontalPodAutoscaling', 'httpLoadBalancing'];
+    const fromGke = plan({ ...gkeSource, addons: gkeAddons }, 'aws').items[0]!;
+    expect(fromGke.target.addons).toEqual(['aws-ebs-csi-driver', 'metrics-server']);
+    expect(fromGke.dropped.filter((d) => d.code === 'addon.not-on-target').map((d) => d.path)).toEqual([
+      'addons["httpLoadBalancing"]',
+    ]);
+    expect(plan({ ...gkeSource, addons: gkeAddons }, 'gcp').items[0]!.target.addons).toEqual(gkeAddons);
+    const aks = { ...aksSource, addons: ['azureKeyvaultSecretsProvider', 'azurepolicy', 'omsagent'] };
+    const same = plan(aks, 'azure').items[0]!;
+    expect(same.target.addons).toEqual(['azureKeyvaultSecretsProvider', 'azurepolicy']);
+    expect(same.dropped.map((d) => d.code)).toContain('addon.needs-settings');
+    const toGke = plan(aks, 'gcp').items[0]!;
+    expect(toGke.target.addons).toBeUndefined();
+    expect(toGke.dropped.filter((d) => d.path.startsWith('addons')).map((d) => d.path)).toHaveLength(3);
+    for (const item of [fromGke, same, toGke]) expect(unexplainedChanges(item)).toEqual([]);
+  });
+
+  it('uses Azure CNI overlay for a pod CIDR on AKS and reports the AKS DNS address elsewhere', () => {
+    const toAks = plan(gkeSource, 'azure').items[0]!;
+    expect(toAks.target.network).toMatchObject({
+      plugin: 'azure',
+      pluginMode: 'overlay',
+      podCidr: '10.8.0.0/14',
+    });
+    const aks = {
+      ...aksSource,
+      network: { ...aksSource.network, pluginMode: 'overlay', dnsServiceIp: '10.0.0.10' },
+    };
+    expect(plan(aks, 'azure').items[0]!.target.network).toEqual(aks.network);
+    const toGke = plan(aks, 'gcp').items[0]!;
+    expect(toGke.target.network?.pluginMode).toBeUndefined();
+    expect(toGke.dropped.map((d) => d.path)).toContain('network.dnsServiceIp');
+    for (const item of [toAks, toGke]) expect(unexplainedChanges(item)).toEqual([]);
+  });
+
+  it.each(['aws', 'gcp', 'azure'] as const)(
+    'plans an AKS Standard_B2s pool to %s onto a burstable type',
+    (to) => {
+      const src: ClusterSpec = {
+        ...aksSource,
+        nodePools: [
+          ...aksSource.nodePools,
+          { ...aksSource.nodePools[2]!, name: 'small', machineType: 'Standard_B2s' },
+        ],
+      };
+      const item = plan(src, to).items[0]!;
+      const pool = item.target.nodePools[3]!;
+      const type = bundledCatalog.machineType(to, pool.machineType)!;
+      expect(type.vcpus).toBeGreaterThanOrEqual(2);
+      expect(type.memoryGiB).toBeGreaterThanOrEqual(4);
+      if (to === 'azure') expect(pool.machineType).toBe('Standard_B2s');
+      expect(validatePlan({ ...plan(src, to) }, bundledCatalog).issues).toEqual([]);
+    },
+  );
+
+  it('refuses, naming the field, a target type the catalog does not offer in the region', () => {
+    const p = plan(eksSource, 'azure');
+    p.items[0]!.target.nodePools[0]!.machineType = 'Standard_Nope_v9';
+    expect(validatePlan(p, bundledCatalog).issues.map((i) => i.path)).toContain(
+      'items[0].target.nodePools[0].machineType',
+    );
   });
 
   it('drops a key reference across clouds, and uses the target key when given', () => {
@@ -215,38 +280,51 @@ describe('cluster-level rules', () => {
     });
   });
 
-  it('rounds GKE autoscaling bounds up per zone so the node count stays inside them (and the plan validates)', () => {
+  it('keeps GKE autoscaling bounds as totals (GKE takes total min/max) and the plan validates', () => {
     const src: ClusterSpec = {
       ...eksSource,
       nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: 1, autoscaling: { minNodes: 1, maxNodes: 2 } }],
     };
     const p = plan(src, 'gcp');
     const pool = p.items[0]!.target.nodePools[0]!;
-    expect(pool.nodeCount).toBe(3);
-    expect(pool.autoscaling).toEqual({ minNodes: 3, maxNodes: 3 });
-    expect(p.items[0]!.decisions.find((d) => d.rule === 'autoscaling.gke-per-zone')).toMatchObject({
-      from: { minNodes: 1, maxNodes: 2 },
-      to: { minNodes: 3, maxNodes: 3 },
-    });
+    expect(pool.nodeCount).toBe(1);
+    expect(pool.zones).toHaveLength(1);
+    expect(pool.autoscaling).toEqual({ minNodes: 1, maxNodes: 2 });
     expect(validatePlan(p, bundledCatalog).ok).toBe(true);
   });
 
-  it('rounds GKE node counts up to whole nodes per zone, and makes the default zones explicit', () => {
-    const src: ClusterSpec = { ...eksSource, nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: 4 }] };
-    const item = plan(src, 'gcp').items[0]!;
-    const pool = item.target.nodePools[0]!;
-    expect(pool.zones).toHaveLength(3);
-    expect(pool.nodeCount).toBe(6);
-    expect(item.decisions.map((d) => d.rule)).toEqual(
-      expect.arrayContaining(['zones.gke-regional-default', 'node-count.gke-per-zone']),
-    );
-  });
+  it.each([
+    [2, 2],
+    [4, 2],
+    [5, 1],
+    [6, 3],
+  ])(
+    'keeps %i nodes on a regional GKE target by spreading them over %i zone(s), with a warning',
+    (total, zones) => {
+      const src: ClusterSpec = {
+        ...eksSource,
+        nodePools: [{ ...eksSource.nodePools[2]!, nodeCount: total }],
+      };
+      const item = plan(src, 'gcp').items[0]!;
+      const pool = item.target.nodePools[0]!;
+      expect(pool.nodeCount).toBe(total);
+      expect(pool.zones).toHaveLength(zones);
+      expect(item.decisions.map((d) => d.rule)).toContain('zones.gke-regional-default');
+      const reduced = item.warnings.filter((w) => w.code === 'zones.reduced-to-keep-total');
+      expect(reduced.map((w) => w.path)).toEqual(zones < 3 ? ['nodePools[0].zones'] : []);
+    },
+  );
 
-  it('clamps max pods to the target range and warns about EKS prefix delegation', () => {
+  it('clamps max pods to the target range; on EKS lists max pods and disk type as not carried', () => {
     const src: ClusterSpec = { ...gkeSource, nodePools: [{ ...gkeSource.nodePools[0]!, maxPods: 256 }] };
     const aws = plan(src, 'aws').items[0]!;
-    expect(aws.target.nodePools[0]!.maxPods).toBe(250);
-    expect(aws.warnings.map((w) => w.code)).toContain('max-pods.eks-prefix-delegation');
+    expect(aws.target.nodePools[0]!.maxPods).toBeUndefined();
+    expect(aws.target.nodePools[0]!.diskType).toBeUndefined();
+    expect(aws.dropped.filter((d) => d.path.startsWith('nodePools[0].')).map((d) => d.code)).toEqual([
+      'disk.type-needs-launch-template',
+      'max-pods.needs-launch-template',
+    ]);
+    expect(aws.dropped.find((d) => d.path === 'nodePools[0].maxPods')?.message).toMatch(/prefix delegation/);
     const azure = plan({ ...gkeSource, nodePools: [{ ...gkeSource.nodePools[0]!, maxPods: 8 }] }, 'azure')
       .items[0]!;
     expect(azure.target.nodePools[0]!.maxPods).toBe(10);

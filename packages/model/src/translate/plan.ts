@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/types';
 import type { ClonePlan, ClonePlanItem, ClusterSpec, ClusterSpecInput, NodePoolSpec } from '../schemas';
 import { type PlanTarget, type TranslationIssue, translateCluster } from './cluster';
+import { planItemCost } from './cost';
 import { legalClusterName } from './names';
 
 export interface PlanOptions {
@@ -85,6 +86,7 @@ export function planClone(
   });
   if (issues.length > 0) throw new PlanError(issues);
   makeNamesUnique(items);
+  for (const item of items) item.cost = planItemCost(catalog, item);
   const plan: ClonePlan = { apiVersion: 'dolly/v1', kind: 'ClonePlan', id, items };
   if (options.createdAt !== undefined) plan.createdAt = options.createdAt;
   return plan;

@@ -78,6 +78,30 @@ describe('EKS node group -> NodePoolSpec', () => {
   });
 });
 
+describe('CreateNodegroup input keeps what the plan asked', () => {
+  const opts = { nodeRole: 'r', subnets: ['s'], tags: {}, clientRequestToken: 't', gpus: 0 };
+  const base = { name: 'p', machineType: 'm7g.xlarge', nodeCount: 2, spot: false, labels: {}, taints: [] };
+
+  it('boots a Graviton type on an arm64 AMI even when the pool does not state its arch', () => {
+    expect(createNodegroupInput('c', base, { ...opts, arch: 'arm64' }).amiType).toBe(
+      'AL2023_ARM_64_STANDARD',
+    );
+    expect(createNodegroupInput('c', { ...base, arch: 'arm64' }, opts).amiType).toBe(
+      'AL2023_ARM_64_STANDARD',
+    );
+    expect(createNodegroupInput('c', base, { ...opts, arch: 'arm64', gpus: 1 }).amiType).toBe(
+      'AL2023_ARM_64_NVIDIA',
+    );
+  });
+
+  it.each(['maxPods', 'diskType'] as const)('refuses %s rather than dropping it silently', (field) => {
+    const pool = { ...base, [field]: field === 'maxPods' ? 110 : 'io2' };
+    expect(() => createNodegroupInput('c', pool, opts)).toThrow(
+      new RegExp(`${field} only through a launch template`),
+    );
+  });
+});
+
 describe('EKS cluster -> ClusterSpec', () => {
   it('maps tags to labels and env, endpoint access and default add-ons away', () => {
     const spec = eksToSpec(

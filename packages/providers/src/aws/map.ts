@@ -9,6 +9,7 @@ import type {
   TaintEffect,
 } from '@aws-sdk/client-eks';
 import type { ClusterSpec, NodePoolSpec, Taint } from '@dolly/model';
+import { CloudError } from '../errors';
 import { environmentOf } from '../util';
 
 const EFFECT_TO_K8S: Record<string, Taint['effect']> = {
@@ -140,12 +141,39 @@ export function createClusterInput(
   return input;
 }
 
-export function amiTypeFor(pool: NodePoolSpec, gpus: number): AMITypes | undefined {
+/**
+ * The AMI type for a pool. The architecture is the pool's, else the machine type's (the catalog's):
+ * without an AMI type EKS picks an x86_64 AMI, which a Graviton instance cannot boot.
+ */
+export function amiTypeFor(
+  pool: NodePoolSpec,
+  gpus: number,
+  typeArch?: 'x86_64' | 'arm64',
+): AMITypes | undefined {
+  const arch = pool.arch ?? typeArch;
   if (pool.os === 'windows') return 'WINDOWS_CORE_2022_x86_64';
-  if (pool.arch === 'arm64') return 'AL2023_ARM_64_STANDARD';
+  if (arch === 'arm64') return gpus > 0 ? 'AL2023_ARM_64_NVIDIA' : 'AL2023_ARM_64_STANDARD';
   if (gpus > 0) return 'AL2023_x86_64_NVIDIA';
-  if (pool.arch === 'x86_64') return 'AL2023_x86_64_STANDARD';
+  if (arch === 'x86_64') return 'AL2023_x86_64_STANDARD';
   return undefined;
+}
+
+/**
+ * EKS managed node groups take max pods and the volume type only from a launch template, which Dolly
+ * does not create: refuse instead of creating a node group that silently differs (the planner lists
+ * them under `dropped` for EKS targets, so only a hand-edited plan gets here).
+ */
+function refuseLaunchTemplateFields(pool: NodePoolSpec): void {
+  for (const field of ['maxPods', 'diskType'] as const) {
+    if (pool[field] === undefined) continue;
+    throw new CloudError({
+      cloud: 'aws',
+      operation: 'CreateNodegroup',
+      class: 'rejected',
+      field: `nodePools[${pool.name}].${field}`,
+      message: `pool ${pool.name}: EKS node groups set ${field} only through a launch template, which Dolly does not create; remove ${field} from the plan (EKS uses its default) or create the node group with a launch template`,
+    });
+  }
 }
 
 export function createNodegroupInput(
@@ -157,8 +185,11 @@ export function createNodegroupInput(
     tags: Record<string, string>;
     clientRequestToken: string;
     gpus: number;
+    /** The machine type's architecture from the catalog, for pools that do not state theirs. */
+    arch?: 'x86_64' | 'arm64';
   },
 ): CreateNodegroupRequest {
+  refuseLaunchTemplateFields(pool);
   const min = pool.autoscaling?.minNodes ?? pool.nodeCount;
   const max = pool.autoscaling?.maxNodes ?? Math.max(pool.nodeCount, 1);
   const input: CreateNodegroupRequest = {
@@ -180,7 +211,7 @@ export function createNodegroupInput(
   };
   if (pool.diskSizeGb !== undefined) input.diskSize = pool.diskSizeGb;
   if (pool.kubernetesVersion) input.version = eksMinor(pool.kubernetesVersion);
-  const ami = amiTypeFor(pool, opts.gpus);
+  const ami = amiTypeFor(pool, opts.gpus, opts.arch);
   if (ami) input.amiType = ami;
   return input;
 }

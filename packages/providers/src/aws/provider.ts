@@ -569,6 +569,7 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
           tags: labelsFor(target, ctx.planId),
           clientRequestToken: requestToken(ctx.planId, 'nodegroup', region, target.name, poolName),
           gpus: bundledCatalog.machineType('aws', pool.machineType, region)?.gpus ?? 0,
+          arch: bundledCatalog.machineType('aws', pool.machineType, region)?.arch,
         });
         await record(ctx, ref);
         await call('CreateNodegroup', () => eks(region).send(new CreateNodegroupCommand(input), opt(ctx)));

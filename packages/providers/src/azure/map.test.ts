@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { aksClusterBody, aksPoolToSpec, dnsPrefixFor, formatAksTaint, parseAksTaint } from './map';
+import type { ManagedCluster } from '@azure/arm-containerservice';
+import { aksClusterBody, aksPoolToSpec, aksToSpec, dnsPrefixFor, formatAksTaint, parseAksTaint } from './map';
 
 describe('AKS agent pool -> NodePoolSpec', () => {
   it('keeps the cloud-added spot label and taint out of the user labels and taints', () => {
@@ -73,5 +74,49 @@ describe('ClusterSpec -> AKS create body', () => {
     expect(body.agentPoolProfiles?.map((p) => [p.name, p.mode])).toEqual([['sys', 'System']]);
     expect(body.dnsPrefix).toBe('shop-prod');
     expect(dnsPrefixFor('-x')).toBe('x');
+  });
+});
+
+describe('AKS fields the canonical model carries', () => {
+  const cluster: ManagedCluster = {
+    id: '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/c',
+    name: 'c',
+    location: 'westeurope',
+    kubernetesVersion: '1.34.9',
+    apiServerAccessProfile: { enablePrivateCluster: false, enableVnetIntegration: true },
+    networkProfile: {
+      networkPlugin: 'azure',
+      networkPluginMode: 'overlay',
+      podCidr: '10.244.0.0/16',
+      serviceCidr: '10.0.0.0/16',
+      dnsServiceIP: '10.0.0.10',
+    },
+    addonProfiles: { azurepolicy: { enabled: true }, httpApplicationRouting: { enabled: false } },
+    agentPoolProfiles: [
+      { name: 'sys', vmSize: 'Standard_D4s_v5', count: 3, mode: 'System', osDiskType: 'Ephemeral' },
+    ],
+  };
+
+  it('reads public+private endpoints, overlay networking, enabled add-ons and the OS disk type', () => {
+    const spec = aksToSpec(cluster, 's');
+    expect(spec.endpoint).toEqual({ public: true, private: true, authorizedCidrs: [] });
+    expect(spec.network).toEqual({
+      plugin: 'azure',
+      pluginMode: 'overlay',
+      podCidr: '10.244.0.0/16',
+      serviceCidr: '10.0.0.0/16',
+      dnsServiceIp: '10.0.0.10',
+    });
+    expect(spec.addons).toEqual(['azurepolicy']);
+    expect(spec.nodePools[0]?.diskType).toBe('Ephemeral');
+  });
+
+  it('writes them back the way it read them', () => {
+    const spec = aksToSpec(cluster, 's');
+    const again = aksToSpec({ ...aksClusterBody(spec, {}), id: cluster.id, name: 'c' }, 's');
+    expect(again.endpoint).toEqual(spec.endpoint);
+    expect(again.network).toEqual(spec.network);
+    expect(again.addons).toEqual(spec.addons);
+    expect(again.nodePools[0]?.diskType).toBe('Ephemeral');
   });
 });

@@ -43,6 +43,7 @@ export function aksPoolToSpec(p: PoolDoc): NodePoolSpec {
   }
   if (p.availabilityZones?.length) pool.zones = [...p.availabilityZones].sort();
   if (p.osDiskSizeGB) pool.diskSizeGb = p.osDiskSizeGB;
+  if (p.osDiskType) pool.diskType = p.osDiskType;
   if (p.maxPods) pool.maxPods = p.maxPods;
   if (p.orchestratorVersion) pool.kubernetesVersion = p.orchestratorVersion;
   if (p.osType) pool.os = p.osType === 'Windows' ? 'windows' : 'linux';
@@ -71,9 +72,11 @@ export function aksToSpec(c: ManagedCluster, subscriptionId: string): ClusterSpe
   if (env) spec.environment = env;
   const api = c.apiServerAccessProfile;
   if (api) {
+    // API Server VNet Integration without a private cluster serves the API on a VNet address and
+    // publicly: that is "public and private" in the canonical model.
     spec.endpoint = {
       public: api.enablePrivateCluster !== true,
-      private: api.enablePrivateCluster === true,
+      private: api.enablePrivateCluster === true || api.enableVnetIntegration === true,
       authorizedCidrs: [...(api.authorizedIPRanges ?? [])],
     };
   }
@@ -83,8 +86,15 @@ export function aksToSpec(c: ManagedCluster, subscriptionId: string): ClusterSpe
       ...(net.podCidr ? { podCidr: net.podCidr } : {}),
       ...(net.serviceCidr ? { serviceCidr: net.serviceCidr } : {}),
       ...(net.networkPlugin ? { plugin: net.networkPlugin } : {}),
+      ...(net.networkPluginMode ? { pluginMode: net.networkPluginMode } : {}),
+      ...(net.dnsServiceIP ? { dnsServiceIp: net.dnsServiceIP } : {}),
     };
   }
+  const addons = Object.entries(c.addonProfiles ?? {})
+    .filter(([, profile]) => profile.enabled)
+    .map(([name]) => name)
+    .sort();
+  if (addons.length > 0) spec.addons = addons;
   const kms = c.securityProfile?.azureKeyVaultKms;
   if (kms?.enabled && kms.keyId) spec.secretsEncryption = { keyRef: kms.keyId };
   return spec;
@@ -116,6 +126,7 @@ export function aksPoolProfile(
   }
   if (pool.zones?.length) p.availabilityZones = [...pool.zones];
   if (pool.diskSizeGb) p.osDiskSizeGB = pool.diskSizeGb;
+  if (pool.diskType === 'Managed' || pool.diskType === 'Ephemeral') p.osDiskType = pool.diskType;
   if (pool.maxPods) p.maxPods = pool.maxPods;
   if (pool.kubernetesVersion) p.orchestratorVersion = pool.kubernetesVersion;
   return p;
@@ -147,23 +158,29 @@ export function aksClusterBody(target: ClusterSpec, tags: Record<string, string>
     agentPoolProfiles: system ? [{ name: system.name, ...aksPoolProfile(system, tags, true) }] : [],
   };
   if (target.endpoint) {
+    const { public: isPublic, private: isPrivate } = target.endpoint;
     body.apiServerAccessProfile = {
-      enablePrivateCluster: target.endpoint.private && !target.endpoint.public,
+      enablePrivateCluster: isPrivate && !isPublic,
+      // Public and private: the API server also gets an address in the cluster's VNet.
+      ...(isPrivate && isPublic ? { enableVnetIntegration: true } : {}),
       ...(target.endpoint.authorizedCidrs.length
         ? { authorizedIPRanges: target.endpoint.authorizedCidrs }
         : {}),
     };
   }
-  if (target.network && (target.network.podCidr || target.network.serviceCidr || target.network.plugin)) {
-    const plugin =
-      target.network.plugin === 'kubenet' || target.network.plugin === 'azure'
-        ? target.network.plugin
-        : undefined;
+  const net = target.network;
+  if (net && (net.podCidr || net.serviceCidr || net.plugin || net.pluginMode || net.dnsServiceIp)) {
+    const plugin = net.plugin === 'kubenet' || net.plugin === 'azure' ? net.plugin : undefined;
     body.networkProfile = {
       ...(plugin ? { networkPlugin: plugin } : {}),
-      ...(target.network.podCidr ? { podCidr: target.network.podCidr } : {}),
-      ...(target.network.serviceCidr ? { serviceCidr: target.network.serviceCidr } : {}),
+      ...(net.pluginMode === 'overlay' ? { networkPluginMode: 'overlay' } : {}),
+      ...(net.podCidr ? { podCidr: net.podCidr } : {}),
+      ...(net.serviceCidr ? { serviceCidr: net.serviceCidr } : {}),
+      ...(net.dnsServiceIp ? { dnsServiceIP: net.dnsServiceIp } : {}),
     };
+  }
+  if (target.addons?.length) {
+    body.addonProfiles = Object.fromEntries(target.addons.map((name) => [name, { enabled: true }]));
   }
   if (target.secretsEncryption) {
     body.securityProfile = { azureKeyVaultKms: { enabled: true, keyId: target.secretsEncryption.keyRef } };

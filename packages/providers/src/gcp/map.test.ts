@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { gcpLabelValue, gkePoolBody, gkePoolToSpec, gkeToSpec, isZone, poolZones } from './map';
+import {
+  gcpLabelValue,
+  gkeAddons,
+  gkeClusterBody,
+  gkePoolBody,
+  gkePoolToSpec,
+  gkeToSpec,
+  isZone,
+  poolZones,
+} from './map';
 
 const ZONES = ['us-central1-a', 'us-central1-b', 'us-central1-c'];
 
@@ -42,7 +51,7 @@ describe('GKE node pool <-> NodePoolSpec', () => {
       {
         name: 'p',
         machineType: 'e2-standard-2',
-        nodeCount: 7,
+        nodeCount: 9,
         autoscaling: { minNodes: 3, maxNodes: 9 },
         spot: false,
         labels: {},
@@ -56,10 +65,33 @@ describe('GKE node pool <-> NodePoolSpec', () => {
     expect(gkePoolToSpec(body, ZONES).autoscaling).toEqual({ minNodes: 3, maxNodes: 9 });
   });
 
+  const pool = (nodeCount: number) => ({
+    name: 'p',
+    machineType: 'e2-standard-2',
+    nodeCount,
+    spot: false,
+    labels: {},
+    taints: [],
+  });
+
+  it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12])(
+    'creates exactly %i nodes in a regional cluster when the pool names no zones',
+    (total) => {
+      const zones = poolZones(pool(total), 'us-central1', ZONES);
+      const body = gkePoolBody(pool(total), zones, {});
+      expect(Number(body.initialNodeCount) * zones.length).toBe(total);
+      expect(gkePoolToSpec(body, ZONES).nodeCount).toBe(total);
+    },
+  );
+
+  it('refuses a total that does not divide over the zones it names instead of adding nodes', () => {
+    expect(() => gkePoolBody(pool(7), ZONES, {})).toThrow(/7 nodes do not divide over 3 zones/);
+  });
+
   it('knows zonal from regional locations', () => {
     expect(isZone('us-central1-a')).toBe(true);
     expect(isZone('us-central1')).toBe(false);
-    const pool = { name: 'p', machineType: 'x', nodeCount: 1, spot: false, labels: {}, taints: [] };
+    const pool = { name: 'p', machineType: 'x', nodeCount: 3, spot: false, labels: {}, taints: [] };
     expect(poolZones(pool, 'us-central1-f', ZONES)).toEqual(['us-central1-f']);
     expect(poolZones(pool, 'us-central1', [...ZONES, 'us-central1-f'])).toEqual(ZONES);
   });
@@ -95,5 +127,21 @@ describe('GKE cluster -> ClusterSpec', () => {
 
   it('makes plan ids legal GCP label values', () => {
     expect(gcpLabelValue('Plan_ABC.1')).toBe('plan_abc-1');
+  });
+});
+
+describe('GKE addonsConfig <-> ClusterSpec.addons', () => {
+  it('reads enabled add-ons of both switch styles and writes them back', () => {
+    const addonsConfig = {
+      httpLoadBalancing: {},
+      horizontalPodAutoscaling: { disabled: true },
+      gcePersistentDiskCsiDriverConfig: { enabled: true },
+      gcpFilestoreCsiDriverConfig: { enabled: false },
+      dnsCacheConfig: { enabled: true },
+    };
+    const spec = gkeToSpec({ name: 'c', location: 'us-central1', addonsConfig }, 'p');
+    expect(spec.addons).toEqual(['dnsCacheConfig', 'gcePersistentDiskCsiDriverConfig', 'httpLoadBalancing']);
+    const body = gkeClusterBody(spec, {}, ZONES);
+    expect(gkeAddons(body.addonsConfig)).toEqual(spec.addons);
   });
 });

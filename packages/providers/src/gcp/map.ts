@@ -1,6 +1,7 @@
 /** Pure mapping between GKE documents and the canonical ClusterSpec (model.md). */
 import type { protos } from '@google-cloud/container';
-import type { ClusterSpec, NodePoolSpec, Taint } from '@dolly/model';
+import { type ClusterSpec, type NodePoolSpec, type Taint, zonesKeepingTotal } from '@dolly/model';
+import { CloudError } from '../errors';
 import { environmentOf } from '../util';
 
 type GkeCluster = protos.google.container.v1.ICluster;
@@ -86,6 +87,35 @@ export function gkePoolToSpec(p: GkeNodePool, clusterLocations: string[]): NodeP
   return pool;
 }
 
+// GKE add-ons switched with `disabled` (on unless disabled); every other addonsConfig entry is
+// switched with `enabled` (off unless enabled). Names in the canonical model are the addonsConfig keys.
+const ON_UNLESS_DISABLED = new Set([
+  'httpLoadBalancing',
+  'horizontalPodAutoscaling',
+  'kubernetesDashboard',
+  'networkPolicyConfig',
+  'cloudRunConfig',
+]);
+
+/** Enabled add-ons of a GKE cluster, by addonsConfig key, sorted. */
+export function gkeAddons(config: GkeCluster['addonsConfig']): string[] {
+  return Object.entries(config ?? {})
+    .filter(([key, v]) => {
+      if (!v || typeof v !== 'object') return false;
+      const flags = v as { enabled?: boolean | null; disabled?: boolean | null };
+      return ON_UNLESS_DISABLED.has(key) ? flags.disabled !== true : flags.enabled === true;
+    })
+    .map(([key]) => key)
+    .sort();
+}
+
+/** addonsConfig that enables exactly the named add-ons (those GKE knows; see ON_UNLESS_DISABLED). */
+export function gkeAddonsConfig(addons: string[]): NonNullable<GkeCluster['addonsConfig']> {
+  return Object.fromEntries(
+    addons.map((key) => [key, ON_UNLESS_DISABLED.has(key) ? { disabled: false } : { enabled: true }]),
+  );
+}
+
 export function gkeToSpec(c: GkeCluster, project: string): ClusterSpec {
   const labels = { ...(c.resourceLabels ?? {}) };
   const locations = c.locations ?? [];
@@ -123,14 +153,19 @@ export function gkeToSpec(c: GkeCluster, project: string): ClusterSpec {
   const db = c.databaseEncryption;
   if (db?.keyName && enumName(db.state, { 1: 'ENCRYPTED' }) === 'ENCRYPTED')
     spec.secretsEncryption = { keyRef: db.keyName };
+  const addons = gkeAddons(c.addonsConfig);
+  if (addons.length > 0) spec.addons = addons;
   return spec;
 }
 
-/** Zones a pool spreads over: its own, else GKE's default for the cluster's location. */
+/**
+ * Zones a pool spreads over: its own, else GKE's default for the cluster's location (up to three
+ * zones of the region, fewer when the total would not divide evenly: never extra nodes).
+ */
 export function poolZones(pool: NodePoolSpec, location: string, regionZones: string[]): string[] {
   if (pool.zones?.length) return pool.zones;
   if (isZone(location)) return [location];
-  return regionZones.slice(0, 3);
+  return zonesKeepingTotal(regionZones.slice(0, 3), pool.nodeCount);
 }
 
 export function gkePoolBody(
@@ -139,10 +174,21 @@ export function gkePoolBody(
   resourceLabels: Record<string, string>,
 ): GkeNodePool {
   const n = Math.max(1, zones.length);
+  if (pool.nodeCount % n !== 0) {
+    // GKE has no uneven pools; rounding up would create nodes nobody planned (the planner picks a
+    // zone count that divides the total, so only a hand-edited plan gets here).
+    throw new CloudError({
+      cloud: 'gcp',
+      operation: 'nodePools.create',
+      class: 'rejected',
+      field: `nodePools[${pool.name}].nodeCount`,
+      message: `pool ${pool.name}: GKE counts nodes per zone, and ${pool.nodeCount} nodes do not divide over ${n} zones (${zones.join(', ')}); use a multiple of ${n} or fewer zones`,
+    });
+  }
   const body: GkeNodePool = {
     name: pool.name,
-    // per zone: a total that does not divide evenly rounds up (GKE has no uneven pools)
-    initialNodeCount: Math.ceil(pool.nodeCount / n),
+    // GKE counts per zone; the canonical count is the total
+    initialNodeCount: pool.nodeCount / n,
     locations: zones,
     config: {
       machineType: pool.machineType,
@@ -210,5 +256,6 @@ export function gkeClusterBody(
   if (target.secretsEncryption) {
     body.databaseEncryption = { state: 'ENCRYPTED', keyName: target.secretsEncryption.keyRef };
   }
+  if (target.addons?.length) body.addonsConfig = gkeAddonsConfig(target.addons);
   return body;
 }

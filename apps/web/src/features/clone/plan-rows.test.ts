@@ -45,8 +45,8 @@ describe('planRowGroups', () => {
   });
 
   it('attaches warnings and dropped items to their fields, an object drop to its first field', () => {
-    expect(row('nodePools[0]', 'nodePools[0].maxPods')?.warnings[0]?.code).toBe(
-      'max-pods.eks-prefix-delegation',
+    expect(row('nodePools[0]', 'nodePools[0].maxPods')?.dropped[0]?.code).toBe(
+      'max-pods.needs-launch-template',
     );
     expect(row('cluster', 'network.podCidr')?.dropped[0]?.code).toBe('network.pod-cidr-unsupported');
     expect(row('cluster', 'secretsEncryption.keyRef')?.dropped[0]?.code).toBe(

@@ -1,4 +1,4 @@
-import type { ClusterSpec, NodePoolSpec, TargetClusterSpec } from '@dolly/model';
+import type { ClusterSpec, NodePoolSpec, TargetClusterSpec } from './schemas';
 
 export interface ComparisonRow {
   path: string;
@@ -31,8 +31,10 @@ const sortTaints = (t: NodePoolSpec['taints']) =>
   [...t].sort((a, b) => `${a.key}${a.effect}`.localeCompare(`${b.key}${b.effect}`));
 
 /**
- * What the plan asked for against what the cloud reports after creation. Versions compare by
- * minor (clouds pick the patch); labels compare as "everything asked is there" (clouds add their own).
+ * What the plan asked for against what the cloud reports after creation (the clone's read-back).
+ * Versions compare by minor (clouds pick the patch); labels compare as "everything asked is there"
+ * (clouds add their own); zones compare as sets. Disk and max pods are compared when the plan set
+ * them: an absent value means "the cloud's default", which is not a difference.
  */
 export function compareClusters(asked: TargetClusterSpec, created: ClusterSpec): Comparison {
   const rows: ComparisonRow[] = [];
@@ -60,6 +62,10 @@ export function compareClusters(asked: TargetClusterSpec, created: ClusterSpec):
     add(`${base}.spot`, pool.spot, got.spot);
     for (const [k, v] of Object.entries(pool.labels ?? {})) add(`${base}.labels.${k}`, v, got.labels[k]);
     add(`${base}.taints`, sortTaints(pool.taints ?? []), sortTaints(got.taints ?? []));
+    if (pool.zones?.length) add(`${base}.zones`, [...pool.zones].sort(), [...(got.zones ?? [])].sort());
+    for (const field of ['diskSizeGb', 'diskType', 'maxPods'] as const) {
+      if (pool[field] !== undefined) add(`${base}.${field}`, pool[field], got[field] ?? null);
+    }
   }
   const mismatches = rows.filter((r) => !r.match).length;
   return { matches: rows.length - mismatches, mismatches, rows };

@@ -1,6 +1,6 @@
-import type { ClusterSpec } from '@dolly/model';
 import { describe, expect, it } from 'vitest';
-import { compareClusters } from './compare.ts';
+import { compareClusters } from './compare';
+import type { ClusterSpec } from './schemas';
 
 const pool = {
   name: 'general',
@@ -56,5 +56,29 @@ describe('compareClusters', () => {
       'nodePools[batch]',
     ]);
     expect(c.mismatches).toBe(4);
+  });
+
+  it('compares zones as sets, and disk and max pods when the plan set them', () => {
+    const planned = {
+      ...pool,
+      zones: ['us-east-1a', 'us-east-1b'],
+      diskSizeGb: 80,
+      diskType: 'gp3',
+      maxPods: 58,
+    };
+    const same = { ...planned, zones: ['us-east-1b', 'us-east-1a'] };
+    expect(
+      compareClusters({ ...asked, nodePools: [planned] }, { ...asked, nodePools: [same] }).mismatches,
+    ).toBe(0);
+    const differs = { ...pool, zones: ['us-east-1a'], diskSizeGb: 20, maxPods: 110 };
+    const c = compareClusters({ ...asked, nodePools: [planned] }, { ...asked, nodePools: [differs] });
+    expect(c.rows.filter((r) => !r.match).map((r) => r.path)).toEqual([
+      'nodePools[general].zones',
+      'nodePools[general].diskSizeGb',
+      'nodePools[general].diskType',
+      'nodePools[general].maxPods',
+    ]);
+    // Not set in the plan: the cloud's default is not a difference.
+    expect(compareClusters(asked, { ...asked, nodePools: [differs] }).mismatches).toBe(0);
   });
 });
