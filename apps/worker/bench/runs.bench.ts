@@ -32,6 +32,8 @@ const LATENCY_MS = 20;
 const GOAL_SYNC_S = 10;
 const GOAL_APPLY_RATIO = 1.2;
 const PLAN_CLUSTERS = 20;
+/** The worker's default; BENCH_WORKER_CONCURRENCY=20 shows what the slots cost the 20-cluster plan. */
+const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8);
 process.env.DOLLY_SECRET_KEYS ??= `bench:${randomBytes(32).toString('base64')}`;
 
 const services = await ensureServices(repoRoot);
@@ -64,7 +66,7 @@ const sandbox = await startSandbox({
 });
 const h = await startHarness(
   { DOLLY_LOG_LEVEL: 'warn' },
-  { pollIntervalMs: Math.round(5000 / SPEED), accountCallsPerSecond: 20 * SPEED },
+  { pollIntervalMs: Math.round(5000 / SPEED), accountCallsPerSecond: 20 * SPEED, concurrency: CONCURRENCY },
 );
 const tenant = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'demo' } });
 await registerSandboxAccounts(h.db, h.vault, tenant.id, sandbox.urls.http);
@@ -226,7 +228,9 @@ try {
     '-twenty',
   );
   const ratio = twenty / one;
-  console.log(`plan applied GKE → EKS (${LATENCY_MS} ms per cloud answer, worker concurrency 8):`);
+  console.log(
+    `plan applied GKE → EKS (${LATENCY_MS} ms per cloud answer, worker concurrency ${CONCURRENCY}):`,
+  );
   console.log(`  1 cluster   ${one} ms`);
   console.log(
     `  ${PLAN_CLUSTERS} clusters ${twenty} ms = ${ratio.toFixed(2)} × one (goal ≤ ${GOAL_APPLY_RATIO})`,
