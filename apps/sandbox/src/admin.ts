@@ -12,6 +12,8 @@ export interface AdminCore {
   adminToken: string;
   ready(): boolean;
   setSpeed(speed: number): void;
+  setLatency(ms: number): void;
+  latency(): number;
   accounts(): SandboxAccount[];
   stateView(): unknown;
   reset(opts: { seed: boolean }): void;
@@ -132,17 +134,30 @@ export async function handleAdmin(
       return true;
     }
     case 'GET /_sandbox/config':
-      sendJson(res, 200, { speed: core.ctx.speed() });
+      sendJson(res, 200, { speed: core.ctx.speed(), latencyMs: core.latency() });
       return true;
     case 'PUT /_sandbox/config':
     case 'POST /_sandbox/config': {
-      const speed = (json as { speed?: unknown } | undefined)?.speed;
-      if (typeof speed !== 'number' || !(speed > 0)) {
+      // Either field may be given alone; each is checked before anything changes.
+      const b = (json ?? {}) as { speed?: unknown; latencyMs?: unknown };
+      if (b.speed === undefined && b.latencyMs === undefined) {
+        problem(res, 400, 'body must have speed and/or latencyMs');
+        return true;
+      }
+      if (b.speed !== undefined && (typeof b.speed !== 'number' || !(b.speed > 0))) {
         problem(res, 400, 'speed must be a positive number');
         return true;
       }
-      core.setSpeed(speed);
-      sendJson(res, 200, { speed: core.ctx.speed() });
+      if (
+        b.latencyMs !== undefined &&
+        (typeof b.latencyMs !== 'number' || !(b.latencyMs >= 0) || b.latencyMs > 60_000)
+      ) {
+        problem(res, 400, 'latencyMs must be a number of milliseconds between 0 and 60000');
+        return true;
+      }
+      if (typeof b.speed === 'number') core.setSpeed(b.speed);
+      if (typeof b.latencyMs === 'number') core.setLatency(b.latencyMs);
+      sendJson(res, 200, { speed: core.ctx.speed(), latencyMs: core.latency() });
       return true;
     }
     case 'GET /_sandbox/ca.pem':

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     host: config.host,
     dataDir: config.dataDir,
     speed: config.speed,
+    latencyMs: config.latencyMs,
     seed: config.seed,
     logLevel: config.logLevel,
     modules: parts.modules,

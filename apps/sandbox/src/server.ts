@@ -55,6 +55,11 @@ export interface StartSandboxOptions {
   dataDir: string;
   /** SANDBOX_SPEED; default 60 */
   speed?: number;
+  /**
+   * Added before every cloud API answer (EKS / ARM / GKE, not the kube API or /_sandbox), in ms:
+   * a real cloud is a network round trip away, and a client that calls one at a time pays it each time.
+   */
+  latencyMs?: number;
   /** Seed the demo fleet at start when the state is empty (default false). */
   seed?: boolean;
   /** Cloud modules; default: AWS only. */
@@ -90,6 +95,7 @@ export interface RunningSandbox {
   reset(opts?: { seed?: boolean }): void;
   seed(): unknown;
   setSpeed(speed: number): void;
+  setLatency(ms: number): void;
   /** Write state.json now. */
   flush(): void;
   /** Flush state and close both servers. */
@@ -159,6 +165,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const log = opts.logger ?? makeLogger(opts.logLevel ?? 'info');
   const now = opts.now ?? Date.now;
   let speed = opts.speed ?? 60;
+  let latencyMs = opts.latencyMs ?? 0;
   const fleet = opts.fleet ?? DEMO_FLEET;
   const tls = loadOrCreateTls(opts.dataDir);
   const adminToken = sandboxAdminToken();
@@ -191,6 +198,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       return;
     }
     const body = await readBody(req);
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     for (const m of modules) {
       if (await m.handle(req, res, body, url, transport)) return;
     }
@@ -430,6 +438,10 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     setSpeed: (s) => {
       speed = s;
     },
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    latency: () => latencyMs,
     accounts,
     stateView,
     reset,
@@ -484,6 +496,9 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     seed,
     setSpeed: (s) => {
       speed = s;
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
     },
     flush: () => {
       store.markDirty();

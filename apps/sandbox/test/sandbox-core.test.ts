@@ -119,6 +119,28 @@ describe('sandbox core', () => {
     expect((await admin(sandbox, 'GET', '/_sandbox/faults')).json).toEqual([]);
   });
 
+  it('adds the configured latency to cloud API answers only, and checks the knob', async () => {
+    const { sandbox } = await start();
+    const eks = new EKSClient(await awsConfig(sandbox));
+    const timed = async () => {
+      const t = performance.now();
+      await eks.send(new DescribeClusterCommand({ name: 'nope' })).catch(() => undefined);
+      return performance.now() - t;
+    };
+    await timed();
+    expect(await timed()).toBeLessThan(150);
+    expect((await admin(sandbox, 'POST', '/_sandbox/config', { latencyMs: -1 })).status).toBe(400);
+    expect((await admin(sandbox, 'POST', '/_sandbox/config', {})).status).toBe(400);
+    const set = await admin(sandbox, 'POST', '/_sandbox/config', { latencyMs: 200 });
+    expect(set.json).toEqual({ speed: 2000, latencyMs: 200 });
+    expect(await timed()).toBeGreaterThanOrEqual(195);
+    // the admin API itself is not slowed down
+    const t = performance.now();
+    await admin(sandbox, 'GET', '/_sandbox/config');
+    expect(performance.now() - t).toBeLessThan(150);
+    await admin(sandbox, 'POST', '/_sandbox/config', { latencyMs: 0 });
+  });
+
   it('seeds the demo fleet, resets and reseeds', async () => {
     const { sandbox, hub } = await start({ seed: true });
     type View = {

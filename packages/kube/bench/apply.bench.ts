@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { reportFigures } from '../../../scripts/lib/bench-figures.ts';
 import { type ApplyItem, applyObjects } from '../src/apply.ts';
 import { createKubeClient } from '../src/client.ts';
 import { tierOf } from '../src/tiers.ts';
@@ -170,6 +171,10 @@ try {
         : ''),
   );
   console.log(`speedup: ${speedup.toFixed(1)}x (goal ≥ ${GOAL_SPEEDUP}x)`);
+  reportFigures({
+    kube_apply_objects_per_s: Math.round(dollyRate),
+    kube_apply_speedup_vs_kubectl: Number(speedup.toFixed(1)),
+  });
   if (speedup < GOAL_SPEEDUP) process.exitCode = 1;
 } finally {
   await sb.close();

@@ -1,6 +1,7 @@
 // Planning benchmark: 10,000 clusters of 3 pools each must plan well under a second.
 // Run: pnpm exec tsx packages/model/bench/plan.bench.ts  (exits 1 when the goal is missed)
 import { performance } from 'node:perf_hooks';
+import { reportFigures } from '../../../scripts/lib/bench-figures.ts';
 import { bundledCatalog, type ClusterSpec, type CloudId, planClone } from '../src/index';
 
 const CLUSTERS = 10_000;
@@ -83,6 +84,7 @@ for (const target of clouds) {
 console.log(
   `plan ${CLUSTERS.toLocaleString('en')} clusters × 3 pools, best of ${RUNS}: ${results.join(', ')}; goal < ${GOAL_MS} ms`,
 );
+reportFigures({ plan_10000_ms: Math.round(worst) });
 if (worst >= GOAL_MS) {
   console.error(`FAIL: best run ${worst.toFixed(0)} ms >= ${GOAL_MS} ms`);
   process.exit(1);

@@ -18,6 +18,10 @@ export async function startHarness(
     pollIntervalMs?: number;
     stalledMs?: number;
     syncIntervalMinutes?: number;
+    /** Runs one worker takes at a time (the worker's default, 8, unless a test needs more). */
+    concurrency?: number;
+    /** The per-account token bucket; benchmarks scale it with the sandbox's speed, as polling is. */
+    accountCallsPerSecond?: number;
     /** Receives every log line of the API and the worker (tests grep them for secrets). */
     logStream?: { write(line: string): void };
   } = {},
@@ -57,7 +61,8 @@ export async function startHarness(
         vault,
         log: opts.logStream ? pino({ level: 'debug' }, opts.logStream) : pino({ level: 'warn' }),
         prefix,
-        concurrency: 8,
+        concurrency: opts.concurrency ?? 8,
+        ...(opts.accountCallsPerSecond ? { accountCallsPerSecond: opts.accountCallsPerSecond } : {}),
         workerId: 'test-worker',
         pollIntervalMs: opts.pollIntervalMs ?? 50,
         stalledMs: opts.stalledMs ?? 30_000,

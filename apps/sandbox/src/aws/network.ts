@@ -37,7 +37,29 @@ export function regionAbbrev(region: string): string {
   return `${m[1]}${dir}${m[3]}`;
 }
 
-export function defaultVpc(accountId: string, region: string, zones: string[]): DefaultVpc {
+const vpcs = new Map<string, Readonly<DefaultVpc>>();
+
+/**
+ * The default VPC is a pure function of its inputs, derived by hashing; every EKS answer resolves
+ * each cluster's subnets to zones through it, so it is computed once per account, region and zones.
+ */
+export function defaultVpc(accountId: string, region: string, zones: string[]): Readonly<DefaultVpc> {
+  const key = `${accountId}\n${region}\n${zones.join(',')}`;
+  let vpc = vpcs.get(key);
+  if (!vpc) {
+    vpc = deepFreeze(deriveDefaultVpc(accountId, region, zones));
+    vpcs.set(key, vpc);
+  }
+  return vpc;
+}
+
+function deepFreeze(vpc: DefaultVpc): Readonly<DefaultVpc> {
+  for (const s of vpc.subnets) Object.freeze(s);
+  Object.freeze(vpc.subnets);
+  return Object.freeze(vpc);
+}
+
+function deriveDefaultVpc(accountId: string, region: string, zones: string[]): DefaultVpc {
   const vpcId = `vpc-${hex(accountId, region, 'vpc')}`;
   return {
     vpcId,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
+import { type ClusterSummaryRow, listClusterSummaries } from './list-query.ts';
 
 const poolSchema = z.object({
   id: z.uuid(),
@@ -52,29 +53,11 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-type Row = {
-  id: string;
-  cloud: 'aws' | 'azure' | 'gcp';
-  accountId: string;
-  account: { name: string };
-  scope: string;
-  location: string;
-  name: string;
-  kubernetesVersion: string;
-  status: string | null;
-  environment: string | null;
-  environmentSource: string | null;
-  labels: unknown;
-  lastSeenAt: Date;
-  vanishedAt: Date | null;
-  nodePools: { id: string; name: string; machineType: string; nodeCount: number; spec: unknown }[];
-};
-
-const summary = (c: Row) => ({
+const summary = (c: ClusterSummaryRow) => ({
   id: c.id,
   cloud: c.cloud,
   accountId: c.accountId,
-  accountName: c.account.name,
+  accountName: c.accountName,
   scope: c.scope,
   location: c.location,
   name: c.name,
@@ -83,8 +66,8 @@ const summary = (c: Row) => ({
   environment: c.environment,
   environmentSource: c.environmentSource,
   labels: (c.labels ?? {}) as Record<string, string>,
-  pools: c.nodePools.length,
-  nodes: c.nodePools.reduce((n, p) => n + p.nodeCount, 0),
+  pools: c.pools,
+  nodes: c.nodes,
   lastSeenAt: c.lastSeenAt.toISOString(),
   vanishedAt: c.vanishedAt?.toISOString() ?? null,
 });
@@ -122,21 +105,17 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
       const p = requirePrincipal(request);
       const q = request.query;
       const labels = parseLabels(q.label);
-      const rows = await deps.db.cluster.findMany({
-        where: {
-          tenantId: p.tenantId,
-          ...(q.includeVanished ? {} : { vanishedAt: null }),
-          ...(q.cloud ? { cloud: q.cloud } : {}),
-          ...(q.accountId ? { accountId: q.accountId } : {}),
-          ...(q.location ? { location: q.location } : {}),
-          ...(q.env ? { environment: q.env } : {}),
-          ...(q.q ? { name: { contains: q.q, mode: 'insensitive' as const } } : {}),
-          ...(labels.length ? { AND: labels.map(([k, v]) => ({ labels: { path: [k], equals: v } })) } : {}),
-          ...(q.cursor ? { id: { gt: q.cursor } } : {}),
-        },
-        include: { account: { select: { name: true } }, nodePools: true },
-        orderBy: { id: 'asc' },
-        take: q.limit,
+      const rows = await listClusterSummaries(deps.db, {
+        tenantId: p.tenantId,
+        ...(q.cloud ? { cloud: q.cloud } : {}),
+        ...(q.accountId ? { accountId: q.accountId } : {}),
+        ...(q.location ? { location: q.location } : {}),
+        ...(q.env ? { env: q.env } : {}),
+        ...(q.q ? { q: q.q } : {}),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        labels,
+        includeVanished: q.includeVanished,
+        limit: q.limit,
       });
       return {
         items: rows.map(summary),
@@ -164,7 +143,12 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
       });
       if (!c) throw new DollyError('not_found', `No cluster ${request.params.id}`);
       return {
-        ...summary(c),
+        ...summary({
+          ...c,
+          accountName: c.account.name,
+          pools: c.nodePools.length,
+          nodes: c.nodePools.reduce((n, np) => n + np.nodeCount, 0),
+        }),
         spec: c.spec,
         nodePools: c.nodePools.map((np) => ({
           id: np.id,
@@ -193,14 +177,20 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
       const p = requirePrincipal(request);
       const c = await deps.db.cluster.findFirst({ where: { id: request.params.id, tenantId: p.tenantId } });
       if (!c) throw new DollyError('not_found', `No cluster ${request.params.id}`);
-      const updated = await deps.db.cluster.update({
+      await deps.db.cluster.update({
         where: { id: c.id },
         data: {
           environment: request.body.environment,
           environmentSource: request.body.environment ? 'manual' : null,
         },
-        include: { account: { select: { name: true } }, nodePools: true },
       });
+      const [updated] = await listClusterSummaries(deps.db, {
+        tenantId: p.tenantId,
+        id: c.id,
+        includeVanished: true,
+        limit: 1,
+      });
+      if (!updated) throw new DollyError('not_found', `No cluster ${request.params.id}`);
       return summary(updated);
     },
   );
