@@ -43,8 +43,7 @@ export const configSchema = z.object({
     'Reverse proxies whose X-Forwarded-For is believed; empty: the socket address is the client',
   ),
   DOLLY_METRICS_TOKEN: z
-    .string()
-    .min(16, 'must be at least 16 characters')
+    .union([z.literal('').transform(() => undefined), z.string().min(16, 'must be at least 16 characters')])
     .optional()
     .describe('Bearer token for /metrics; without it /metrics answers loopback only'),
 });
