@@ -266,3 +266,29 @@ test('a viewer sees settings read-only, with the reason for every refused action
   await expect(page.locator('.st-content')).toContainText('Viewers cannot create API tokens');
   await snapshot(page, 'settings-viewer-tokens');
 });
+
+test('an invited member must choose their own password at first sign-in', async ({ page, browser }) => {
+  await signIn(page, 'admin@demo.dolly');
+  await page.goto('/settings/members');
+  const email = `e2e-first-${Date.now()}@demo.dolly`;
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const oneTime = await page.getByLabel(`One-time password for ${email}`).inputValue();
+  expect(oneTime).not.toBe('');
+
+  const context = await browser.newContext();
+  const member = await context.newPage();
+  await member.goto('/');
+  await member.getByLabel('Email').fill(email);
+  await member.getByLabel('Password').fill(oneTime);
+  await member.getByRole('button', { name: 'Sign in' }).click();
+  await expect(member.getByRole('heading', { name: 'Choose your own password' })).toBeVisible();
+  await member.getByLabel('One-time password').fill(oneTime);
+  await member.getByLabel('New password (at least 12 characters)').fill('e2e-own-passphrase');
+  await member.getByLabel('New password again').fill('e2e-own-passphrase');
+  await snapshot(member, 'first-sign-in-password');
+  await member.getByRole('button', { name: 'Save password' }).click();
+  await expect(member.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  await context.close();
+});

@@ -54,7 +54,9 @@ export async function buildApp(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: true,
+    // Only listed proxies may tell us the client's address; anyone else could rotate it past
+    // the login limit.
+    trustProxy: deps.config.DOLLY_TRUST_PROXY.length ? deps.config.DOLLY_TRUST_PROXY : false,
     bodyLimit: 5 * 1024 * 1024,
   });
   const routeTable: RouteInfo[] = [];
@@ -87,9 +89,14 @@ export async function buildApp(
         : undefined,
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // Counters in Redis: every API replica sees the same attempts.
+  await app.register(rateLimit, {
+    global: false,
+    redis: deps.redis,
+    nameSpace: `${deps.config.DOLLY_QUEUE_PREFIX}:rate-limit:`,
+  });
   await registerOpenApi(app);
-  registerMetrics(app, deps.metrics);
+  registerMetrics(app, deps.metrics, deps.config.DOLLY_METRICS_TOKEN);
   if (!deps.metrics.registry.getSingleMetric('dolly_runs'))
     registerRunGauge(deps.metrics, async () =>
       (await deps.db.run.groupBy({ by: ['kind', 'status'], _count: { _all: true } })).map((g) => ({

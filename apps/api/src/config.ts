@@ -1,8 +1,30 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => ['true', '1', 'yes'].includes(v));
+
+/** An address or CIDR block (`10.0.0.0/8`, `::1`), as Fastify's trustProxy list takes them. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
+
+const addressList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every(isAddressOrCidr), 'must be comma-separated IP addresses or CIDR blocks');
 
 /** Every environment variable the API and worker read; .env.example lists the same. */
 export const configSchema = z.object({
@@ -17,6 +39,13 @@ export const configSchema = z.object({
   DOLLY_COOKIE_SECURE: bool.default(false),
   DOLLY_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   DOLLY_LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  DOLLY_TRUST_PROXY: addressList.describe(
+    'Reverse proxies whose X-Forwarded-For is believed; empty: the socket address is the client',
+  ),
+  DOLLY_METRICS_TOKEN: z
+    .union([z.literal('').transform(() => undefined), z.string().min(16, 'must be at least 16 characters')])
+    .optional()
+    .describe('Bearer token for /metrics; without it /metrics answers loopback only'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -167,10 +167,9 @@ describe('two API replicas and two workers on one Postgres and Redis', () => {
       expect((ticks[i] ?? 0) - (ticks[i - 1] ?? 0)).toBeGreaterThan(SYNC_EVERY_MS / 2);
   }, 60_000);
 
-  // FAILS today: @fastify/rate-limit keeps its counters in each API process's memory, so two
-  // replicas allow twice the attempts. The login limit is moving into Redis on another branch;
-  // flip this to `it` after that merge.
-  it.fails('counts login attempts against A and B toward one limit', async () => {
+  // The counters live in Redis (@fastify/rate-limit's Redis store): two replicas allow no more
+  // attempts than one.
+  it('counts login attempts against A and B toward one limit', async () => {
     const [a, b] = apis as [string, string];
     const email = `nobody-${Date.now().toString(36)}@demo.dolly`;
     const statuses: number[] = [];

@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { Route, Routes, useLocation } from 'react-router';
+import { Link, Route, Routes, useLocation } from 'react-router';
 import { MainNav } from './components/main-nav.tsx';
 import { RouteErrorBoundary } from './components/route-error-boundary.tsx';
 import { TenantSwitcher } from './components/tenant-switcher.tsx';
@@ -8,6 +8,7 @@ import { problemMessage } from './lib/api-client.ts';
 import { type SessionInfo, useSession, useSessionActions } from './lib/session.ts';
 import { SessionContext } from './lib/session-context.ts';
 import { HomePage } from './pages/home-page.tsx';
+import { ChangePasswordForm, ForcedPasswordChangePage } from './pages/change-password-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 
@@ -45,6 +46,7 @@ export function App() {
       </p>
     );
   if (!session.data) return <LoginPage />;
+  if (session.data.mustChangePassword) return <ForcedPasswordChangePage />;
   return (
     <SessionContext value={session.data}>
       <Shell session={session.data} />
@@ -67,9 +69,9 @@ function Shell({ session }: { session: SessionInfo }) {
         <MainNav role={session.role} />
         <TenantSwitcher session={session} />
         <ThemeToggle />
-        <span className="muted user" title={session.user.name}>
+        <Link className="muted user" title={`${session.user.name}: change password`} to="/account/password">
           {session.user.email}
-        </span>
+        </Link>
         <button type="button" className="link" onClick={() => void logout()}>
           Sign out
         </button>
@@ -85,6 +87,7 @@ function Shell({ session }: { session: SessionInfo }) {
           >
             <Routes>
               <Route path="/" element={<HomePage session={session} />} />
+              <Route path="/account/password" element={<ChangePasswordForm forced={false} />} />
               <Route path="/inventory" element={<InventoryPage />} />
               <Route path="/clusters/:clusterId" element={<ClusterPage />} />
               <Route path="/clone" element={<CloneWizardPage />} />

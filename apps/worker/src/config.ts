@@ -19,6 +19,10 @@ export const workerConfigSchema = z.object({
   DOLLY_SYNC_INTERVAL_MINUTES: z.coerce.number().min(0).default(15),
   /** Prometheus metrics of the worker on this port; 0 turns the listener off. */
   DOLLY_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // empty (as docker-compose passes an unset variable) means none
+  DOLLY_METRICS_TOKEN: z
+    .union([z.literal('').transform(() => undefined), z.string().min(16, 'must be at least 16 characters')])
+    .optional(),
   /** A run whose worker died is picked up by another after about this long. */
   DOLLY_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
 });

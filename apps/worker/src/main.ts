@@ -33,7 +33,7 @@ const worker = await startRunWorker({
 });
 await worker.waitUntilReady();
 const metricsServer = config.DOLLY_WORKER_METRICS_PORT
-  ? serveMetrics(metrics, config.DOLLY_WORKER_METRICS_PORT)
+  ? serveMetrics(metrics, config.DOLLY_WORKER_METRICS_PORT, config.DOLLY_METRICS_TOKEN)
   : undefined;
 metricsServer?.on('error', (err) => log.warn({ err }, 'metrics listener failed; continuing without it'));
 log.info({ concurrency: config.DOLLY_WORKER_CONCURRENCY }, 'worker ready');

@@ -1,3 +1,4 @@
+import { scrapeAccess } from '@dolly/authz';
 import { createServer } from 'node:http';
 import { CloudError } from '@dolly/providers';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -53,7 +54,7 @@ export function observeCloudCall(
  * A bare listener: the worker has no HTTP API, only this scrape endpoint and /healthz, which answers
  * while the event loop does (a liveness probe restarts a wedged worker; its runs resume elsewhere).
  */
-export function serveMetrics(metrics: WorkerMetrics, port: number) {
+export function serveMetrics(metrics: WorkerMetrics, port: number, token?: string) {
   const server = createServer((req, res) => {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -61,6 +62,15 @@ export function serveMetrics(metrics: WorkerMetrics, port: number) {
     }
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
+      return;
+    }
+    const access = scrapeAccess({
+      token,
+      socketAddress: req.socket.remoteAddress,
+      authorization: req.headers.authorization,
+    });
+    if (!access.ok) {
+      res.writeHead(access.status, { 'content-type': 'text/plain' }).end(access.reason);
       return;
     }
     metrics.registry.metrics().then(

@@ -265,6 +265,96 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your password (also how a one-time password is replaced)
+         * @description Signs out every other session of the user; this one stays.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        /** @description At least 12 characters */
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs": {
         parameters: {
             query?: never;
@@ -721,7 +811,7 @@ export type paths = {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API token */
+        /** Revoke an API token and every token it created */
         delete: {
             parameters: {
                 query?: never;
@@ -4563,6 +4653,8 @@ export type components = {
                 /** @enum {string} */
                 role: "owner" | "admin" | "operator" | "developer" | "viewer";
             }[];
+            /** @description Signed in with a one-time password: every other call answers 403 password_change_required until POST /api/v1/auth/password */
+            mustChangePassword: boolean;
             /** @description Send back as X-CSRF-Token on every mutating request made with the session cookie */
             csrfToken?: string;
         };
@@ -5431,6 +5523,8 @@ export type components = {
                 /** @enum {string} */
                 role: "owner" | "admin" | "operator" | "developer" | "viewer";
             }[];
+            /** @description Signed in with a one-time password: every other call answers 403 password_change_required until POST /api/v1/auth/password */
+            mustChangePassword: boolean;
             /** @description Send back as X-CSRF-Token on every mutating request made with the session cookie */
             csrfToken?: string;
         };

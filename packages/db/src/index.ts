@@ -19,3 +19,4 @@ export type {
   UserModel as User,
 } from './generated/prisma/models.ts';
 export * from './credential-vault.ts';
+export * from './reseal.ts';

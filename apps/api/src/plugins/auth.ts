@@ -15,6 +15,8 @@ export interface Principal {
   sessionId?: string;
   tokenId?: string;
   csrfToken?: string;
+  /** Signed in with a one-time password: nothing but choosing a new one until then. */
+  mustChangePassword?: boolean;
 }
 
 /** How a route is guarded; declared next to its schema, enforced here, listed for the authz matrix test. */
@@ -26,6 +28,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /** Answered while the user still has to replace a one-time password (who am I, sign out, change it). */
+    beforePasswordChange?: boolean;
   }
 }
 
@@ -54,7 +58,10 @@ async function resolvePrincipal(db: Database, request: FastifyRequest): Promise<
   }
   const cookie = request.cookies[SESSION_COOKIE];
   if (!cookie) return null;
-  const session = await db.session.findUnique({ where: { tokenHash: hashSecret(cookie) } });
+  const session = await db.session.findUnique({
+    where: { tokenHash: hashSecret(cookie) },
+    include: { user: { select: { mustChangePassword: true } } },
+  });
   if (!session || session.expiresAt < new Date() || !session.tenantId) return null;
   const membership = await db.membership.findUnique({
     where: { tenantId_userId: { tenantId: session.tenantId, userId: session.userId } },
@@ -67,6 +74,7 @@ async function resolvePrincipal(db: Database, request: FastifyRequest): Promise<
     via: 'session',
     sessionId: session.id,
     csrfToken: session.csrfToken,
+    mustChangePassword: session.user.mustChangePassword,
   };
 }
 
@@ -91,6 +99,11 @@ export function registerAuth(app: FastifyInstance, db: Database) {
       if (request.headers[CSRF_HEADER] !== principal.csrfToken) throw new DollyError('csrf_failed');
     }
     request.principal = principal;
+    if (principal.mustChangePassword && !request.routeOptions.config.beforePasswordChange)
+      throw new DollyError(
+        'password_change_required',
+        'You signed in with a one-time password: choose your own with POST /api/v1/auth/password',
+      );
     if (auth !== 'authenticated' && !defineAbilitiesFor(principal.role).can(auth.can, auth.on)) {
       throw new DollyError('forbidden', `The ${principal.role} role cannot ${auth.can} ${auth.on}`);
     }

@@ -1,3 +1,5 @@
+import { scrapeAccess } from '@dolly/authz';
+import { DollyError } from '@dolly/contracts';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -42,7 +44,7 @@ export function registerRunGauge(
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics) {
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: string | undefined) {
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       {
@@ -53,7 +55,14 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics) {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    const access = scrapeAccess({
+      token,
+      socketAddress: request.socket.remoteAddress,
+      authorization: request.headers.authorization,
+    });
+    if (!access.ok)
+      throw new DollyError(access.status === 401 ? 'unauthenticated' : 'forbidden', access.reason);
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });

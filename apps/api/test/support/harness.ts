@@ -22,13 +22,15 @@ export async function startHarness(
     concurrency?: number;
     /** The per-account token bucket; benchmarks scale it with the sandbox's speed, as polling is. */
     accountCallsPerSecond?: number;
+    /** Another replica of the same installation: share this queue and key prefix. */
+    prefix?: string;
     /** Receives every log line of the API and the worker (tests grep them for secrets). */
     logStream?: { write(line: string): void };
   } = {},
 ) {
   const env = { ...process.env, DOLLY_LOG_LEVEL: 'warn', ...overrides };
   const config = loadConfig(env);
-  const prefix = `${config.DOLLY_QUEUE_PREFIX}-${Math.random().toString(36).slice(2, 8)}`;
+  const prefix = opts.prefix ?? `${config.DOLLY_QUEUE_PREFIX}-${Math.random().toString(36).slice(2, 8)}`;
   const db = createDatabase(config.DATABASE_URL);
   const vault = credentialVaultFromEnv(env);
   const redis = createRedis(config.REDIS_URL, 'test-api');

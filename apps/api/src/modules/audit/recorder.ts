@@ -16,7 +16,7 @@ function outcomeOf(status: number) {
 }
 
 /**
- * Every mutating API call and every denied attempt lands in the audit log, with who (user and
+ * Every mutating API call, every named read and every denied attempt lands in the audit log, with who (user and
  * token), where (tenant), what (action and target) and how it ended. Bodies are never recorded:
  * they may hold credentials.
  */
@@ -26,7 +26,9 @@ export function registerAuditTrail(app: FastifyInstance, db: Database) {
     if (!url?.startsWith('/api/v1/')) return;
     const status = reply.statusCode;
     const outcome = outcomeOf(status);
-    if (SAFE.has(request.method) && outcome !== 'denied') return;
+    // Reads are not logged, except those that hand out secrets (kubeconfigs): they are named.
+    const named = request.routeOptions.config.audit;
+    if (SAFE.has(request.method) && outcome !== 'denied' && !named) return;
     const params = (request.params ?? {}) as Record<string, string>;
     const [, , , resource] = url.split('/');
     try {
@@ -35,7 +37,7 @@ export function registerAuditTrail(app: FastifyInstance, db: Database) {
           tenantId: request.principal?.tenantId ?? null,
           actorUserId: request.principal?.userId ?? null,
           tokenId: request.principal?.tokenId ?? null,
-          action: request.routeOptions.config.audit ?? `${request.method} ${url}`,
+          action: named ?? `${request.method} ${url}`,
           targetType: resource ?? null,
           targetId: params.id ?? null,
           outcome,

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { hashSecret, newSecret } from '../../lib/tokens.ts';
+import { problemResponses } from '../../lib/schemas.ts';
 import { SESSION_COOKIE, requirePrincipal } from '../../plugins/auth.ts';
 
 const roleSchema = z.enum(['owner', 'admin', 'operator', 'developer', 'viewer']);
@@ -14,6 +15,10 @@ const sessionInfoSchema = z
     tenant: z.object({ id: z.uuid(), slug: z.string(), name: z.string() }),
     role: roleSchema,
     tenants: z.array(z.object({ id: z.uuid(), slug: z.string(), name: z.string(), role: roleSchema })),
+    mustChangePassword: z.boolean().meta({
+      description:
+        'Signed in with a one-time password: every other call answers 403 password_change_required until POST /api/v1/auth/password',
+    }),
     csrfToken: z.string().optional().meta({
       description: 'Send back as X-CSRF-Token on every mutating request made with the session cookie',
     }),
@@ -29,6 +34,7 @@ async function sessionInfo(deps: AppDeps, userId: string, tenantId: string, csrf
   if (!current) throw new DollyError('not_found', 'No such tenant');
   return {
     user: { id: user.id, email: user.email, name: user.name },
+    mustChangePassword: user.mustChangePassword,
     tenant: { id: current.tenant.id, slug: current.tenant.slug, name: current.tenant.name },
     role: current.role,
     tenants: user.memberships.map((m) => ({
@@ -115,7 +121,7 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
   r.get(
     '/api/v1/auth/me',
     {
-      config: { auth: 'authenticated' },
+      config: { auth: 'authenticated', beforePasswordChange: true },
       schema: {
         tags: ['auth'],
         summary: 'Who is signed in, in which tenant, with which role',
@@ -155,13 +161,68 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
   r.post(
     '/api/v1/auth/logout',
     {
-      config: { auth: 'authenticated' },
+      config: { auth: 'authenticated', beforePasswordChange: true },
       schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null() } },
     },
     async (request, reply) => {
       const p = requirePrincipal(request);
       if (p.sessionId) await deps.db.session.delete({ where: { id: p.sessionId } });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/auth/password',
+    {
+      config: {
+        auth: 'authenticated',
+        beforePasswordChange: true,
+        audit: 'user.password',
+        rateLimit: {
+          max: deps.config.DOLLY_LOGIN_RATE_LIMIT,
+          timeWindow: '1 minute',
+          keyGenerator: (request) => `password:${request.ip}`,
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your password (also how a one-time password is replaced)',
+        description: 'Signs out every other session of the user; this one stays.',
+        body: z.object({
+          currentPassword: z.string().min(1),
+          newPassword: z.string().min(12).max(200).meta({ description: 'At least 12 characters' }),
+        }),
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      if (p.via !== 'session' || !p.sessionId)
+        throw new DollyError(
+          'forbidden',
+          'Passwords are changed by the person, signed in, not with an API token',
+        );
+      const { currentPassword, newPassword } = request.body;
+      if (newPassword === currentPassword)
+        throw new DollyError('validation_failed', 'Choose a password other than the current one', [
+          { path: 'body.newPassword', message: 'must differ from the current password' },
+        ]);
+      const user = await deps.db.user.findUniqueOrThrow({ where: { id: p.userId } });
+      const ok = user.passwordHash
+        ? await verify(user.passwordHash, currentPassword).catch(() => false)
+        : false;
+      if (!ok)
+        throw new DollyError('forbidden', 'The current password is wrong', [
+          { path: 'body.currentPassword', message: 'wrong password' },
+        ]);
+      await deps.db.$transaction([
+        deps.db.user.update({
+          where: { id: user.id },
+          data: { passwordHash: await hash(newPassword), mustChangePassword: false },
+        }),
+        deps.db.session.deleteMany({ where: { userId: user.id, id: { not: p.sessionId } } }),
+      ]);
       return reply.status(204).send(null);
     },
   );

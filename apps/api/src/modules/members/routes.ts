@@ -25,13 +25,15 @@ type MemberRow = {
   userId: string;
   role: z.infer<typeof roleSchema>;
   createdAt: Date;
+  displayName: string | null;
   user: { email: string; name: string };
 };
 const toDto = (m: MemberRow) => ({
   id: m.id,
   userId: m.userId,
   email: m.user.email,
-  name: m.user.name,
+  // A tenant sees the name it gave; the user's own name stays with the tenants that created them.
+  name: m.displayName ?? m.user.name,
   role: m.role,
   createdAt: m.createdAt.toISOString(),
 });
@@ -96,13 +98,16 @@ export function memberRoutes(app: FastifyInstance, deps: AppDeps) {
       const email = request.body.email.toLowerCase();
       let user = await deps.db.user.findUnique({ where: { email } });
       let initialPassword: string | undefined;
+      const givenName = request.body.name ?? email.split('@')[0] ?? email;
+      const existed = Boolean(user);
       if (!user) {
         initialPassword = randomBytes(12).toString('base64url');
         user = await deps.db.user.create({
           data: {
             email,
-            name: request.body.name ?? email.split('@')[0] ?? email,
+            name: givenName,
             passwordHash: await hash(initialPassword),
+            mustChangePassword: true,
           },
         });
       }
@@ -111,7 +116,12 @@ export function memberRoutes(app: FastifyInstance, deps: AppDeps) {
       });
       if (existing) throw new DollyError('conflict', `${email} is already a member`);
       const m = await deps.db.membership.create({
-        data: { tenantId: p.tenantId, userId: user.id, role: request.body.role },
+        data: {
+          tenantId: p.tenantId,
+          userId: user.id,
+          role: request.body.role,
+          ...(existed ? { displayName: givenName } : {}),
+        },
         include: { user: true },
       });
       return reply.status(201).send({ ...toDto(m), ...(initialPassword ? { initialPassword } : {}) });

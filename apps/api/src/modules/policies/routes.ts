@@ -1,4 +1,4 @@
-import { BUILTIN_PROD, evaluateClonePolicy, normaliseEnvironment, PROD } from '@dolly/authz';
+import { BUILTIN_PROD, evaluateClonePolicy, normaliseEnvironment, PROD, roleAtLeast } from '@dolly/authz';
 import { DollyError } from '@dolly/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -245,6 +245,11 @@ export function policyRoutes(app: FastifyInstance, deps: AppDeps) {
       const p = requirePrincipal(request);
       const { rules, settings } = await loadAdmissionContext(deps.db, p.tenantId);
       const role = request.body.role ?? p.role;
+      // A preview for a stronger role would map out what the caller cannot do themselves.
+      if (!roleAtLeast(p.role, role))
+        throw new DollyError('forbidden', `The ${p.role} role cannot preview decisions for ${role}`, [
+          { path: 'body.role', message: `at most ${p.role}` },
+        ]);
       return evaluateClonePolicy(
         {
           role,

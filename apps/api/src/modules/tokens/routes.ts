@@ -45,6 +45,18 @@ const toDto = (t: TokenRow, emails: Map<string, string>) => ({
   revokedAt: t.revokedAt?.toISOString() ?? null,
 });
 
+/** Revokes a token and every token it created, and theirs, in one statement. */
+async function revokeWithDescendants(deps: AppDeps, id: string) {
+  await deps.db.$executeRaw`
+    WITH RECURSIVE chain AS (
+      SELECT id FROM "ApiToken" WHERE id = ${id}::uuid
+      UNION
+      SELECT t.id FROM "ApiToken" t JOIN chain c ON t."parentTokenId" = c.id
+    )
+    UPDATE "ApiToken" SET "revokedAt" = now()
+    WHERE id IN (SELECT id FROM chain) AND "revokedAt" IS NULL`;
+}
+
 export function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -72,6 +84,22 @@ export function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
       const p = requirePrincipal(request);
       const grant = canGrantRole(p.role, request.body.role);
       if (!grant.ok) throw new DollyError('forbidden', grant.reason);
+      const expiresAt = request.body.expiresInDays
+        ? new Date(Date.now() + request.body.expiresInDays * 86_400_000)
+        : null;
+      // A token minting tokens passes on at most what it has: its role (checked above, p.role is
+      // the token's effective role) and its lifetime.
+      const parent =
+        p.via === 'token' && p.tokenId
+          ? await deps.db.apiToken.findUnique({ where: { id: p.tokenId } })
+          : null;
+      if (parent?.expiresAt && (!expiresAt || expiresAt > parent.expiresAt))
+        throw new DollyError('forbidden', 'A token cannot create a token that outlives it', [
+          {
+            path: 'body.expiresInDays',
+            message: `at most ${Math.floor((parent.expiresAt.getTime() - Date.now()) / 86_400_000)} day(s): the creating token expires ${parent.expiresAt.toISOString()}`,
+          },
+        ]);
       const secret = newSecret('dolly_');
       const row = await deps.db.apiToken.create({
         data: {
@@ -81,9 +109,8 @@ export function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
           role: request.body.role,
           prefix: secret.slice(0, 12),
           tokenHash: hashSecret(secret),
-          expiresAt: request.body.expiresInDays
-            ? new Date(Date.now() + request.body.expiresInDays * 86_400_000)
-            : null,
+          expiresAt,
+          parentTokenId: parent?.id ?? null,
         },
       });
       const user = await deps.db.user.findUniqueOrThrow({ where: { id: p.userId } });
@@ -122,7 +149,7 @@ export function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
       config: { auth: { can: 'create', on: 'ApiToken' }, audit: 'token.revoke' },
       schema: {
         tags: ['tokens'],
-        summary: 'Revoke an API token',
+        summary: 'Revoke an API token and every token it created',
         params: idParams,
         response: { 204: z.null(), ...problemResponses },
       },
@@ -134,8 +161,7 @@ export function tokenRoutes(app: FastifyInstance, deps: AppDeps) {
         where: { id: request.params.id, tenantId: p.tenantId, ...(all ? {} : { createdById: p.userId }) },
       });
       if (!token) throw new DollyError('not_found', `No token ${request.params.id}`);
-      if (!token.revokedAt)
-        await deps.db.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+      await revokeWithDescendants(deps, token.id);
       return reply.status(204).send(null);
     },
   );

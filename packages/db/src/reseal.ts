@@ -1,0 +1,41 @@
+import type { Database } from './client.ts';
+import type { CredentialVault } from './credential-vault.ts';
+
+export interface ResealReport {
+  /** sealed values now under the current key */
+  resealed: number;
+  /** already under the current key, left alone */
+  current: number;
+}
+
+/**
+ * Re-seals every stored secret under the vault's current key, so an old key can be dropped from
+ * DOLLY_SECRET_KEYS afterwards. Each row is updated only if it still holds the ciphertext read
+ * (compare-and-set), so a credential replaced concurrently is never overwritten with the old one;
+ * running it again finishes what an interrupted run left.
+ */
+export async function resealAll(
+  db: Database,
+  vault: CredentialVault,
+  opts: { tenantId?: string } = {},
+): Promise<ResealReport> {
+  const report: ResealReport = { resealed: 0, current: 0 };
+  const accounts = await db.cloudAccount.findMany({
+    where: { credentialsCipher: { not: null }, ...(opts.tenantId ? { tenantId: opts.tenantId } : {}) },
+    select: { id: true, credentialsCipher: true, credentialsKeyId: true },
+  });
+  for (const a of accounts) {
+    if (!a.credentialsCipher || !a.credentialsKeyId) continue;
+    if (a.credentialsKeyId === vault.currentKeyId) {
+      report.current++;
+      continue;
+    }
+    const sealed = vault.seal(vault.open({ cipher: a.credentialsCipher, keyId: a.credentialsKeyId }));
+    const updated = await db.cloudAccount.updateMany({
+      where: { id: a.id, credentialsKeyId: a.credentialsKeyId, credentialsCipher: a.credentialsCipher },
+      data: { credentialsCipher: sealed.cipher, credentialsKeyId: sealed.keyId },
+    });
+    report.resealed += updated.count;
+  }
+  return report;
+}
