@@ -105,7 +105,12 @@ describe.skipIf(!existsSync(KUBECTL))('deploy/kubernetes', () => {
     const c = api.spec?.template?.spec.containers[0];
     expect(c?.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(c?.readinessProbe?.httpGet?.path).toBe('/readyz');
-    expect(secretRefs(c as Container).sort()).toEqual(['DATABASE_URL', 'DOLLY_SECRET_KEYS', 'REDIS_URL']);
+    expect(secretRefs(c as Container).sort()).toEqual([
+      'DATABASE_URL',
+      'DOLLY_METRICS_TOKEN',
+      'DOLLY_SECRET_KEYS',
+      'REDIS_URL',
+    ]);
   });
 
   it('runs workers with a named metrics port and a migration job', () => {
