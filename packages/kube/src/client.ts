@@ -101,9 +101,19 @@ export interface KubeClient {
   close(): void;
 }
 
+/**
+ * Loads a kubeconfig for Dolly's own use. Credential plugins (`exec`, `auth-provider`) would run a
+ * command on Dolly's host and `insecure-skip-tls-verify` would hand the token to whoever answers:
+ * refused here, whatever produced the kubeconfig.
+ */
 export function kubeConfigFromYaml(kubeconfig: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
+  for (const u of kc.getUsers())
+    if (u.exec || u.authProvider)
+      throw new Error(`kubeconfig user ${u.name}: credential plugins (exec/auth-provider) are not run by Dolly`);
+  for (const c of kc.getClusters())
+    if (c.skipTLSVerify) throw new Error(`kubeconfig cluster ${c.name}: insecure-skip-tls-verify is not accepted`);
   return kc;
 }
 

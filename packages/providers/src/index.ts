@@ -9,6 +9,7 @@ export { eksToSpec, nodegroupToPool } from './aws/map';
 export { EKS_TOKEN_PREFIX, eksToken } from './aws/token';
 export { aksPoolToSpec, aksToSpec } from './azure/map';
 export { gkePoolToSpec, gkeToSpec } from './gcp/map';
+export { kubeconfigDocument, plainKubeconfig } from './kubeconfig';
 export { CloudError, type CloudErrorClass, classifyCloudError, parseRetryAfter } from './errors';
 export type {
   CloudAccountConfig,

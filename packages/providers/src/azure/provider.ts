@@ -13,6 +13,7 @@ import type {
   OperationContext,
 } from '../types';
 import { PLAN_LABEL } from '../types';
+import { plainKubeconfig } from '../kubeconfig';
 import {
   conflict,
   credString,
@@ -517,7 +518,11 @@ export function createAzureProvider(account: CloudAccountConfig): CloudProvider 
           message: `no kubeconfig for ${ref.cluster}`,
         });
       }
-      return Buffer.from(value).toString('utf8');
+      return plainKubeconfig(
+        Buffer.from(value).toString('utf8'),
+        'azure',
+        'managedClusters.listClusterUserCredentials',
+      );
     },
   };
   return provider;
