@@ -42,6 +42,16 @@ export const configSchema = z.object({
   DOLLY_TRUST_PROXY: addressList.describe(
     'Reverse proxies whose X-Forwarded-For is believed; empty: the socket address is the client',
   ),
+  DOLLY_HOST_IDENTITY_TENANTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .describe("Tenant slugs that may connect accounts using Dolly's own host identity (default chains)"),
   DOLLY_METRICS_TOKEN: z
     .union([z.literal('').transform(() => undefined), z.string().min(16, 'must be at least 16 characters')])
     .optional()

@@ -2124,9 +2124,11 @@ export type paths = {
                             /** @enum {string} */
                             kind: "aws-assume-role";
                             roleArn: string;
+                            /** @description Ignored: Dolly generates one per account and shows it in settings.externalId */
                             externalId?: string;
-                            sourceAccessKeyId?: string;
-                            sourceSecretAccessKey?: string;
+                            sourceAccessKeyId: string;
+                            sourceSecretAccessKey: string;
+                            sourceSessionToken?: string;
                         } | {
                             /** @enum {string} */
                             kind: "aws-default-chain";
@@ -2418,9 +2420,11 @@ export type paths = {
                             /** @enum {string} */
                             kind: "aws-assume-role";
                             roleArn: string;
+                            /** @description Ignored: Dolly generates one per account and shows it in settings.externalId */
                             externalId?: string;
-                            sourceAccessKeyId?: string;
-                            sourceSecretAccessKey?: string;
+                            sourceAccessKeyId: string;
+                            sourceSecretAccessKey: string;
+                            sourceSessionToken?: string;
                         } | {
                             /** @enum {string} */
                             kind: "aws-default-chain";

@@ -94,24 +94,20 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
       }
       case 'aws-assume-role': {
         const externalId = credString(account, 'externalId');
-        const sourceKey = credString(account, 'accessKeyId');
+        // The principal that assumes the role is the one the tenant gave, never the host's chain.
+        const sourceKey = requireCred(account, 'sourceAccessKeyId');
+        const sourceSessionToken = credString(account, 'sourceSessionToken');
         credentials = fromTemporaryCredentials({
           params: {
             RoleArn: requireCred(account, 'roleArn'),
             RoleSessionName: credString(account, 'sessionName') ?? `dolly-${account.id}`.slice(0, 64),
             ...(externalId ? { ExternalId: externalId } : {}),
           },
-          ...(sourceKey
-            ? {
-                masterCredentials: {
-                  accessKeyId: sourceKey,
-                  secretAccessKey: requireCred(account, 'secretAccessKey'),
-                  ...(credString(account, 'sessionToken')
-                    ? { sessionToken: credString(account, 'sessionToken') }
-                    : {}),
-                },
-              }
-            : {}),
+          masterCredentials: {
+            accessKeyId: sourceKey,
+            secretAccessKey: requireCred(account, 'sourceSecretAccessKey'),
+            ...(sourceSessionToken ? { sessionToken: sourceSessionToken } : {}),
+          },
           clientConfig: {
             region: defaultRegion,
             ...(endpoint.sts ? { endpoint: endpoint.sts } : {}),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
+import { assertCredentialKindAllowed, withExternalId } from './credential-rules.ts';
 import {
   accountSchema,
   accountSettingsSchema,
@@ -98,7 +99,14 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
           [{ path: 'body.credentials.kind', message: `not a ${body.cloud} credential kind` }],
         );
       }
-      const sealed = deps.vault.seal(credentials);
+      await assertCredentialKindAllowed(
+        deps.db,
+        deps.config.DOLLY_HOST_IDENTITY_TENANTS,
+        p.tenantId,
+        credentials.kind,
+      );
+      const fitted = withExternalId(credentials, undefined);
+      const sealed = deps.vault.seal(fitted.credentials);
       try {
         const a = await deps.db.cloudAccount.create({
           data: {
@@ -111,7 +119,10 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
             credentialKind: credentials.kind,
             credentialsCipher: sealed.cipher,
             credentialsKeyId: sealed.keyId,
-            settings: body.settings as object,
+            settings: {
+              ...body.settings,
+              ...(fitted.externalId ? { externalId: fitted.externalId } : {}),
+            } as object,
             regions: body.settings.regions ?? [],
             defaultEnvironment: body.defaultEnvironment ?? null,
           },
@@ -154,12 +165,32 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
           [{ path: 'body.credentials.kind', message: `not a ${a.cloud} credential kind` }],
         );
       }
-      const sealed = credentials ? deps.vault.seal(credentials) : undefined;
+      if (credentials)
+        await assertCredentialKindAllowed(
+          deps.db,
+          deps.config.DOLLY_HOST_IDENTITY_TENANTS,
+          p.tenantId,
+          credentials.kind,
+        );
+      const current = (a.settings ?? {}) as Record<string, unknown>;
+      const fitted = credentials
+        ? withExternalId(credentials, typeof current.externalId === 'string' ? current.externalId : undefined)
+        : undefined;
+      const sealed = fitted ? deps.vault.seal(fitted.credentials) : undefined;
+      const nextSettings = settings ?? (fitted?.externalId ? current : undefined);
       const updated = await deps.db.cloudAccount.update({
         where: { id: a.id },
         data: {
           ...rest,
-          ...(settings ? { settings: settings as object, regions: settings.regions ?? [] } : {}),
+          ...(nextSettings
+            ? {
+                settings: {
+                  ...nextSettings,
+                  ...(fitted?.externalId ? { externalId: fitted.externalId } : {}),
+                } as object,
+                regions: (nextSettings.regions as string[] | undefined) ?? [],
+              }
+            : {}),
           ...(sealed && credentials
             ? {
                 credentialKind: credentials.kind,

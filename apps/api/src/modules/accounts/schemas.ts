@@ -14,9 +14,14 @@ export const credentialsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('aws-assume-role'),
     roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'),
-    externalId: z.string().optional(),
-    sourceAccessKeyId: z.string().optional(),
-    sourceSecretAccessKey: z.string().optional(),
+    externalId: z
+      .string()
+      .optional()
+      .meta({ description: 'Ignored: Dolly generates one per account and shows it in settings.externalId' }),
+    // The keys of the principal that assumes the role; never the host's own credentials.
+    sourceAccessKeyId: z.string().min(16),
+    sourceSecretAccessKey: z.string().min(16),
+    sourceSessionToken: z.string().optional(),
   }),
   z.object({ kind: z.literal('aws-default-chain') }),
   z.object({

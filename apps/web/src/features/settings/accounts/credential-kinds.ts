@@ -60,12 +60,12 @@ export const credentialForms: CredentialForm[] = [
     kind: 'aws-assume-role',
     cloud: 'aws',
     label: 'Assume role',
-    description: 'Dolly assumes an IAM role in your account, optionally with an external id.',
+    description:
+      "Dolly assumes an IAM role in your account with the source keys you give and an external id Dolly generates (shown in the account's settings after saving; put it in the role's trust policy).",
     fields: [
       { key: 'roleArn', label: 'Role ARN', hint: 'arn:aws:iam::123456789012:role/dolly' },
-      { key: 'externalId', label: 'External id', optional: true },
-      { key: 'sourceAccessKeyId', label: 'Source access key id', optional: true },
-      { key: 'sourceSecretAccessKey', label: 'Source secret access key', secret: true, optional: true },
+      { key: 'sourceAccessKeyId', label: 'Source access key id' },
+      { key: 'sourceSecretAccessKey', label: 'Source secret access key', secret: true },
     ],
   },
   {

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { DollyError } from '@dolly/contracts';
+import type { Database } from '@dolly/db';
+import type { CredentialsInput } from './schemas.ts';
+
+/** Kinds that act as Dolly's own host (instance role, managed identity, ADC), not as the tenant. */
+const HOST_IDENTITY_KINDS = new Set(['aws-default-chain', 'azure-default', 'gcp-application-default']);
+
+/**
+ * The host's own identity reaches whatever the host may reach: only tenants the operator lists in
+ * DOLLY_HOST_IDENTITY_TENANTS may connect an account with it.
+ */
+export async function assertCredentialKindAllowed(
+  db: Database,
+  allowedTenantSlugs: string[],
+  tenantId: string,
+  kind: string,
+) {
+  if (!HOST_IDENTITY_KINDS.has(kind)) return;
+  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+  if (!allowedTenantSlugs.includes(tenant.slug))
+    throw new DollyError(
+      'forbidden',
+      `${kind} uses Dolly's own host identity, which this tenant may not use`,
+      [
+        {
+          path: 'body.credentials.kind',
+          message: 'not enabled for this tenant (the operator lists tenants in DOLLY_HOST_IDENTITY_TENANTS)',
+        },
+      ],
+    );
+}
+
+/**
+ * The external id of an assumed role is Dolly's, one per account, kept across credential
+ * rotations: a requester can never pick another customer's id (the confused-deputy problem).
+ */
+export function withExternalId(
+  credentials: CredentialsInput,
+  existing: string | undefined,
+): { credentials: CredentialsInput; externalId?: string } {
+  if (credentials.kind !== 'aws-assume-role') return { credentials };
+  const externalId = existing ?? `dolly-${randomBytes(16).toString('hex')}`;
+  return { credentials: { ...credentials, externalId }, externalId };
+}

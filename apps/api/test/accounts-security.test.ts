@@ -1,0 +1,109 @@
+/** Cloud accounts cannot borrow Dolly's host identity or pick an assumed role's external id. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, login, startHarness } from './support/harness.ts';
+
+let h: Harness;
+let admin: { headers: Record<string, string> };
+const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
+
+beforeAll(async () => {
+  h = await startHarness({}, { worker: false });
+  const s = await login(h.app, 'admin@demo.dolly');
+  admin = { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } };
+});
+afterAll(async () => {
+  await h.db.cloudAccount.deleteMany({ where: { name: { startsWith: 'acct-sec-' } } });
+  await h?.close();
+});
+
+const create = (
+  app: Harness['app'],
+  cred: { headers: Record<string, string> },
+  body: Record<string, unknown>,
+) => app.inject({ method: 'POST', url: '/api/v1/accounts', ...cred, payload: body });
+
+describe('host identity credential kinds', () => {
+  it.each([
+    ['aws', 'aws-default-chain'],
+    ['azure', 'azure-default'],
+    ['gcp', 'gcp-application-default'],
+  ])('refuses %s %s unless the operator enabled it for the tenant', async (cloud, kind) => {
+    const body = {
+      name: `acct-sec-${unique()}`,
+      cloud,
+      ...(cloud === 'azure' ? { scope: '00000000-0000-0000-0000-000000000001' } : {}),
+      ...(cloud === 'gcp' ? { scope: 'some-project' } : {}),
+      credentials: { kind },
+      settings: cloud === 'azure' ? { resourceGroup: 'rg' } : {},
+    };
+    const refused = await create(h.app, admin, body);
+    expect(refused.statusCode).toBe(403);
+    expect((refused.json() as { errors?: { path: string }[] }).errors?.[0]?.path).toBe(
+      'body.credentials.kind',
+    );
+
+    const enabled = await startHarness({ DOLLY_HOST_IDENTITY_TENANTS: 'other,demo' }, { worker: false });
+    try {
+      const s = await login(enabled.app, 'admin@demo.dolly');
+      const ok = await create(
+        enabled.app,
+        { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } },
+        {
+          ...body,
+          name: `acct-sec-${unique()}`,
+        },
+      );
+      expect(ok.statusCode).toBe(201);
+    } finally {
+      await enabled.close();
+    }
+  });
+});
+
+describe('aws-assume-role', () => {
+  const role = {
+    kind: 'aws-assume-role',
+    roleArn: 'arn:aws:iam::123456789012:role/dolly',
+    sourceAccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    sourceSecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  };
+
+  it('needs the source keys (never the host chain)', async () => {
+    const { sourceAccessKeyId: _k, sourceSecretAccessKey: _s, ...keyless } = role;
+    const res = await create(h.app, admin, {
+      name: `acct-sec-${unique()}`,
+      cloud: 'aws',
+      credentials: keyless,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('sourceAccessKeyId');
+  });
+
+  it('gets an external id Dolly generates, kept across credential rotations', async () => {
+    const res = await create(h.app, admin, {
+      name: `acct-sec-${unique()}`,
+      cloud: 'aws',
+      credentials: { ...role, externalId: 'someone-elses-id' },
+    });
+    expect(res.statusCode).toBe(201);
+    const a = res.json() as { id: string; settings: { externalId?: string } };
+    expect(a.settings.externalId).toMatch(/^dolly-[0-9a-f]{32}$/);
+    const row = await h.db.cloudAccount.findUniqueOrThrow({ where: { id: a.id } });
+    const sealed = h.vault.open<{ externalId: string }>({
+      cipher: row.credentialsCipher as Uint8Array,
+      keyId: row.credentialsKeyId as string,
+    });
+    expect(sealed.externalId).toBe(a.settings.externalId);
+
+    const rotated = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${a.id}`,
+      ...admin,
+      payload: { credentials: { ...role, sourceAccessKeyId: 'AKIAIOSFODNN7EXAMPLF' } },
+    });
+    expect(rotated.statusCode).toBe(200);
+    expect((rotated.json() as { settings: { externalId?: string } }).settings.externalId).toBe(
+      a.settings.externalId,
+    );
+  });
+});
