@@ -16,19 +16,24 @@ afterAll(async () => {
 
 describe('dolly clustercloner (Cluster Cloner compatible)', () => {
   it('prints the JSON plan of a dry run by default and creates nothing', async () => {
-    const r = await s.dolly([
-      'clustercloner',
-      '--inputcloud',
-      'AWS',
-      '--inputscope',
-      '111111111111',
-      '--inputlocation',
-      'us-east-1',
-      '--outputcloud',
-      'Azure',
-      '--labelfilter',
-      'env=prod',
-    ]);
+    const r = await s.dolly(
+      [
+        'clustercloner',
+        '--inputcloud',
+        'AWS',
+        '--inputscope',
+        '111111111111',
+        '--inputlocation',
+        'us-east-1',
+        '--outputcloud',
+        'Azure',
+        '--labelfilter',
+        'env=prod',
+        // A prod source into an account with no default environment counts as a clone into prod,
+        // which only operators may plan (developers get the prod guard's refusal).
+      ],
+      { env: { DOLLY_TOKEN: s.tokens.operator } },
+    );
     expect(r.code, r.stderr).toBe(0);
     const plan = clonePlanSchema.parse(JSON.parse(r.stdout));
     expect(plan.items.map((i) => [i.source.cloud, i.source.name, i.target.cloud])).toEqual([
