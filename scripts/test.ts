@@ -119,6 +119,8 @@ try {
           DATABASE_URL: databaseUrl,
           REDIS_URL: services.redisUrl,
           DOLLY_QUEUE_PREFIX: `dolly-test-${process.pid}`,
+          // the in-process sandbox clouds answer plain http on loopback
+          DOLLY_ENDPOINT_ALLOWLIST: '127.0.0.1,localhost',
           DOLLY_LOG_LEVEL: 'warn',
         },
         repoRoot,

@@ -72,6 +72,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       DATABASE_URL: opts.databaseUrl,
       REDIS_URL: opts.redisUrl,
       DOLLY_QUEUE_PREFIX: opts.queuePrefix,
+      // The embedded sandbox answers plain http on loopback; tenants may point accounts at it.
+      ...(withSandbox
+        ? { DOLLY_ENDPOINT_ALLOWLIST: process.env.DOLLY_ENDPOINT_ALLOWLIST ?? '127.0.0.1,localhost' }
+        : {}),
     };
     processes.push(
       startProcess('api', tsx, [join(repoRoot, 'apps', 'api', 'src', 'main.ts')], {

@@ -42,6 +42,18 @@ export const configSchema = z.object({
   DOLLY_TRUST_PROXY: addressList.describe(
     'Reverse proxies whose X-Forwarded-For is believed; empty: the socket address is the client',
   ),
+  DOLLY_ENDPOINT_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .describe(
+      'Hosts tenants may point accounts at over plain http or on internal addresses (a sandbox, a LAN cloud)',
+    ),
   DOLLY_HOST_IDENTITY_TENANTS: z
     .string()
     .default('')

@@ -107,3 +107,33 @@ describe('aws-assume-role', () => {
     );
   });
 });
+
+describe('tenant-set endpoints', () => {
+  it('are refused when they point at internal addresses or plain http, naming the field', async () => {
+    // This harness has no allow-list: nothing internal is reachable through an account.
+    const strict = await startHarness({ DOLLY_ENDPOINT_ALLOWLIST: '' }, { worker: false });
+    try {
+      const s = await login(strict.app, 'admin@demo.dolly');
+      const res = await create(
+        strict.app,
+        { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } },
+        {
+          name: `acct-sec-${unique()}`,
+          cloud: 'aws',
+          endpoint: 'https://169.254.169.254',
+          credentials: {
+            kind: 'aws-access-key',
+            accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+            secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+          },
+          settings: { endpoints: { sts: 'http://127.0.0.1:4510', eks: 'https://10.0.0.8' } },
+        },
+      );
+      expect(res.statusCode).toBe(400);
+      const paths = ((res.json() as { errors?: { path: string }[] }).errors ?? []).map((e) => e.path).sort();
+      expect(paths).toEqual(['body.endpoint', 'body.settings.endpoints.eks', 'body.settings.endpoints.sts']);
+    } finally {
+      await strict.close();
+    }
+  });
+});

@@ -47,3 +47,4 @@ export function createProvider(account: CloudAccountConfig): CloudProvider {
   }
 }
 export { type StoredCloudAccount, accountConfigFromStored, scopesOf } from './account-config';
+export { checkTenantEndpoint, isInternalAddress, parseEndpointAllowlist } from './endpoint-policy';

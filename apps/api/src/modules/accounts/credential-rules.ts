@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DollyError } from '@dolly/contracts';
 import type { Database } from '@dolly/db';
+import { checkTenantEndpoint } from '@dolly/providers';
 import type { CredentialsInput } from './schemas.ts';
 
 /** Kinds that act as Dolly's own host (instance role, managed identity, ADC), not as the tenant. */
@@ -42,4 +43,34 @@ export function withExternalId(
   if (credentials.kind !== 'aws-assume-role') return { credentials };
   const externalId = existing ?? `dolly-${randomBytes(16).toString('hex')}`;
   return { credentials: { ...credentials, externalId }, externalId };
+}
+
+/**
+ * Every URL a tenant sets on an account is a request Dolly's hosts will make: each must pass the
+ * endpoint policy (https, public addresses, or hosts the operator allow-listed), named by field.
+ */
+export async function assertTenantEndpoints(
+  allowlist: string[],
+  given: {
+    endpoint?: string | null;
+    settings?: Record<string, unknown>;
+    credentials?: Record<string, unknown>;
+  },
+) {
+  const urls: [string, string][] = [];
+  if (given.endpoint) urls.push(['body.endpoint', given.endpoint]);
+  const endpoints = given.settings?.endpoints;
+  if (endpoints && typeof endpoints === 'object')
+    for (const [k, v] of Object.entries(endpoints as Record<string, unknown>))
+      if (typeof v === 'string') urls.push([`body.settings.endpoints.${k}`, v]);
+  for (const k of ['token_uri', 'authorityHost'])
+    if (typeof given.credentials?.[k] === 'string')
+      urls.push([`body.credentials.${k}`, given.credentials[k] as string]);
+  const errors: { path: string; message: string }[] = [];
+  for (const [path, url] of urls) {
+    const verdict = await checkTenantEndpoint(url, allowlist);
+    if (!verdict.ok) errors.push({ path, message: verdict.reason });
+  }
+  if (errors.length)
+    throw new DollyError('validation_failed', 'An endpoint is not one Dolly may call', errors);
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
-import { assertCredentialKindAllowed, withExternalId } from './credential-rules.ts';
+import { assertCredentialKindAllowed, assertTenantEndpoints, withExternalId } from './credential-rules.ts';
 import {
   accountSchema,
   accountSettingsSchema,
@@ -105,6 +105,11 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
         p.tenantId,
         credentials.kind,
       );
+      await assertTenantEndpoints(deps.config.DOLLY_ENDPOINT_ALLOWLIST, {
+        endpoint: body.endpoint,
+        settings: body.settings,
+        credentials,
+      });
       const fitted = withExternalId(credentials, undefined);
       const sealed = deps.vault.seal(fitted.credentials);
       try {
@@ -172,6 +177,11 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
           p.tenantId,
           credentials.kind,
         );
+      await assertTenantEndpoints(deps.config.DOLLY_ENDPOINT_ALLOWLIST, {
+        ...(rest.endpoint !== undefined ? { endpoint: rest.endpoint } : {}),
+        ...(settings ? { settings } : {}),
+        ...(credentials ? { credentials } : {}),
+      });
       const current = (a.settings ?? {}) as Record<string, unknown>;
       const fitted = credentials
         ? withExternalId(credentials, typeof current.externalId === 'string' ? current.externalId : undefined)
