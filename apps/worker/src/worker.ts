@@ -56,6 +56,9 @@ export async function startRunWorker(opts: WorkerOptions) {
     steps: (runId, signal) =>
       createStepRunner(opts.db, appendRunEvent, runId, {
         ...(signal ? { signal } : {}),
+        owner: opts.workerId,
+        // A step claim outlives its worker as long as the queue lock does, no longer.
+        leaseMs: opts.stalledMs ?? 30_000,
         onStepFinished: (key, ms, ok) => {
           const labels = runKinds.get(runId) ?? { kind: 'unknown', cloud: 'none' };
           metrics.stepDuration.observe(
