@@ -1,8 +1,9 @@
+import { redisUrlSchema } from '@dolly/contracts';
 import { z } from 'zod';
 
 export const workerConfigSchema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgresql:// URL'),
-  REDIS_URL: z.string().startsWith('redis', 'must be a redis:// URL'),
+  REDIS_URL: redisUrlSchema,
   DOLLY_QUEUE_PREFIX: z.string().default('dolly'),
   DOLLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOLLY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
