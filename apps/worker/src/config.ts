@@ -22,6 +22,8 @@ export const workerConfigSchema = z.object({
   DOLLY_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** A run whose worker died is picked up by another after about this long. */
   DOLLY_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Re-enqueues queued runs without a job and fails unfinished runs whose job is gone; 0 turns it off. */
+  DOLLY_RUN_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -2,6 +2,7 @@ import { createRunLifecycle, createRunEventWriter, createStepRunner } from '@dol
 import { type Job, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from '@dolly/jobs';
+import { createRunSweeper } from '../src/run-sweeper.ts';
 import { type Harness, login, startHarness } from '../../api/test/support/harness.ts';
 
 let h: Harness;
@@ -132,5 +133,44 @@ describe('cancel races', () => {
       await worker.close();
       connection.disconnect();
     }
+  });
+});
+
+describe('row and job', () => {
+  const sweeper = () => {
+    const events = createRunEventWriter(h.db, h.redis);
+    return createRunSweeper(
+      {
+        db: h.db,
+        redis: h.redis,
+        queues: h.queues,
+        lifecycle: createRunLifecycle(h.db, events),
+        appendRunEvent: events,
+        prefix: `${h.prefix}-${Math.random().toString(36).slice(2, 6)}`,
+        workerId: 'test-sweeper',
+      },
+      { graceMs: 0, periodMs: 1000 },
+    );
+  };
+
+  it('enqueues again a queued run whose job was deleted from Redis', async () => {
+    const run = await newRun('queued');
+    await h.queues.enqueue('runs', 'selftest', { runId: run.id, tenantId });
+    await h.queues.queue('runs').remove(run.id);
+    expect(await h.queues.queue('runs').getJob(run.id)).toBeUndefined();
+    const swept = await sweeper()();
+    expect(swept.requeued).toContain(run.id);
+    expect((await h.queues.queue('runs').getJob(run.id))?.data).toEqual({ runId: run.id, tenantId });
+  });
+
+  it('fails a running run whose job is gone (its worker died), so it can be retried', async () => {
+    const run = await newRun('running');
+    const swept = await sweeper()();
+    expect(swept.interrupted).toContain(run.id);
+    const row = await h.db.run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(row.status).toBe('failed');
+    expect(row.error).toMatchObject({ interrupted: true });
+    const events = await h.db.runEvent.findMany({ where: { runId: run.id } });
+    expect(events.some((e) => /interrupted: its job is gone/.test(e.message))).toBe(true);
   });
 });
