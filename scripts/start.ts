@@ -10,7 +10,7 @@ import { ensureServices } from './lib/services.ts';
 import { startStack } from './lib/stack.ts';
 
 const port = Number(process.env.DOLLY_PORT ?? 8080);
-const services = await ensureServices(repoRoot);
+const services = await ensureServices(repoRoot, undefined, { durable: true });
 let stack: Awaited<ReturnType<typeof startStack>> | undefined;
 let stopping = false;
 async function stop(code: number) {

@@ -93,7 +93,11 @@ function redisAnswers(url: string) {
   return res.status === 0 && res.stdout.trim() === 'PONG';
 }
 
-async function ensurePostgres(root: string, log: Log): Promise<{ url: string; stop?: () => void }> {
+async function ensurePostgres(
+  root: string,
+  log: Log,
+  durable: boolean,
+): Promise<{ url: string; stop?: () => void }> {
   const bin = postgresBinDir(log);
   const external = process.env.DATABASE_URL;
   if (external) {
@@ -139,7 +143,7 @@ async function ensurePostgres(root: string, log: Log): Promise<{ url: string; st
       join(dataDir, 'server.log'),
       '-w',
       '-o',
-      `-p ${LOCAL_PG_PORT} -k ${sockDir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off`,
+      `-p ${LOCAL_PG_PORT} -k ${sockDir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=${durable ? 'on' : 'off'}`,
       'start',
     ],
     { asPostgres: true },
@@ -234,11 +238,20 @@ async function ensureRedis(root: string, log: Log): Promise<{ url: string; stop?
   };
 }
 
+export interface ServiceOptions {
+  /**
+   * Postgres with fsync on: a power cut cannot lose a committed run. Tests leave it off for
+   * speed (their databases are thrown away); `pnpm start` turns it on.
+   */
+  durable?: boolean;
+}
+
 export async function ensureServices(
   root: string,
   log: Log = (l) => console.log(`[services] ${l}`),
+  opts: ServiceOptions = {},
 ): Promise<Services> {
-  const pg = await ensurePostgres(root, log);
+  const pg = await ensurePostgres(root, log, opts.durable ?? false);
   const redis = await ensureRedis(root, log);
   let stopped = false;
   return {

@@ -1,3 +1,4 @@
+import { redisUrlSchema } from '@dolly/contracts';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -32,7 +33,7 @@ export const configSchema = z.object({
   DOLLY_HOST: z.string().default('0.0.0.0'),
   DOLLY_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgresql:// URL'),
-  REDIS_URL: z.string().startsWith('redis', 'must be a redis:// URL'),
+  REDIS_URL: redisUrlSchema,
   DOLLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOLLY_QUEUE_PREFIX: z.string().default('dolly'),
   DOLLY_WEB_DIST: z.string().optional().describe('Folder of the built web app to serve at /'),

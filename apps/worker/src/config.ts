@@ -1,8 +1,9 @@
+import { redisUrlSchema } from '@dolly/contracts';
 import { z } from 'zod';
 
 export const workerConfigSchema = z.object({
   DATABASE_URL: z.string().startsWith('postgres', 'must be a postgresql:// URL'),
-  REDIS_URL: z.string().startsWith('redis', 'must be a redis:// URL'),
+  REDIS_URL: redisUrlSchema,
   DOLLY_QUEUE_PREFIX: z.string().default('dolly'),
   DOLLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOLLY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
@@ -25,6 +26,8 @@ export const workerConfigSchema = z.object({
     .optional(),
   /** A run whose worker died is picked up by another after about this long. */
   DOLLY_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Re-enqueues queued runs without a job and fails unfinished runs whose job is gone; 0 turns it off. */
+  DOLLY_RUN_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -29,6 +29,7 @@ const worker = await startRunWorker({
   accountCallsPerSecond: config.DOLLY_ACCOUNT_CALLS_PER_SECOND,
   syncIntervalMinutes: config.DOLLY_SYNC_INTERVAL_MINUTES,
   stalledMs: config.DOLLY_WORKER_STALLED_MS,
+  sweepMs: config.DOLLY_RUN_SWEEP_MS,
   metrics,
 });
 await worker.waitUntilReady();

@@ -91,7 +91,12 @@ export async function executeRun(
   }, 2000);
   try {
     const resumed = run.status === 'running' || run.status === 'waiting' || job.attemptsMade > 0;
-    await deps.lifecycle.start(runId, resumed ? { resumedBy: deps.workerId } : {});
+    if (!(await deps.lifecycle.start(runId, resumed ? { resumedBy: deps.workerId } : {}))) {
+      // A cancel (or another worker's outcome) won the race since the read above: never revive it.
+      if (await deps.lifecycle.finish(runId, 'cancelled', undefined, { from: ['cancelling'] }))
+        deps.metrics.runsFinished.inc({ kind: run.kind, status: 'cancelled' });
+      return;
+    }
     await body(run, signal);
     const final = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
     if (final) deps.metrics.runsFinished.inc({ kind: run.kind, status: final.status });

@@ -21,6 +21,7 @@ import { processScheduledSync, reconcileSyncSchedules } from './processors/sched
 import { processSelftest } from './processors/selftest.ts';
 import { processSync } from './processors/sync.ts';
 import { executeRun } from './run-guard.ts';
+import { createRunSweeper } from './run-sweeper.ts';
 
 export interface WorkerOptions {
   db: Database;
@@ -38,6 +39,8 @@ export interface WorkerOptions {
   accountCallsPerSecond?: number;
   syncIntervalMinutes?: number;
   stalledMs?: number;
+  /** How often the run sweeper runs (and how old a run must be to be swept); 0 or unset: never. */
+  sweepMs?: number;
   metrics?: WorkerMetrics;
 }
 
@@ -56,6 +59,9 @@ export async function startRunWorker(opts: WorkerOptions) {
     steps: (runId, signal) =>
       createStepRunner(opts.db, appendRunEvent, runId, {
         ...(signal ? { signal } : {}),
+        owner: opts.workerId,
+        // A step claim outlives its worker as long as the queue lock does, no longer.
+        leaseMs: opts.stalledMs ?? 30_000,
         onStepFinished: (key, ms, ok) => {
           const labels = runKinds.get(runId) ?? { kind: 'unknown', cloud: 'none' };
           metrics.stepDuration.observe(
@@ -153,12 +159,22 @@ export async function startRunWorker(opts: WorkerOptions) {
   schedules = setInterval(reconcile, 5 * 60_000);
   schedules.unref();
 
+  // Row and job must never exist without each other; a lock keeps one sweep at a time across workers.
+  const sweepMs = opts.sweepMs ?? 0;
+  const sweep = createRunSweeper({ ...deps, prefix: opts.prefix }, { graceMs: sweepMs, periodMs: sweepMs });
+  const sweeper = setInterval(() => {
+    if (sweepMs > 0) sweep().catch((err: unknown) => opts.log.warn({ err }, 'run sweep failed'));
+  }, sweepMs || 60_000);
+  sweeper.unref();
+
   return {
     worker,
     metrics,
+    sweep,
     waitUntilReady: () => worker.waitUntilReady(),
     async close() {
       clearInterval(schedules);
+      clearInterval(sweeper);
       await worker.close();
       await cancels.close();
       await queues.close();

@@ -2,3 +2,4 @@ export * from './problem.ts';
 export * from './runs.ts';
 export * from './jobs.ts';
 export * from './migrations.ts';
+export * from './redis-url.ts';

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '@dolly/db';
+import { abortableDelay } from './account-limiter.ts';
 import type { AppendRunEvent } from './run-events.ts';
 
 export interface StepContext {
@@ -37,26 +39,86 @@ export function describeStepError(error: unknown): Record<string, unknown> {
   return out;
 }
 
+export interface StepRunnerOptions {
+  signal?: AbortSignal;
+  onStepFinished?: (key: string, ms: number, ok: boolean) => void;
+  /** Who holds a claimed step (a worker id); a random suffix keeps two runners of one process apart. */
+  owner?: string;
+  /**
+   * How long a claim lives without a heartbeat. A runner that died leaves its step claimable after
+   * this long; keep it near the queue's lock duration so a re-delivered job does not wait longer.
+   */
+  leaseMs?: number;
+}
+
+export const defaultStepLeaseMs = 30_000;
+
+/**
+ * Steps are claimed with compare-and-set on the step row: a runner takes a step only when nobody
+ * holds a live lease on it, and keeps the lease alive while the step runs. A second runner on the
+ * same run (a job re-delivered after a lost queue lock) waits for the holder's outcome instead of
+ * repeating the step's cloud change.
+ */
 export function createStepRunner(
   db: Database,
   appendEvent: AppendRunEvent,
   runId: string,
-  opts: { signal?: AbortSignal; onStepFinished?: (key: string, ms: number, ok: boolean) => void } = {},
+  opts: StepRunnerOptions = {},
 ): StepRunner {
+  const owner = `${opts.owner ?? 'runner'}#${randomUUID().slice(0, 8)}`;
+  const leaseMs = opts.leaseMs ?? defaultStepLeaseMs;
+  const leaseEnd = () => new Date(Date.now() + leaseMs);
+  const mine = (key: string) => ({ runId, key, leaseOwner: owner });
+
+  /** The claimed step row, or the stored output of a step someone else finished meanwhile. */
+  async function claim(key: string): Promise<{ attempt: number; requestIds: string[] } | { done: unknown }> {
+    await db.runStep.createMany({ data: [{ runId, key, status: 'pending' }], skipDuplicates: true });
+    for (;;) {
+      const now = new Date();
+      const claimed = await db.runStep.updateMany({
+        where: {
+          runId,
+          key,
+          status: { not: 'succeeded' },
+          OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }],
+        },
+        data: {
+          status: 'running',
+          attempt: { increment: 1 },
+          startedAt: now,
+          finishedAt: null,
+          leaseOwner: owner,
+          leaseUntil: leaseEnd(),
+        },
+      });
+      const row = await db.runStep.findUniqueOrThrow({ where: { runId_key: { runId, key } } });
+      if (claimed.count === 1) return { attempt: row.attempt, requestIds: row.cloudRequestIds };
+      if (row.status === 'succeeded') return { done: row.output };
+      // Someone holds a live lease: their outcome (or their lease running out) decides.
+      await abortableDelay(Math.min(Math.max(leaseMs / 4, 20), 500), opts.signal);
+    }
+  }
+
   return {
     async runStep<T>(key: string, fn: (ctx: StepContext) => Promise<T>): Promise<T> {
       const existing = await db.runStep.findUnique({ where: { runId_key: { runId, key } } });
       if (existing?.status === 'succeeded') return existing.output as T;
       // A cancel between steps stops before the next cloud change, not after it.
       opts.signal?.throwIfAborted();
-      const attempt = (existing?.attempt ?? 0) + 1;
+      const claimed = await claim(key);
+      if ('done' in claimed) return claimed.done as T;
+      const { attempt } = claimed;
       const startedAt = new Date();
-      const requestIds = new Set(existing?.cloudRequestIds ?? []);
-      await db.runStep.upsert({
-        where: { runId_key: { runId, key } },
-        create: { runId, key, status: 'running', attempt, startedAt },
-        update: { status: 'running', attempt, startedAt, finishedAt: null, error: undefined },
-      });
+      const requestIds = new Set(claimed.requestIds);
+      const heartbeat = setInterval(
+        () => {
+          db.runStep
+            .updateMany({ where: mine(key), data: { leaseUntil: leaseEnd() } })
+            .catch(() => undefined);
+        },
+        Math.max(leaseMs / 3, 10),
+      );
+      heartbeat.unref();
       await appendEvent(runId, 'info', `${key}: started${attempt > 1 ? ` (attempt ${attempt})` : ''}`, {
         stepKey: key,
         data: { transition: 'running', attempt },
@@ -64,14 +126,17 @@ export function createStepRunner(
       const ctx: StepContext = { attempt, recordRequestId: (id) => requestIds.add(id) };
       try {
         const output = await fn(ctx);
+        clearInterval(heartbeat);
         const durationMs = Date.now() - startedAt.getTime();
-        await db.runStep.update({
-          where: { runId_key: { runId, key } },
+        await db.runStep.updateMany({
+          where: mine(key),
           data: {
             status: 'succeeded',
             output: (output ?? null) as object,
             finishedAt: new Date(),
             cloudRequestIds: [...requestIds],
+            leaseOwner: null,
+            leaseUntil: null,
           },
         });
         await appendEvent(runId, 'info', `${key}: succeeded`, {
@@ -81,16 +146,19 @@ export function createStepRunner(
         opts.onStepFinished?.(key, durationMs, true);
         return output;
       } catch (error) {
+        clearInterval(heartbeat);
         const detail = describeStepError(error);
         if (typeof detail.requestId === 'string') requestIds.add(detail.requestId);
         const durationMs = Date.now() - startedAt.getTime();
-        await db.runStep.update({
-          where: { runId_key: { runId, key } },
+        await db.runStep.updateMany({
+          where: mine(key),
           data: {
             status: 'failed',
             error: detail as object,
             finishedAt: new Date(),
             cloudRequestIds: [...requestIds],
+            leaseOwner: null,
+            leaseUntil: null,
           },
         });
         await appendEvent(runId, 'error', `${key}: failed: ${detail.message}`, {

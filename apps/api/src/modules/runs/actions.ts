@@ -1,6 +1,6 @@
 import { DollyError, isTerminalStatus, migrationRequestSchema, runSchema } from '@dolly/contracts';
 import type { Run } from '@dolly/db';
-import { publishCancel } from '@dolly/jobs';
+import { createRunLifecycle, publishCancel } from '@dolly/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -62,17 +62,27 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
           .queue('runs')
           .remove(run.id)
           .catch(() => 0);
-        await deps.appendRunEvent(run.id, 'info', `Run cancelled before it started${reason}`, {
-          data: { status: 'cancelled' },
-        });
-        const updated = await deps.db.run.update({
-          where: { id: run.id },
-          data: { status: 'cancelled', finishedAt: new Date() },
-        });
-        await deps.appendRunEvent.notify(run.id);
-        return reply.status(202).send(await dto(updated));
+        // Compare-and-set: a worker that started the run meanwhile gets `cancelling` below instead.
+        const stopped = await createRunLifecycle(deps.db, deps.appendRunEvent).finish(
+          run.id,
+          'cancelled',
+          undefined,
+          {
+            from: [run.status],
+            message: `Run cancelled before it started${reason}`,
+          },
+        );
+        if (stopped)
+          return reply
+            .status(202)
+            .send(await dto(await deps.db.run.findUniqueOrThrow({ where: { id: run.id } })));
       }
-      const updated = await deps.db.run.update({ where: { id: run.id }, data: { status: 'cancelling' } });
+      const moved = await deps.db.run.updateMany({
+        where: { id: run.id, status: { in: ['queued', 'running', 'waiting'] } },
+        data: { status: 'cancelling' },
+      });
+      const updated = await deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
+      if (moved.count === 0) return reply.status(202).send(await dto(updated));
       await deps.appendRunEvent(run.id, 'warn', `Cancel requested${reason}`, {
         data: { status: 'cancelling' },
       });
