@@ -20,7 +20,7 @@ const unused = new Proxy({}, { get: () => () => undefined });
 const deps = {
   config: configSchema.parse({
     DATABASE_URL: 'postgresql://unused',
-    REDIS_URL: 'redis://unused',
+    REDIS_URL: 'redis://127.0.0.1:6379',
     DOLLY_LOG_LEVEL: 'silent',
   }),
   metrics: createMetrics(),

@@ -47,16 +47,20 @@ describe('credentials request body per kind', () => {
     });
   });
 
-  it('AWS assume role: role ARN with an optional external id', () => {
+  it('AWS assume role: role ARN and the source keys (Dolly makes the external id)', () => {
+    const keys = {
+      sourceAccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      sourceSecretAccessKey: 'wJalrXUtnFEMI/K7MDENG',
+    };
     expect(
-      buildCredentials(form('aws-assume-role'), {
-        roleArn: 'arn:aws:iam::123456789012:role/dolly',
-        externalId: 'xyz',
-      }),
+      buildCredentials(form('aws-assume-role'), { roleArn: 'arn:aws:iam::123456789012:role/dolly', ...keys }),
     ).toEqual({
       ok: true,
-      value: { kind: 'aws-assume-role', roleArn: 'arn:aws:iam::123456789012:role/dolly', externalId: 'xyz' },
+      value: { kind: 'aws-assume-role', roleArn: 'arn:aws:iam::123456789012:role/dolly', ...keys },
     });
+    expect(
+      buildCredentials(form('aws-assume-role'), { roleArn: 'arn:aws:iam::123456789012:role/dolly' }).ok,
+    ).toBe(false);
   });
 
   it('default chains carry only the kind', () => {
