@@ -111,9 +111,12 @@ export function kubeConfigFromYaml(kubeconfig: string): KubeConfig {
   kc.loadFromString(kubeconfig);
   for (const u of kc.getUsers())
     if (u.exec || u.authProvider)
-      throw new Error(`kubeconfig user ${u.name}: credential plugins (exec/auth-provider) are not run by Dolly`);
+      throw new Error(
+        `kubeconfig user ${u.name}: credential plugins (exec/auth-provider) are not run by Dolly`,
+      );
   for (const c of kc.getClusters())
-    if (c.skipTLSVerify) throw new Error(`kubeconfig cluster ${c.name}: insecure-skip-tls-verify is not accepted`);
+    if (c.skipTLSVerify)
+      throw new Error(`kubeconfig cluster ${c.name}: insecure-skip-tls-verify is not accepted`);
   return kc;
 }
 
