@@ -1,3 +1,4 @@
+import { parseEgressPolicy } from '@dolly/contracts/egress';
 import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
 import { createCloudAccess, createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
 import { buildApp } from './app.ts';
@@ -20,7 +21,10 @@ const app = await buildApp({
   appendRunEvent: createRunEventWriter(db, redis),
   metrics: createMetrics(),
   vault,
-  cloud: createCloudAccess(db, vault),
+  cloud: createCloudAccess(db, vault, {
+    egress: parseEgressPolicy(config.DOLLY_ENDPOINT_ALLOWLIST),
+    hostIdentityTenants: config.DOLLY_HOST_IDENTITY_TENANTS,
+  }),
 });
 
 let shuttingDown = false;

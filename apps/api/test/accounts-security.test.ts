@@ -58,6 +58,53 @@ describe('host identity credential kinds', () => {
       await enabled.close();
     }
   });
+
+  it('is checked again whenever the account is used, not only when it was saved', async () => {
+    // a row written before the rule, or a tenant the operator has since taken off the list
+    const tenant = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'demo' } });
+    const sealed = h.vault.seal({ kind: 'aws-default-chain' });
+    const account = await h.db.cloudAccount.create({
+      data: {
+        tenantId: tenant.id,
+        name: `acct-sec-${unique()}`,
+        cloud: 'aws',
+        scope: '123456789012',
+        credentialKind: 'aws-default-chain',
+        credentialsCipher: sealed.cipher,
+        credentialsKeyId: sealed.keyId,
+        settings: { regions: ['eu-west-1'] },
+      },
+    });
+    const tested = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/accounts/${account.id}/test`,
+      ...admin,
+    });
+    expect(tested.statusCode).toBe(200);
+    const result = tested.json() as { ok: boolean; message?: string };
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/host identity.*DOLLY_HOST_IDENTITY_TENANTS/);
+
+    const cluster = await h.db.cluster.create({
+      data: {
+        tenantId: tenant.id,
+        accountId: account.id,
+        cloud: 'aws',
+        scope: '123456789012',
+        location: 'eu-west-1',
+        name: `acct-sec-${unique()}`,
+        kubernetesVersion: '1.31',
+        spec: {},
+      },
+    });
+    const kubeconfig = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/clusters/${cluster.id}/kubeconfig`,
+      ...admin,
+    });
+    expect(kubeconfig.statusCode).toBe(403);
+    expect((kubeconfig.json() as { detail: string }).detail).toMatch(/host identity/);
+  });
 });
 
 describe('aws-assume-role', () => {

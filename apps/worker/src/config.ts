@@ -26,6 +26,14 @@ export const workerConfigSchema = z.object({
     .optional(),
   /** A run whose worker died is picked up by another after about this long. */
   DOLLY_WORKER_STALLED_MS: z.coerce.number().int().min(500).default(30_000),
+  DOLLY_ENDPOINT_ALLOWLIST: z
+    .string()
+    .default('')
+    .describe(
+      'Hosts, .suffixes or CIDRs on internal addresses Dolly may connect to (a sandbox, a LAN cloud)',
+    ),
+  /** Tenant slugs whose accounts may use the host's own identity; checked again at every cloud call. */
+  DOLLY_HOST_IDENTITY_TENANTS: z.string().default(''),
   /** Re-enqueues queued runs without a job and fails unfinished runs whose job is gone; 0 turns it off. */
   DOLLY_RUN_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
 });

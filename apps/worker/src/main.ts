@@ -1,6 +1,7 @@
+import { parseEgressPolicy } from '@dolly/contracts/egress';
 import { hostname } from 'node:os';
 import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
-import { createRedis } from '@dolly/jobs';
+import { createRedis, slugList } from '@dolly/jobs';
 import pino from 'pino';
 import { loadWorkerConfig } from './config.ts';
 import { createWorkerMetrics, serveMetrics } from './metrics.ts';
@@ -27,6 +28,8 @@ const worker = await startRunWorker({
   pollIntervalMs: config.DOLLY_POLL_INTERVAL_MS,
   cloudTimeoutMs: config.DOLLY_CLOUD_TIMEOUT_MS,
   accountCallsPerSecond: config.DOLLY_ACCOUNT_CALLS_PER_SECOND,
+  egress: parseEgressPolicy(config.DOLLY_ENDPOINT_ALLOWLIST),
+  hostIdentityTenants: slugList(config.DOLLY_HOST_IDENTITY_TENANTS),
   syncIntervalMinutes: config.DOLLY_SYNC_INTERVAL_MINUTES,
   stalledMs: config.DOLLY_WORKER_STALLED_MS,
   sweepMs: config.DOLLY_RUN_SWEEP_MS,

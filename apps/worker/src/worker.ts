@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '@dolly/contracts/egress';
 import { jobPayloadSchema, stepOperation } from '@dolly/contracts';
 import type { CredentialVault, Database } from '@dolly/db';
 import {
@@ -37,6 +38,10 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   cloudTimeoutMs?: number;
   accountCallsPerSecond?: number;
+  /** where cloud and cluster connections may go; defaults to this process's DOLLY_ENDPOINT_ALLOWLIST */
+  egress?: EgressPolicy;
+  /** tenant slugs allowed the host's own identity; defaults to this process's DOLLY_HOST_IDENTITY_TENANTS */
+  hostIdentityTenants?: readonly string[];
   syncIntervalMinutes?: number;
   stalledMs?: number;
   /** How often the run sweeper runs (and how old a run must be to be swept); 0 or unset: never. */
@@ -76,6 +81,8 @@ export async function startRunWorker(opts: WorkerOptions) {
         keyPrefix: `${opts.prefix}:account-rate`,
       }),
       observe: (call) => observeCloudCall(metrics, call),
+      ...(opts.egress ? { egress: opts.egress } : {}),
+      ...(opts.hostIdentityTenants ? { hostIdentityTenants: opts.hostIdentityTenants } : {}),
     }),
     cancels,
     metrics,

@@ -23,6 +23,7 @@ export const errorCodes = {
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  cloud_failed: { status: 502, title: 'The cloud refused or failed the call' },
   unavailable: { status: 503, title: 'A dependency is not available' },
 } as const;
 

@@ -1,4 +1,5 @@
 import { DollyError } from '@dolly/contracts';
+import type { EgressPolicy } from '@dolly/contracts/egress';
 import type { CloudAccount, CredentialVault, Database } from '@dolly/db';
 import {
   type CloudProvider,
@@ -15,6 +16,21 @@ export type CloudCallObserver = (call: {
   error?: unknown;
 }) => void;
 
+/** Kinds that act as Dolly's own host (instance role, managed identity, ADC), not as the tenant. */
+export const HOST_IDENTITY_KINDS: ReadonlySet<string> = new Set([
+  'aws-default-chain',
+  'azure-default',
+  'gcp-application-default',
+]);
+
+/** `a,b , c` → ['a','b','c'] (the form of DOLLY_HOST_IDENTITY_TENANTS). */
+export function slugList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
 export interface CloudAccess {
   /** The tenant's account or a 404 problem (another tenant's account does not exist for you). */
   account(tenantId: string, accountId: string): Promise<CloudAccount>;
@@ -30,8 +46,30 @@ export interface CloudAccess {
 export function createCloudAccess(
   db: Database,
   vault: CredentialVault,
-  opts: { limiter?: AccountLimiter; observe?: CloudCallObserver } = {},
+  opts: {
+    limiter?: AccountLimiter;
+    observe?: CloudCallObserver;
+    egress?: EgressPolicy;
+    /** tenant slugs whose accounts may use the host's identity; default DOLLY_HOST_IDENTITY_TENANTS */
+    hostIdentityTenants?: readonly string[];
+  } = {},
 ): CloudAccess {
+  const hostIdentityTenants = new Set(
+    opts.hostIdentityTenants ?? slugList(process.env.DOLLY_HOST_IDENTITY_TENANTS),
+  );
+  /**
+   * Checked at every call, not only when the account was saved: an operator who takes a tenant off
+   * the list (or a row written before the rule) must not keep lending the host's identity.
+   */
+  const assertUse = async (account: CloudAccount) => {
+    if (!HOST_IDENTITY_KINDS.has(account.credentialKind)) return;
+    const tenant = await db.tenant.findUnique({ where: { id: account.tenantId }, select: { slug: true } });
+    if (!tenant || !hostIdentityTenants.has(tenant.slug))
+      throw new DollyError(
+        'forbidden',
+        `Cloud account ${account.name} uses Dolly's own host identity (${account.credentialKind}), which this tenant may not use; the operator lists tenants in DOLLY_HOST_IDENTITY_TENANTS`,
+      );
+  };
   return {
     async account(tenantId, accountId) {
       const account = await db.cloudAccount.findFirst({ where: { id: accountId, tenantId } });
@@ -45,8 +83,10 @@ export function createCloudAccess(
         cipher: account.credentialsCipher,
         keyId: account.credentialsKeyId,
       });
-      const provider = createProvider(accountConfigFromStored(account, credentials, scope ? { scope } : {}));
-      return guarded(provider, account.id, opts);
+      const provider = createProvider(accountConfigFromStored(account, credentials, scope ? { scope } : {}), {
+        ...(opts.egress ? { egress: opts.egress } : {}),
+      });
+      return guarded(provider, account.id, { ...opts, assertUse: () => assertUse(account) });
     },
   };
 }
@@ -54,7 +94,7 @@ export function createCloudAccess(
 function guarded(
   provider: CloudProvider,
   accountId: string,
-  opts: { limiter?: AccountLimiter; observe?: CloudCallObserver },
+  opts: { limiter?: AccountLimiter; observe?: CloudCallObserver; assertUse: () => Promise<void> },
 ): CloudProvider {
   return new Proxy(provider, {
     get(target, property, receiver) {
@@ -62,6 +102,7 @@ function guarded(
       if (typeof value !== 'function' || typeof property !== 'string') return value;
       return async (...args: unknown[]) => {
         const ctx = args.find(isOperationContext);
+        await opts.assertUse();
         await opts.limiter?.acquire(accountId, ctx?.signal);
         const started = Date.now();
         try {

@@ -40,3 +40,16 @@ describe('createKubeClient', () => {
     );
   });
 });
+
+describe('createKubeClient egress', () => {
+  it('refuses a server on an internal address unless the operator allowed it, at connect time', async () => {
+    const { parseEgressPolicy } = await import('@dolly/contracts/egress');
+    const client = createKubeClient(config({ server: 'https://169.254.169.254:6443' }, { token: 't' }), {
+      egress: parseEgressPolicy(''),
+    });
+    await expect(client.request('GET', '/version')).rejects.toThrow(
+      /internal address \(169\.254\.169\.254\)/,
+    );
+    client.close();
+  });
+});

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { type EgressPolicy, egressPolicyFromEnv, guardAgent } from '@dolly/contracts/egress';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { asArray, asObject, asString, groupOf, isObject, type KubeObject, type ObjectRef } from './types.ts';
 
@@ -60,6 +61,12 @@ export interface KubeClientOptions {
   maxSockets?: number;
   timeoutMs?: number;
   userAgent?: string;
+  /**
+   * Where the client may connect. The server comes from a cloud's answer (or whatever a tenant's
+   * endpoint posed as one): it is egress-checked at every connection, by default against this
+   * process's DOLLY_ENDPOINT_ALLOWLIST.
+   */
+  egress?: EgressPolicy;
 }
 
 export interface ListOptions {
@@ -127,6 +134,7 @@ export function createKubeClient(kubeconfig: string | KubeConfig, opts: KubeClie
   const server = cluster.server.replace(/\/+$/, '');
   const base = new URL(server);
   const secure = base.protocol === 'https:';
+  const egress = opts.egress ?? egressPolicyFromEnv();
   const limiter: RateLimiter = createRateLimiter({ qps: opts.qps ?? 50, burst: opts.burst ?? 100 });
   let agent: http.Agent | undefined;
   let authCache: { headers: Record<string, string>; at: number } | undefined;
@@ -150,7 +158,7 @@ export function createKubeClient(kubeconfig: string | KubeConfig, opts: KubeClie
           ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
           ...(o.servername ? { servername: o.servername } : {}),
         };
-        agent = secure ? new https.Agent(agentOpts) : new http.Agent(agentOpts);
+        agent = guardAgent(secure ? new https.Agent(agentOpts) : new http.Agent(agentOpts), egress);
       }
     }
     return { agent, headers: authCache.headers };
@@ -201,13 +209,16 @@ export function createKubeClient(kubeconfig: string | KubeConfig, opts: KubeClie
             }
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) return resolve(json as T);
+            // Only a Kubernetes Status is read: anything else the server sent is never echoed, so a
+            // host posing as an API server cannot have its pages relayed to the tenant.
             const st = asObject(json);
+            const isStatus = st.kind === 'Status';
             reject(
               new KubeApiError(
                 status,
-                asString(st.reason) ?? (status === 404 ? 'NotFound' : 'Unknown'),
-                asString(st.message) ?? `${method} ${url.pathname}: HTTP ${status} ${text.slice(0, 200)}`,
-                st.details,
+                (isStatus ? asString(st.reason) : undefined) ?? (status === 404 ? 'NotFound' : 'Unknown'),
+                (isStatus ? asString(st.message) : undefined) ?? `${method} ${url.pathname}: HTTP ${status}`,
+                isStatus ? st.details : undefined,
               ),
             );
           });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloudError, classifyCloudError, grpcClass, parseRetryAfter } from './errors';
+import { CloudError, classifyCloudError, grpcClass, parseRetryAfter, tenantSafeMessage } from './errors';
 
 const awsErr = (name: string, status: number, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`${name} message`), {
@@ -121,5 +121,57 @@ describe('classifyCloudError (any cloud)', () => {
     expect(parseRetryAfter('1.5')).toBe(1500);
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
     expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
+
+describe('tenantSafeMessage: a page a tenant-set host served is never relayed', () => {
+  it('replaces HTML and other documents with a note of the status', () => {
+    const m = tenantSafeMessage(
+      '<html><body>Internal admin console secret-token-123</body></html>',
+      'sts.GetCallerIdentity',
+      500,
+    );
+    expect(m).not.toMatch(/secret-token|admin console|<html/);
+    expect(m).toMatch(/sts\.GetCallerIdentity.*HTTP 500.*not shown/);
+  });
+
+  it("keeps a cloud error document's own message and nothing else of it", () => {
+    const doc = JSON.stringify({
+      error: { code: 'AuthorizationFailed', message: 'no access to rg' },
+      extra: 'metadata-token',
+    });
+    expect(tenantSafeMessage(doc, 'op')).toBe('no access to rg');
+    expect(tenantSafeMessage(JSON.stringify({ error_description: 'invalid_grant' }), 'op')).toBe(
+      'invalid_grant',
+    );
+    expect(tenantSafeMessage(JSON.stringify({ Token: 'AQoDYXdz', Code: 'Success' }), 'op', 200)).toMatch(
+      /not shown/,
+    );
+  });
+
+  it('cuts long text and multi-line dumps', () => {
+    expect(tenantSafeMessage('x'.repeat(2000), 'op').length).toBeLessThanOrEqual(401);
+    expect(tenantSafeMessage('a\nb\nc\nd\ne\nf\ng', 'op')).toMatch(/not shown/);
+    expect(tenantSafeMessage('The security token included in the request is invalid.', 'op')).toBe(
+      'The security token included in the request is invalid.',
+    );
+  });
+
+  it('is what classifyCloudError puts in front of the tenant', () => {
+    const e = Object.assign(new Error('<!DOCTYPE html><title>Jenkins</title>'), {
+      $metadata: { httpStatusCode: 502 },
+    });
+    const c = classifyCloudError('aws', 'eks.ListClusters', e);
+    expect(c.message).not.toMatch(/Jenkins/);
+  });
+
+  it('classifies an egress refusal as rejected at the endpoint field', () => {
+    const e = Object.assign(new Error('refused to connect to x: it is an internal address (127.0.0.1)'), {
+      code: 'EDOLLY_EGRESS',
+    });
+    const c = classifyCloudError('gcp', 'clusters.list', e);
+    expect(c.class).toBe('rejected');
+    expect(c.field).toBe('endpoint');
+    expect(c.message).toMatch(/internal address/);
   });
 });

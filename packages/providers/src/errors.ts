@@ -126,6 +126,45 @@ function messageOf(e: unknown): string {
   return String(e);
 }
 
+const MAX_MESSAGE = 400;
+const DOCUMENT = /<(?:!doctype|html|head|body|title|script|div|pre|\?xml)\b/i;
+
+/**
+ * The message a tenant may see. SDKs sometimes put the raw answer in the message when it is not a
+ * cloud error document; Dolly is pointed at hosts by tenants, so a page such a host served (an
+ * internal dashboard, metadata) is never relayed: documents are replaced, long text is cut.
+ */
+export function tenantSafeMessage(message: string, operation: string, status?: number): string {
+  if (/^\s*[{[]/.test(message)) {
+    // a JSON answer: only a cloud error document's own message is kept
+    const inner = jsonErrorMessage(message);
+    if (inner !== undefined) return tenantSafeMessage(inner, operation, status);
+  }
+  if (DOCUMENT.test(message) || message.split('\n').length > 5 || /^\s*[{[]/.test(message)) {
+    return `${operation}: the endpoint answered${status ? ` HTTP ${status}` : ''} with something that is not a cloud API error (not shown)`;
+  }
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
+}
+
+function jsonErrorMessage(text: string): string | undefined {
+  try {
+    const doc: unknown = JSON.parse(text);
+    if (!isRec(doc)) return undefined;
+    const err = isRec(doc.error) ? doc.error : undefined;
+    const m = str(err?.message) ?? str(doc.error_description) ?? str(doc.message);
+    return m && !/^\s*[{[]/.test(m) ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function statusOf(e: unknown): number | undefined {
+  if (!isRec(e)) return undefined;
+  const meta = isRec(e.$metadata) ? e.$metadata : {};
+  const response = isRec(e.response) ? e.response : {};
+  return num(meta.httpStatusCode) ?? num(e.statusCode) ?? num(e.status) ?? num(response.status);
+}
+
 // ---------------------------------------------------------------- AWS
 const AWS_THROTTLE = new Set([
   'ThrottlingException',
@@ -378,8 +417,18 @@ function classifyGcp(e: Rec): Omit<CloudErrorInit, 'cloud' | 'operation' | 'mess
 /** Maps whatever an SDK threw to a CloudError (an existing CloudError passes through). */
 export function classifyCloudError(cloud: CloudId, operation: string, error: unknown): CloudError {
   if (error instanceof CloudError) return error;
-  const message = messageOf(error);
+  const message = tenantSafeMessage(messageOf(error), operation, statusOf(error));
   if (isRec(error)) {
+    if (error.code === 'EDOLLY_EGRESS')
+      return new CloudError({
+        cloud,
+        operation,
+        message,
+        class: 'rejected',
+        cloudCode: 'EgressRefused',
+        field: 'endpoint',
+        cause: error,
+      });
     const c =
       cloud === 'aws' ? classifyAws(error) : cloud === 'azure' ? classifyAzure(error) : classifyGcp(error);
     if (c) return new CloudError({ cloud, operation, message, ...c, cause: error });

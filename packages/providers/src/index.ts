@@ -1,4 +1,5 @@
 /** @dolly/providers: the only code that talks to clouds (EKS, AKS, GKE) through their official SDKs. */
+import { type EgressPolicy, egressPolicyFromEnv } from '@dolly/contracts/egress';
 import { createAwsProvider } from './aws/provider';
 import { createAzureProvider } from './azure/provider';
 import { CloudError } from './errors';
@@ -28,15 +29,23 @@ export type {
 } from './types';
 export { PLAN_LABEL } from './types';
 
-/** The provider for an account's cloud. Cheap: clients are made lazily on first use. */
-export function createProvider(account: CloudAccountConfig): CloudProvider {
+/**
+ * The provider for an account's cloud. Cheap: clients are made lazily on first use. Every
+ * connection its SDK clients open is egress-checked with `egress` (by default this process's
+ * DOLLY_ENDPOINT_ALLOWLIST, so a caller that forgets it fails closed).
+ */
+export function createProvider(
+  account: CloudAccountConfig,
+  opts: { egress?: EgressPolicy } = {},
+): CloudProvider {
+  const egress = opts.egress ?? egressPolicyFromEnv();
   switch (account.cloud) {
     case 'aws':
-      return createAwsProvider(account);
+      return createAwsProvider(account, egress);
     case 'azure':
-      return createAzureProvider(account);
+      return createAzureProvider(account, egress);
     case 'gcp':
-      return createGcpProvider(account);
+      return createGcpProvider(account, egress);
     default:
       throw new CloudError({
         cloud: account.cloud,

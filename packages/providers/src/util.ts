@@ -1,3 +1,4 @@
+import { type EgressPolicy, egressAgents } from '@dolly/contracts/egress';
 import { rootCertificates } from 'node:tls';
 import { CloudError } from './errors';
 import type { CloudAccountConfig, CloudId, OperationContext, ResourceOrigin } from './types';
@@ -68,6 +69,16 @@ export async function pollUntil<T>(
     }
     await sleep(wait, ctx.signal);
   }
+}
+
+/**
+ * The agents every SDK client of an account connects through: egress-checked at connect time
+ * (no loopback, metadata or private addresses unless the operator allows them) and trusting the
+ * account's CA bundle on top of the system roots.
+ */
+export function accountAgents(account: CloudAccountConfig, egress: EgressPolicy) {
+  const cas = trustedCas(account);
+  return egressAgents(egress, cas ? { ca: cas } : {});
 }
 
 /** CA list for an https.Agent / tlsOptions: the system roots plus the account's bundle. */

@@ -1,9 +1,37 @@
-import { DollyError, errorCodes, type Problem, problemType } from '@dolly/contracts';
+import { DollyError, type ErrorCode, errorCodes, type Problem, problemType } from '@dolly/contracts';
+import { CloudError, type CloudErrorClass } from '@dolly/providers';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 function send(reply: FastifyReply, problem: Problem) {
   return reply.status(problem.status).type('application/problem+json').send(problem);
+}
+
+const cloudCodes: Record<CloudErrorClass, ErrorCode> = {
+  not_found: 'not_found',
+  conflict: 'conflict',
+  throttled: 'unavailable',
+  transient: 'unavailable',
+  quota: 'cloud_failed',
+  rejected: 'cloud_failed',
+  auth: 'cloud_failed',
+};
+
+/**
+ * A cloud call a route made failed: the tenant sees which call and why (CloudError messages are
+ * already scrubbed of response bodies), never a 500 that hides a refusal they can act on.
+ */
+function cloudProblem(error: CloudError, requestId: string): Problem {
+  const code = cloudCodes[error.class];
+  return {
+    type: problemType(code),
+    title: errorCodes[code].title,
+    status: errorCodes[code].status,
+    detail: `${error.cloud} ${error.operation}: ${error.message}`,
+    code,
+    requestId,
+    ...(error.field ? { errors: [{ path: error.field, message: error.message, code: error.class }] } : {}),
+  };
 }
 
 /** One error envelope for everything: RFC 9457 problem+json with a stable code. */
@@ -14,6 +42,7 @@ export function registerErrorHandling(
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const requestId = request.id;
     if (error instanceof DollyError) return send(reply, error.toProblem(requestId));
+    if (error instanceof CloudError) return send(reply, cloudProblem(error, requestId));
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
       const errors = error.validation.map((v) => {

@@ -1,3 +1,4 @@
+import { parseEgressPolicy } from '@dolly/contracts/egress';
 import { createDatabase, credentialVaultFromEnv } from '@dolly/db';
 import { createCloudAccess, createQueues, createRedis, createRunEventWriter } from '@dolly/jobs';
 import pino from 'pino';
@@ -46,7 +47,10 @@ export async function startHarness(
       appendRunEvent: createRunEventWriter(db, redis),
       metrics: createMetrics(),
       vault,
-      cloud: createCloudAccess(db, vault),
+      cloud: createCloudAccess(db, vault, {
+        egress: parseEgressPolicy(config.DOLLY_ENDPOINT_ALLOWLIST),
+        hostIdentityTenants: config.DOLLY_HOST_IDENTITY_TENANTS,
+      }),
     },
     opts.logStream ? { logStream: opts.logStream } : {},
   );
@@ -66,6 +70,8 @@ export async function startHarness(
         concurrency: opts.concurrency ?? 8,
         ...(opts.accountCallsPerSecond ? { accountCallsPerSecond: opts.accountCallsPerSecond } : {}),
         workerId: 'test-worker',
+        egress: parseEgressPolicy(config.DOLLY_ENDPOINT_ALLOWLIST),
+        hostIdentityTenants: config.DOLLY_HOST_IDENTITY_TENANTS,
         pollIntervalMs: opts.pollIntervalMs ?? 50,
         stalledMs: opts.stalledMs ?? 30_000,
         syncIntervalMinutes: opts.syncIntervalMinutes ?? 0,

@@ -1,6 +1,6 @@
 /** EKS (with the small parts of EC2 and STS a clone needs) through the official AWS SDK v3. */
 import { createHash } from 'node:crypto';
-import { Agent } from 'node:https';
+import type { EgressPolicy } from '@dolly/contracts/egress';
 import {
   DescribeInstanceTypesCommand,
   DescribeRegionsCommand,
@@ -53,8 +53,8 @@ import {
   pollUntil,
   progress,
   record,
+  accountAgents,
   requireCred,
-  trustedCas,
 } from '../util';
 import { createClusterInput, createNodegroupInput, eksToSpec } from './map';
 import { type AwsCredentialsInput, eksToken } from './token';
@@ -66,17 +66,17 @@ function requestToken(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 
-export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
+export function createAwsProvider(account: CloudAccountConfig, egress: EgressPolicy): CloudProvider {
   const ep = account.endpoints ?? {};
   const endpoint = {
     eks: ep.eks ?? account.endpoint ?? undefined,
     ec2: ep.ec2 ?? account.endpoint ?? undefined,
     sts: ep.sts ?? account.endpoint ?? undefined,
   };
-  const cas = trustedCas(account);
-  // A custom CA goes to the SDK's NodeHttpHandler through its options (httpsAgent): no direct
-  // dependency on @smithy/node-http-handler needed.
-  const requestHandler = cas ? { httpsAgent: new Agent({ ca: cas, keepAlive: true }) } : undefined;
+  // The agents go to the SDK's NodeHttpHandler through its options: no direct dependency on
+  // @smithy/node-http-handler needed.
+  const agents = accountAgents(account, egress);
+  const requestHandler = { httpAgent: agents.http, httpsAgent: agents.https };
   const defaultRegion = account.settings.regions?.[0] ?? credString(account, 'defaultRegion') ?? 'us-east-1';
 
   let credentials: Credentials | undefined;
@@ -111,7 +111,7 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
           clientConfig: {
             region: defaultRegion,
             ...(endpoint.sts ? { endpoint: endpoint.sts } : {}),
-            ...(requestHandler ? { requestHandler } : {}),
+            requestHandler,
           },
         });
         break;
@@ -134,7 +134,7 @@ export function createAwsProvider(account: CloudAccountConfig): CloudProvider {
     region,
     credentials: creds(),
     ...(url ? { endpoint: url } : {}),
-    ...(requestHandler ? { requestHandler } : {}),
+    requestHandler,
   });
   const eksClients = new Map<string, EKSClient>();
   const ec2Clients = new Map<string, EC2Client>();

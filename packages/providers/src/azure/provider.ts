@@ -1,7 +1,9 @@
 /** AKS through @azure/arm-containerservice v25 (ARM), @azure/arm-resources and @azure/identity. */
 import { type AgentPool, ContainerServiceClient, type ManagedCluster } from '@azure/arm-containerservice';
 import { ResourceManagementClient } from '@azure/arm-resources';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { EgressPolicy } from '@dolly/contracts/egress';
 import type { CatalogOverlay, KubernetesVersionInfo } from '@dolly/model';
 import { CloudError, classifyCloudError, cloudCall, isNotFound } from '../errors';
 import type {
@@ -22,6 +24,7 @@ import {
   pollUntil,
   progress,
   record,
+  accountAgents,
   requireCred,
   trustedCas,
 } from '../util';
@@ -44,11 +47,22 @@ function provisioningFailed(operation: string, what: string, detail?: string): C
   });
 }
 
-export function createAzureProvider(account: CloudAccountConfig): CloudProvider {
+export function createAzureProvider(account: CloudAccountConfig, egress: EgressPolicy): CloudProvider {
   const ep = account.endpoints ?? {};
   const armEndpoint = (ep.arm ?? account.endpoint ?? PUBLIC_ARM).replace(/\/+$/, '');
   const cas = trustedCas(account);
   const tlsOptions = cas ? { tlsOptions: { ca: cas.join('\n') } } : {};
+  // Every ARM and token request connects through the egress-checked agents (which carry the CA);
+  // a request's own agent wins over the pipeline's TLS settings.
+  const agents = accountAgents(account, egress);
+  const egressPolicy: PipelinePolicy = {
+    name: 'dollyEgress',
+    sendRequest: (request, next) => {
+      request.agent = request.url.startsWith('https:') ? agents.https : agents.http;
+      return next(request);
+    },
+  };
+  const pipeline = { additionalPolicies: [{ policy: egressPolicy, position: 'perRetry' as const }] };
   // The token audience stays the public ARM one unless the account says otherwise (sovereign clouds).
   const armScope =
     typeof account.settings.armScope === 'string' ? account.settings.armScope : `${PUBLIC_ARM}/.default`;
@@ -65,7 +79,7 @@ export function createAzureProvider(account: CloudAccountConfig): CloudProvider 
         requireCred(account, 'clientSecret'),
         {
           ...(authorityHost ? { authorityHost, disableInstanceDiscovery: true } : {}),
-          ...tlsOptions,
+          ...pipeline,
         },
       );
     } else if (account.credentialKind === 'azure-default') {
@@ -86,7 +100,7 @@ export function createAzureProvider(account: CloudAccountConfig): CloudProvider 
     aksClient ??= new ContainerServiceClient(cred(), subscriptionId, {
       endpoint: armEndpoint,
       credentials: { scopes: [armScope] },
-      ...tlsOptions,
+      ...pipeline,
     });
     return aksClient;
   };
@@ -96,7 +110,7 @@ export function createAzureProvider(account: CloudAccountConfig): CloudProvider 
       endpoint: armEndpoint,
       $host: armEndpoint,
       credentialScopes: [armScope],
-      ...tlsOptions,
+      ...pipeline,
     });
     return armClient;
   };

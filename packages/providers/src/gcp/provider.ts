@@ -1,5 +1,4 @@
 /** GKE through @google-cloud/container v1 (REST fallback) and google-auth-library. */
-import { Agent } from 'node:https';
 import { ClusterManagerClient, type protos } from '@google-cloud/container';
 import {
   bundledCatalog,
@@ -9,6 +8,7 @@ import {
   minorOf,
 } from '@dolly/model';
 import { type AuthClient, GoogleAuth, JWT } from 'google-auth-library';
+import type { EgressPolicy } from '@dolly/contracts/egress';
 import { CloudError, classifyCloudError, cloudCall, grpcClass, isNotFound } from '../errors';
 import type {
   CloudAccountConfig,
@@ -29,7 +29,7 @@ import {
   progress,
   record,
   requireCred,
-  trustedCas,
+  accountAgents,
 } from '../util';
 import {
   enumName,
@@ -85,16 +85,17 @@ function provisioningFailed(operation: string, what: string, detail?: string, co
   });
 }
 
-export function createGcpProvider(account: CloudAccountConfig): CloudProvider {
+export function createGcpProvider(account: CloudAccountConfig, egress: EgressPolicy): CloudProvider {
   const ep = account.endpoints ?? {};
-  const cas = trustedCas(account);
-  const agent = cas ? new Agent({ ca: cas, keepAlive: true }) : undefined;
+  const agents = accountAgents(account, egress);
+  // gaxios takes an agent per URL: token and GKE requests connect through the egress-checked agents
+  const agent = (url: URL) => (url.protocol === 'https:' ? agents.https : agents.http);
   const project = account.scope ?? credString(account, 'project_id') ?? '';
   const tokenUrl = ep.token ?? credString(account, 'token_uri');
 
   // google-gax 5 REST fallback: without validateStatus, gaxios throws a GaxiosError before gax can
   // decode the Google error, and errors lose their gRPC code. Token requests keep the normal check.
-  const transporterOptions = { validateStatus: () => true, ...(agent ? { agent } : {}) };
+  const transporterOptions = { validateStatus: () => true, agent };
   const tokenRequests = (client: AuthClient) => {
     client.transporter.interceptors.request.add({
       resolved: async (config) => {

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DollyError } from '@dolly/contracts';
 import type { Database } from '@dolly/db';
+import { HOST_IDENTITY_KINDS } from '@dolly/jobs';
 import { checkTenantEndpoint } from '@dolly/providers';
 import type { CredentialsInput } from './schemas.ts';
-
-/** Kinds that act as Dolly's own host (instance role, managed identity, ADC), not as the tenant. */
-const HOST_IDENTITY_KINDS = new Set(['aws-default-chain', 'azure-default', 'gcp-application-default']);
 
 /**
  * The host's own identity reaches whatever the host may reach: only tenants the operator lists in
