@@ -110,4 +110,16 @@ test('a developer sees the prod target and Secrets disabled, with the reasons', 
   await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled();
   await expect(page.getByText('Choose the target cluster.')).toBeVisible();
   await snapshot(page, 'migrate-developer-target');
+
+  // Into dev is allowed, but copying volumes and cutover write into the prod source.
+  await targetRadio(page, eksShopDev().id).check();
+  await page.getByRole('button', { name: 'Next' }).click();
+  const copy = page.getByRole('checkbox', { name: /Copy volumes/ });
+  await expect(copy).toBeDisabled();
+  await expect(copy).not.toBeChecked();
+  const copyReason = await copy.getAttribute('aria-describedby');
+  await expect(page.locator(`[id="${copyReason}"]`)).toHaveText(/write.* into the source .*counts as prod/);
+  const cutover = page.getByRole('checkbox', { name: /Cutover/ });
+  await expect(cutover).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Dry run', exact: true })).toBeEnabled();
 });

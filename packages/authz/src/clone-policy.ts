@@ -118,6 +118,20 @@ export function evaluateClonePolicy(request: PolicyRequest, rules: ClonePolicyRu
   return { allowed: true, requireApproval: false, rule: DEFAULT_ALLOW, reason: 'No policy restricts this' };
 }
 
+/**
+ * What a migration writes into its source, by request field. One list for the API, the worker and
+ * the wizard, so the browser disables exactly what the API would refuse.
+ */
+export function sourceWrites(request: {
+  cutover?: boolean | undefined;
+  copyVolumes?: boolean | undefined;
+}): string[] {
+  return [
+    ...(request.cutover ? ['cutover (scales the source workloads to zero)'] : []),
+    ...(request.copyVolumes ? ['copyVolumes (runs mover pods in the source)'] : []),
+  ];
+}
+
 /** The fixed guard for migrations that write into their source (cutover, volume copy). */
 export const SOURCE_WRITE_GUARD = 'builtin:no-source-writes-in-prod-below-operator';
 

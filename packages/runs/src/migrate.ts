@@ -1,4 +1,4 @@
-import { evaluateSourceWrites, type Role, roleAtLeast } from '@dolly/authz';
+import { evaluateSourceWrites, type Role, roleAtLeast, sourceWrites } from '@dolly/authz';
 import { type MigrationRequest, migrationRequestFields } from '@dolly/contracts';
 import type { Cluster, Database } from '@dolly/db';
 import { z } from 'zod';
@@ -24,13 +24,7 @@ export function targetNamespaces(request: Pick<MigrationRequest, 'namespaces' | 
   return request.namespaces.filter((n) => !/[*?[]/.test(n)).map((n) => request.namespaceMap?.[n] ?? n);
 }
 
-/** What a migration writes into its source, by request field. */
-export function sourceWrites(request: Pick<MigrationRequest, 'cutover' | 'copyVolumes'>): string[] {
-  return [
-    ...(request.cutover ? ['cutover (scales the source workloads to zero)'] : []),
-    ...(request.copyVolumes ? ['copyVolumes (runs mover pods in the source)'] : []),
-  ];
-}
+export { sourceWrites } from '@dolly/authz';
 
 export interface MigrationAdmission extends PolicyOutcome {
   ctx: AdmissionContext;

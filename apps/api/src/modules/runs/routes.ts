@@ -20,6 +20,9 @@ import { durationStats } from './stats.ts';
 const idParams = z.object({ id: z.uuid() });
 const PAGE = 500;
 
+/** A live stream that heard nothing for this long reads Postgres itself. */
+export const SSE_QUIET_POLL_MS = 3000;
+
 export function runRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   // Open SSE streams end on shutdown so the server can close without waiting for clients.
@@ -236,26 +239,43 @@ export function runRoutes(app: FastifyInstance, deps: AppDeps) {
           close();
         }
       };
+      let lastWake = Date.now();
       // Wake-ups are serialised so two drains never interleave and send an event twice.
       const wake = () => {
+        lastWake = Date.now();
         draining = draining
           .then(drain)
           .catch((error) => request.log.warn({ err: error }, 'sse drain failed'));
       };
-      const unlisten = await deps.runEvents.listen(run.id, wake);
+      // Pub/sub only wakes streams up; Postgres is the record. When Redis is restarting (or a
+      // message was lost) the stream keeps going by reading Postgres itself after a quiet spell.
+      const fallback = setInterval(() => {
+        if (Date.now() - lastWake >= SSE_QUIET_POLL_MS) wake();
+      }, SSE_QUIET_POLL_MS / 2);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+      let unlisten: (() => Promise<void>) | undefined;
       const close = () => {
         if (closed) return;
         closed = true;
         openStreams.delete(close);
         clearInterval(heartbeat);
-        void unlisten();
+        clearInterval(fallback);
+        void unlisten?.().catch(() => {});
         raw.end();
       };
       openStreams.add(close);
       request.raw.on('close', close);
       raw.write('retry: 2000\n\n');
       wake();
+      // Not awaited before the first drain: with Redis down the subscription waits for the
+      // reconnect, and the stream is served from Postgres meanwhile.
+      deps.runEvents.listen(run.id, wake).then(
+        (off) => {
+          if (closed) void off().catch(() => {});
+          else unlisten = off;
+        },
+        (error: unknown) => request.log.warn({ err: error }, 'sse subscribe failed; polling Postgres'),
+      );
     },
   );
 }

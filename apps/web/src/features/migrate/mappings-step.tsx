@@ -1,11 +1,15 @@
-import { useId } from 'react';
+import { useEffect, useId } from 'react';
 import { DisabledReason } from '../../components/disabled-reason.tsx';
 import { MapRowsEditor } from './map-rows-editor.tsx';
-import type { MapField, MigrateState } from './migrate-state.ts';
+import type { Role } from '@dolly/authz';
+import type { ClusterSummary } from '../../lib/clusters.ts';
+import { type MapField, type MigrateState, sourceWritePermission } from './migrate-state.ts';
 
 interface Props {
   state: MigrateState;
   onChange: (patch: Partial<MigrateState>) => void;
+  role: Role;
+  source: ClusterSummary | undefined;
 }
 
 const maps: Record<MapField, { legend: string; hint: string; key: string; value: string }> = {
@@ -36,8 +40,27 @@ const maps: Record<MapField, { legend: string; hint: string; key: string; value:
 };
 
 /** Step 3: what changes on the way (maps) and how the copy runs (volumes, cutover, limits). */
-export function MappingsStep({ state, onChange }: Props) {
+export function MappingsStep({ state, onChange, role, source }: Props) {
   const cutoverId = useId();
+  const copyId = useId();
+  // Both write into the source: disabled where the API would refuse them (a prod source, below operator).
+  const copyAllowed = sourceWritePermission(role, source, { copyVolumes: true });
+  const cutoverAllowed = sourceWritePermission(role, source, { cutover: true });
+  const cutoverReason = !cutoverAllowed.allowed
+    ? cutoverAllowed.reason
+    : !state.copyVolumes
+      ? 'Cutover needs copy volumes'
+      : undefined;
+  // Copying volumes is on by default; from a source it may not write into, it starts off (and the
+  // reason shows) instead of blocking the step.
+  const mustClear = (!copyAllowed.allowed && state.copyVolumes) || (!cutoverAllowed.allowed && state.cutover);
+  useEffect(() => {
+    if (mustClear)
+      onChange({
+        ...(copyAllowed.allowed ? {} : { copyVolumes: false }),
+        ...(cutoverAllowed.allowed ? {} : { cutover: false }),
+      });
+  }, [mustClear, copyAllowed.allowed, cutoverAllowed.allowed, onChange]);
   return (
     <div className="wizard-step">
       {(Object.keys(maps) as MapField[]).map((field) => (
@@ -57,24 +80,27 @@ export function MappingsStep({ state, onChange }: Props) {
           <input
             type="checkbox"
             checked={state.copyVolumes}
+            disabled={!copyAllowed.allowed}
+            aria-describedby={copyAllowed.allowed ? undefined : copyId}
             onChange={(e) =>
               onChange({ copyVolumes: e.target.checked, ...(e.target.checked ? {} : { cutover: false }) })
             }
           />
           Copy volumes (each PVC's files)
         </label>
+        {!copyAllowed.allowed && <DisabledReason id={copyId} reason={copyAllowed.reason} />}
         <div className="migrate-option">
           <label className="checkbox">
             <input
               type="checkbox"
               checked={state.cutover}
-              disabled={!state.copyVolumes}
-              aria-describedby={state.copyVolumes ? undefined : cutoverId}
+              disabled={cutoverReason !== undefined}
+              aria-describedby={cutoverReason ? cutoverId : undefined}
               onChange={(e) => onChange({ cutover: e.target.checked })}
             />
             Cutover: scale the source down, copy the final state, start the target
           </label>
-          {!state.copyVolumes && <DisabledReason id={cutoverId} reason="Cutover needs copy volumes" />}
+          {cutoverReason && <DisabledReason id={cutoverId} reason={cutoverReason} />}
         </div>
         <div className="field-row">
           <label>

@@ -11,6 +11,7 @@ import {
   rowsToRecord,
   SECRETS_REASON,
   secretsPermission,
+  sourceWritePermission,
   stepBlocker,
   targetNamespaceRows,
 } from './migrate-state.ts';
@@ -228,5 +229,41 @@ describe('stepBlocker', () => {
     expect(stepBlocker('mappings', state({ bandwidthMiB: '-1' }), ctx)).toMatch(/bandwidth/);
     expect(stepBlocker('mappings', state({ readyTimeoutSec: '1.5' }), ctx)).toMatch(/ready timeout/);
     expect(stepBlocker('mappings', state(), ctx)).toBeUndefined();
+  });
+});
+
+describe('writes into the source (volume copy, cutover)', () => {
+  const prod = cluster(SRC, 'shop-prod', 'Production');
+  const unknown = cluster(SRC, 'mystery', null);
+  const dev = cluster(SRC, 'shop-dev', 'dev');
+
+  it('are refused to developers from a prod-class or unlabelled source, as the API refuses them', () => {
+    for (const source of [prod, unknown]) {
+      const copy = sourceWritePermission('developer', source, { copyVolumes: true });
+      expect(copy.allowed).toBe(false);
+      if (!copy.allowed) expect(copy.reason).toMatch(/copyVolumes.*counts as prod.*developers/);
+      expect(sourceWritePermission('developer', source, { cutover: true }).allowed).toBe(false);
+    }
+  });
+
+  it('are allowed from a non-prod source, to operators anywhere, and when nothing is written', () => {
+    expect(sourceWritePermission('developer', dev, { copyVolumes: true, cutover: true })).toEqual({
+      allowed: true,
+    });
+    expect(sourceWritePermission('operator', prod, { copyVolumes: true, cutover: true })).toEqual({
+      allowed: true,
+    });
+    expect(sourceWritePermission('developer', prod, { copyVolumes: false, cutover: false })).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('block the mappings step until they are off', () => {
+    const ctx = { source: prod, role: 'developer' as const };
+    expect(stepBlocker('mappings', state({ copyVolumes: true }), ctx)).toMatch(/counts as prod/);
+    expect(stepBlocker('mappings', state({ copyVolumes: false, cutover: false }), ctx)).toBeUndefined();
+    expect(
+      stepBlocker('mappings', state({ copyVolumes: true }), { source: prod, role: 'operator' }),
+    ).toBeUndefined();
   });
 });

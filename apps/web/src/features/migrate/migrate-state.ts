@@ -2,9 +2,11 @@ import {
   type ClonePolicyRule,
   defineAbilitiesFor,
   evaluateClonePolicy,
+  evaluateSourceWrites,
   type PolicyDecision,
   type Role,
   roleAtLeast,
+  sourceWrites,
 } from '@dolly/authz';
 import type { paths } from '@dolly/api-client';
 import { type Permission, rolePlural } from '../../lib/abilities.ts';
@@ -168,6 +170,24 @@ export function secretsPermission(role: Role): Permission {
 }
 
 /**
+ * May this role ask for these writes into the source (volume copy, cutover)? The API's fixed guard:
+ * below operator, never into a prod-class source or one of unknown environment.
+ */
+export function sourceWritePermission(
+  role: Role,
+  source: Pick<ClusterSummary, 'name' | 'environment'> | undefined,
+  options: { copyVolumes?: boolean; cutover?: boolean },
+): Permission {
+  if (!source) return { allowed: true };
+  const decision = evaluateSourceWrites({
+    role,
+    source: { env: source.environment, cluster: source.name },
+    writes: sourceWrites(options),
+  });
+  return decision.allowed ? { allowed: true } : { allowed: false, reason: decision.reason };
+}
+
+/**
  * The local policy verdict for migrating the namespaces from source into target, as the API
  * decides it (action `migrate`, one pair per namespace, the first refusal wins).
  */
@@ -240,6 +260,8 @@ export function stepBlocker(
   }
   if (step === 'mappings') {
     if (state.cutover && !state.copyVolumes) return 'Cutover needs copy volumes';
+    const writes = sourceWritePermission(ctx.role, ctx.source, state);
+    if (!writes.allowed) return writes.reason;
     if (state.bandwidthMiB.trim() && !(Number(state.bandwidthMiB) > 0))
       return 'The bandwidth limit must be a positive number';
     const timeout = positiveInt(state.readyTimeoutSec);

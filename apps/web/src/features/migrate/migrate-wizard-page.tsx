@@ -125,7 +125,9 @@ export function MigrateWizardPage() {
           rules={rules.data ?? []}
         />
       )}
-      {!loading && step === 'mappings' && <MappingsStep state={state} onChange={update} />}
+      {!loading && step === 'mappings' && (
+        <MappingsStep state={state} onChange={update} role={session.role} source={source} />
+      )}
       {(step === 'review' || step === 'confirm') && dryRun.isFetching && (
         <p role="status">Running the dry run: reading both clusters…</p>
       )}
