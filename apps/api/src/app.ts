@@ -1,3 +1,4 @@
+import { DollyError } from '@dolly/contracts';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -25,6 +26,8 @@ import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics, registerRunGauge } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+
+const REDIS_LOST = new Set(['reconnecting', 'close', 'end']);
 
 export interface RouteInfo {
   method: string;
@@ -70,6 +73,20 @@ export async function buildApp(
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Changes need Redis (queues, cancel messages, rate limits). While it is down a change would
+  // wait for the reconnect with the client hanging; answer 503 up front and change nothing.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    if (!request.url.startsWith('/api/v1/')) return;
+    // `connecting` at start-up just waits; a connection that was lost is refused at once
+    if (REDIS_LOST.has(deps.redis.status)) {
+      reply.header('retry-after', '5');
+      throw new DollyError(
+        'unavailable',
+        `Redis (queues and live events) is not reachable (${deps.redis.status}); nothing was changed, try again shortly`,
+      );
+    }
   });
   // A POST without a body (curl -X POST .../cancel) means "no options", not "invalid body".
   app.addHook('preValidation', async (request) => {

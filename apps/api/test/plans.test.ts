@@ -140,6 +140,8 @@ describe('plans', () => {
     });
     expect(ok.statusCode, ok.body).toBe(200);
     expect((ok.json() as { document: ClonePlan }).document.items[0]?.target.nodePools[0]?.nodeCount).toBe(4);
+    // The cost follows the edit (it is recomputed, not kept from the first plan).
+    expect((ok.json() as { document: ClonePlan }).document.items[0]?.cost?.target.pools[0]?.nodes).toBe(4);
   });
 
   it('names unknown source clusters', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@dolly/db';
+import { type Database, Prisma } from '@dolly/db';
 import { abortableDelay } from './account-limiter.ts';
 import type { AppendRunEvent } from './run-events.ts';
 
@@ -87,6 +87,8 @@ export function createStepRunner(
           attempt: { increment: 1 },
           startedAt: now,
           finishedAt: null,
+          // the row describes this attempt: an earlier attempt's error is in the event log only
+          error: Prisma.DbNull,
           leaseOwner: owner,
           leaseUntil: leaseEnd(),
         },

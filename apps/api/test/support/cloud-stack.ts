@@ -30,15 +30,20 @@ export async function startCloudStack(
     worker?: boolean;
     stalledMs?: number;
     logStream?: { write(line: string): void };
+    /** configuration of the API and worker (e.g. a REDIS_URL of the test's own server) */
+    overrides?: Record<string, string>;
   } = {},
 ) {
   const sandbox: TestSandbox = await startTestSandbox({ speed: opts.speed ?? 3000 });
-  const h: Harness = await startHarness(opts.logStream ? { DOLLY_LOG_LEVEL: 'debug' } : {}, {
-    worker: opts.worker !== false,
-    pollIntervalMs: 20,
-    ...(opts.stalledMs ? { stalledMs: opts.stalledMs } : {}),
-    ...(opts.logStream ? { logStream: opts.logStream } : {}),
-  });
+  const h: Harness = await startHarness(
+    { ...(opts.logStream ? { DOLLY_LOG_LEVEL: 'debug' } : {}), ...opts.overrides },
+    {
+      worker: opts.worker !== false,
+      pollIntervalMs: 20,
+      ...(opts.stalledMs ? { stalledMs: opts.stalledMs } : {}),
+      ...(opts.logStream ? { logStream: opts.logStream } : {}),
+    },
+  );
   const tenant = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'demo' } });
   await registerSandboxAccounts(h.db, h.vault, tenant.id, sandbox.sandbox.urls.http);
   const accounts = await h.db.cloudAccount.findMany({

@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundledCatalog, clonePlanSchema, unexplainedChanges, validatePlan } from '@dolly/model';
 import { describe, expect, it } from 'vitest';
+import { costDeltaText, money } from '../format/plan-cost.ts';
 import { type PlanCommandOptions, runPlan } from './plan';
 
 const example = (name: string): string =>
@@ -48,6 +49,38 @@ describe('dolly plan', () => {
     const r = run({ source: example('aks-analytics-prod.json'), targetCloud: 'gcp', output: 'table' });
     expect(r.stdout).not.toContain(String.fromCharCode(27));
     expect(r.stdout).toMatch(/analytics-prod \(AKS westeurope\)\s+→\s+analytics-prod \(GKE europe-west4\)/);
+  });
+
+  it('shows the monthly cost of source and target per item, per pool, with the price basis', () => {
+    const json = clonePlanSchema.parse(
+      JSON.parse(run({ source: example('eks-payments-staging.json'), targetCloud: 'azure' }).stdout),
+    );
+    const cost = json.items[0]?.cost;
+    if (!cost) throw new Error('the plan has no cost');
+    const r = run({ source: example('eks-payments-staging.json'), targetCloud: 'azure', output: 'table' });
+    expect(r.code).toBe(0);
+    const total = `Cost per month (USD, on-demand): ${money(cost.source.monthlyUsd)} → ${money(cost.target.monthlyUsd)}, ${costDeltaText(cost.source.monthlyUsd, cost.target.monthlyUsd)}`;
+    expect(r.stdout).toContain(total);
+    const [s0] = cost.source.pools;
+    const [t0] = cost.target.pools;
+    expect(r.stdout).toContain(
+      `general_workers → generalworke: 4 × m5.xlarge ${money(s0?.monthlyUsd ?? null)} → 4 × Standard_D4as_v5 ${money(t0?.monthlyUsd ?? null)}`,
+    );
+    expect(r.stdout).toMatch(/graviton-spot → gravitonspot: 3 × m7g\.2xlarge \(spot, at on-demand price\)/);
+    expect(r.stdout).toMatch(/system \(added\): — → 3 × \S+ \$[\d,.]+, \+\$[\d,.]+ \(more expensive\)/);
+    expect(r.stdout).toContain(`${cost.source.priceDate}, reference region ${cost.source.priceRegion}`);
+    expect(r.stdout).toContain(`${cost.target.priceDate}, reference region ${cost.target.priceRegion}`);
+    expect(r.stdout).toContain('spot not priced');
+  });
+
+  it('formats the cost difference and unpriced types', () => {
+    expect(money(1305.83)).toBe('$1,305.83');
+    expect(money(null)).toBe('not priced');
+    expect(costDeltaText(1305.83, 1365.83)).toBe('+$60.00 (+4.6%, more expensive)');
+    expect(costDeltaText(560.64, 502.24)).toBe('-$58.40 (-10.4%, cheaper)');
+    expect(costDeltaText(0, 186.15)).toBe('+$186.15 (more expensive)');
+    expect(costDeltaText(10, 10)).toBe('no change');
+    expect(costDeltaText(null, 10)).toBe('not priced');
   });
 
   it('uses the explicit location, scope and label filter', () => {

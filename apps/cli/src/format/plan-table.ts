@@ -2,6 +2,7 @@ import type { Catalog, ClonePlan, ClonePlanItem, JsonValue } from '@dolly/model'
 import { SERVICE_NAME } from '@dolly/model';
 import Table from 'cli-table3';
 import picocolors from 'picocolors';
+import { planCostLines } from './plan-cost.ts';
 
 // Colour only on a terminal; piped tables stay plain text.
 let pc = picocolors.createColors(false);
@@ -149,6 +150,12 @@ export function renderPlanTable(plan: ClonePlan, catalog: Catalog, width = 140, 
     }
     for (const d of item.dropped)
       parts.push(`${pc.magenta('dropped')} ${d.path}: ${d.message} ${pc.dim(`(${d.code})`)}`);
+    const [headline, ...details] = planCostLines(item);
+    if (headline) parts.push(pc.bold(headline));
+    for (const line of details)
+      parts.push(
+        line.trimStart().startsWith('Prices:') || line.trimStart().startsWith('Basis:') ? pc.dim(line) : line,
+      );
   }
   return parts.join('\n');
 }

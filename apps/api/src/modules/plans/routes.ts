@@ -8,6 +8,7 @@ import {
   bundledCatalog,
   clonePlanSchema,
   planClone,
+  planItemCost,
   validatePlan,
 } from '@dolly/model';
 import type { FastifyInstance } from 'fastify';
@@ -251,7 +252,13 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
           validation.issues.map((i) => ({ path: `body.document.${i.path}`, message: i.message })),
         );
       }
-      const edited = { ...clonePlanSchema.parse(request.body.document), id: plan.id };
+      const parsed = clonePlanSchema.parse(request.body.document);
+      // The cost is derived from the pools: recomputed so an edit (wizard options, JSON) never shows a stale one.
+      const edited = {
+        ...parsed,
+        id: plan.id,
+        items: parsed.items.map((item) => ({ ...item, cost: planItemCost(bundledCatalog, item) })),
+      };
       const requested =
         request.body.targetEnvironment === undefined
           ? plan.targetEnvironment

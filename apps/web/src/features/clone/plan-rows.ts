@@ -165,7 +165,7 @@ function buildRows(source: Flat, target: Flat, prefix: string, inPool: boolean):
 const emptyNotes = (): PlanNotes => ({ decisions: [], warnings: [], dropped: [] });
 
 /** Which source pool each target pool came from: by the rename decision, else by name. */
-function sourcePoolIndex(item: ClonePlanItem, targetIndex: number): number | undefined {
+export function sourcePoolIndex(item: ClonePlanItem, targetIndex: number): number | undefined {
   const pool = item.target.nodePools[targetIndex];
   if (!pool) return undefined;
   const rename = item.decisions.find((d) => d.path === `nodePools[${targetIndex}].name`);

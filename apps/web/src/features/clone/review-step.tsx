@@ -5,6 +5,8 @@ import { Segmented } from '../../components/segmented.tsx';
 import type { CloudAccount } from '../../lib/clusters.ts';
 import { planDocument, type StoredPlan } from '../../lib/plans.ts';
 import { usePermission } from '../../lib/session-context.ts';
+import { costSummaryText, planCostView } from './plan-cost.ts';
+import { PlanCostTable } from './plan-cost-table.tsx';
 import { PlanDiffTable } from './plan-diff-table.tsx';
 import { PlanJsonEditor } from './plan-json-editor.tsx';
 import { countNotes } from './plan-rows.ts';
@@ -63,6 +65,7 @@ export function ReviewStep({ plan, onPlanChange, optionsError, accounts }: Props
       {view === 'table' ? (
         document.items.map((item, i) => {
           const counts = countNotes(item);
+          const cost = planCostView(item);
           return (
             <section
               key={`${item.source.scope}/${item.source.location}/${item.source.name}`}
@@ -85,7 +88,14 @@ export function ReviewStep({ plan, onPlanChange, optionsError, accounts }: Props
                   {counts.warnings} warnings
                 </span>{' '}
                 · <span className={counts.dropped ? 'tone-danger' : undefined}>{counts.dropped} dropped</span>
+                {cost.status === 'ok' && (
+                  <>
+                    {' · '}
+                    <span data-cost-summary="">Cost {costSummaryText(cost)}</span>
+                  </>
+                )}
               </p>
+              <PlanCostTable item={item} />
               <PlanDiffTable item={item} onlyChanges={onlyChanges} />
             </section>
           );
