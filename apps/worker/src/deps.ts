@@ -6,6 +6,7 @@ import type {
   Queues,
   RunLifecycle,
   StepRunner,
+  TenantLimiter,
 } from '@dolly/jobs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -27,4 +28,8 @@ export interface ProcessorDeps {
   workerId: string;
   pollIntervalMs: number;
   cloudTimeoutMs: number;
+  /** Per-tenant cap on running runs across every worker; absent = unlimited. */
+  tenantSlots?: TenantLimiter;
+  /** How long a run put back by the tenant limit waits before it checks again (a freed slot wakes it sooner). */
+  tenantRecheckMs?: number;
 }

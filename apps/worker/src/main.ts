@@ -24,6 +24,7 @@ const worker = await startRunWorker({
   log,
   prefix: config.DOLLY_QUEUE_PREFIX,
   concurrency: config.DOLLY_WORKER_CONCURRENCY,
+  tenantConcurrency: config.DOLLY_TENANT_CONCURRENCY,
   workerId,
   pollIntervalMs: config.DOLLY_POLL_INTERVAL_MS,
   cloudTimeoutMs: config.DOLLY_CLOUD_TIMEOUT_MS,
@@ -40,7 +41,10 @@ const metricsServer = config.DOLLY_WORKER_METRICS_PORT
   ? serveMetrics(metrics, config.DOLLY_WORKER_METRICS_PORT, config.DOLLY_METRICS_TOKEN)
   : undefined;
 metricsServer?.on('error', (err) => log.warn({ err }, 'metrics listener failed; continuing without it'));
-log.info({ concurrency: config.DOLLY_WORKER_CONCURRENCY }, 'worker ready');
+log.info(
+  { concurrency: config.DOLLY_WORKER_CONCURRENCY, tenantConcurrency: config.DOLLY_TENANT_CONCURRENCY },
+  'worker ready',
+);
 
 let closing = false;
 async function shutdown(signal: string) {

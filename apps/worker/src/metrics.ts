@@ -36,6 +36,12 @@ export function createWorkerMetrics() {
       labelNames: ['kind', 'status'] as const,
       registers: [registry],
     }),
+    tenantWaits: new Counter({
+      name: 'dolly_tenant_limit_waits_total',
+      help: 'Times a run was put back to wait because its tenant was at DOLLY_TENANT_CONCURRENCY',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -2,7 +2,7 @@ import { DollyError, type ErrorClass, isTerminalStatus } from '@dolly/contracts'
 import type { Run } from '@dolly/db';
 import { RunCancelledError, StepFailedError, describeStepError } from '@dolly/jobs';
 import { CloudError } from '@dolly/providers';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { ProcessorDeps } from './deps.ts';
 
 /** A failure no retry can mend (bad input, a policy refusal): the run fails at once. */
@@ -68,6 +68,7 @@ export async function executeRun(
   job: Job,
   runId: string,
   body: (run: Run, signal: AbortSignal) => Promise<void>,
+  token?: string,
 ) {
   const run = await deps.db.run.findUnique({ where: { id: runId } });
   if (!run) {
@@ -80,6 +81,10 @@ export async function executeRun(
     deps.metrics.runsFinished.inc({ kind: run.kind, status: 'cancelled' });
     return;
   }
+  // Before anything else holds the run: a run of a tenant at its limit gives its worker slot back.
+  const admission = await deps.tenantSlots?.acquire(run.tenantId, runId);
+  if (admission && !admission.admitted) await waitForTenantSlot(deps, job, run, token);
+  const slot = admission?.admitted ? admission.slot : undefined;
   const signal = deps.cancels.hold(runId);
   const watch = setInterval(() => {
     deps.db.run
@@ -120,5 +125,46 @@ export async function executeRun(
   } finally {
     clearInterval(watch);
     deps.cancels.release(runId);
+    if (slot) await handOverTenantSlot(deps, run.tenantId, await slot.release().catch(() => null));
+  }
+}
+
+export const TENANT_WAIT_MESSAGE = "Waiting for a free slot: the tenant's concurrency limit is reached";
+
+/**
+ * Puts the job back as delayed (BullMQ's "manually delay": moveToDelayed, then DelayedError) so it
+ * holds no worker slot while it waits. The run keeps its status; one event per wait says why. A
+ * freed slot promotes the longest-waiting run; the delay is only the fallback (a crashed holder).
+ */
+async function waitForTenantSlot(deps: ProcessorDeps, job: Job, run: Run, token?: string): Promise<never> {
+  const limit = deps.tenantSlots?.limit ?? 0;
+  const last = await deps.db.runEvent.findFirst({
+    where: { runId: run.id },
+    orderBy: { id: 'desc' },
+    select: { message: true },
+  });
+  if (last?.message !== TENANT_WAIT_MESSAGE)
+    await deps.appendRunEvent(run.id, 'info', TENANT_WAIT_MESSAGE, {
+      data: { waitingFor: 'tenant-concurrency', tenantLimit: limit, status: run.status },
+    });
+  deps.metrics.tenantWaits.inc({ kind: run.kind });
+  const base = deps.tenantRecheckMs ?? 5000;
+  await job.moveToDelayed(Date.now() + Math.round(base * (0.8 + Math.random() * 0.4)), token);
+  throw new DelayedError();
+}
+
+/** Wakes the run of the tenant that waited longest, skipping ones whose job is gone or no longer delayed. */
+async function handOverTenantSlot(deps: ProcessorDeps, tenantId: string, next: string | null) {
+  for (let tries = 0; next && tries < 5; tries++) {
+    try {
+      const job = await deps.queues.queue('runs').getJob(next);
+      if (job && (await job.isDelayed())) {
+        await job.promote();
+        return;
+      }
+    } catch (err) {
+      deps.log.debug({ err, runId: next }, 'could not wake a run waiting for its tenant limit');
+    }
+    next = (await deps.tenantSlots?.nextWaiting(tenantId).catch(() => null)) ?? null;
   }
 }

@@ -9,6 +9,7 @@ import {
   createRunEventWriter,
   createRunLifecycle,
   createStepRunner,
+  createTenantLimiter,
 } from '@dolly/jobs';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -34,6 +35,10 @@ export interface WorkerOptions {
   log: Logger;
   prefix: string;
   concurrency: number;
+  /** Runs of one tenant running at once across every worker sharing this prefix; 0 or unset: unlimited. */
+  tenantConcurrency?: number;
+  /** Fallback re-check of a run waiting for its tenant's limit (a freed slot wakes it sooner). */
+  tenantRecheckMs?: number;
   workerId: string;
   pollIntervalMs?: number;
   cloudTimeoutMs?: number;
@@ -91,9 +96,22 @@ export async function startRunWorker(opts: WorkerOptions) {
     workerId: opts.workerId,
     pollIntervalMs: opts.pollIntervalMs ?? 5000,
     cloudTimeoutMs: opts.cloudTimeoutMs ?? 60 * 60 * 1000,
+    ...(opts.tenantConcurrency
+      ? {
+          tenantSlots: createTenantLimiter(opts.redis, {
+            limit: opts.tenantConcurrency,
+            // A crashed worker's slots free up about when its jobs are re-delivered.
+            leaseMs: opts.stalledMs ?? 30_000,
+            keyPrefix: `${opts.prefix}:tenant-slots`,
+            onLeaseLost: (tenantId, runId) =>
+              opts.log.warn({ tenantId, runId }, 'tenant slot lease lost; the run continues'),
+          }),
+          tenantRecheckMs: opts.tenantRecheckMs ?? 5000,
+        }
+      : {}),
   };
 
-  const runJob = async (job: Job, kind: string) => {
+  const runJob = async (job: Job, kind: string, token?: string) => {
     const { runId, tenantId } = jobPayloadSchema('runs', 'selftest').parse(job.data);
     await executeRun(
       { ...deps, log: opts.log.child({ runId, tenantId, job: job.name }) },
@@ -118,19 +136,20 @@ export async function startRunWorker(opts: WorkerOptions) {
           runKinds.delete(runId);
         }
       },
+      token,
     );
   };
 
   const worker = new Worker(
     'runs',
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       switch (job.name) {
         case 'selftest':
         case 'sync':
         case 'clone':
         case 'rollback':
         case 'migrate':
-          return runJob(job, job.name);
+          return runJob(job, job.name, token);
         case 'scheduled-sync': {
           const { tenantId } = jobPayloadSchema('runs', 'scheduled-sync').parse(job.data);
           return processScheduledSync(deps, tenantId);

@@ -21,6 +21,10 @@ export async function startHarness(
     syncIntervalMinutes?: number;
     /** Runs one worker takes at a time (the worker's default, 8, unless a test needs more). */
     concurrency?: number;
+    /** DOLLY_TENANT_CONCURRENCY of the worker (unlimited unless a test sets it). */
+    tenantConcurrency?: number;
+    /** How often a run waiting for its tenant's limit re-checks by itself. */
+    tenantRecheckMs?: number;
     /** The per-account token bucket; benchmarks scale it with the sandbox's speed, as polling is. */
     accountCallsPerSecond?: number;
     /** Another replica of the same installation: share this queue and key prefix. */
@@ -68,6 +72,8 @@ export async function startHarness(
         log: opts.logStream ? pino({ level: 'debug' }, opts.logStream) : pino({ level: 'warn' }),
         prefix,
         concurrency: opts.concurrency ?? 8,
+        ...(opts.tenantConcurrency ? { tenantConcurrency: opts.tenantConcurrency } : {}),
+        ...(opts.tenantRecheckMs ? { tenantRecheckMs: opts.tenantRecheckMs } : {}),
         ...(opts.accountCallsPerSecond ? { accountCallsPerSecond: opts.accountCallsPerSecond } : {}),
         workerId: 'test-worker',
         egress: parseEgressPolicy(config.DOLLY_ENDPOINT_ALLOWLIST),
