@@ -175,17 +175,22 @@ describe('connections are egress-checked when they are made, not only when an en
     await strict?.close();
   });
 
-  it('refuses a stored endpoint on loopback before a byte is sent', async () => {
-    const account = await accountLike(strict, 'aws', { sts: fakeUrl, eks: fakeUrl, ec2: fakeUrl }, fakeUrl);
-    const before = requests.length;
+  /** The account's connection test, as its tenant admin runs it on the strict installation. */
+  async function connectionTest(accountId: string) {
     const session = await login(strict.app, 'admin@demo.dolly');
     const res = await strict.app.inject({
       method: 'POST',
-      url: `/api/v1/accounts/${account.id}/test`,
+      url: `/api/v1/accounts/${accountId}/test`,
       headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
     });
-    expect(res.statusCode).toBe(200);
-    const body = res.json() as { ok: boolean; message?: string };
+    return { statusCode: res.statusCode, body: res.json() as { ok: boolean; message?: string } };
+  }
+
+  it('refuses a stored endpoint on loopback before a byte is sent', async () => {
+    const account = await accountLike(strict, 'aws', { sts: fakeUrl, eks: fakeUrl, ec2: fakeUrl }, fakeUrl);
+    const before = requests.length;
+    const { statusCode, body } = await connectionTest(account.id);
+    expect(statusCode).toBe(200);
     expect(body.ok).toBe(false);
     expect(body.message).toMatch(/internal address \(127\.0\.0\.1\).*DOLLY_ENDPOINT_ALLOWLIST/);
     expect(requests.length).toBe(before);
@@ -200,13 +205,7 @@ describe('connections are egress-checked when they are made, not only when an en
       `http://localhost:${port}`,
     );
     const before = requests.length;
-    const session = await login(strict.app, 'admin@demo.dolly');
-    const res = await strict.app.inject({
-      method: 'POST',
-      url: `/api/v1/accounts/${account.id}/test`,
-      headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
-    });
-    const body = res.json() as { ok: boolean; message?: string };
+    const { body } = await connectionTest(account.id);
     expect(body.ok).toBe(false);
     expect(body.message).toMatch(/refused to connect to localhost/);
     expect(requests.length).toBe(before);
