@@ -16,11 +16,13 @@ export interface SweeperDeps {
 /**
  * Keeps the run row and its job together: a `queued` run without a job is enqueued again, an
  * unfinished run whose job is gone or over is failed (with an event saying why) so retry and
- * rollback work. One sweep at a time across workers (a Redis lock that expires by itself).
+ * rollback work, and a waiting job whose run row does not exist (its insert rolled back, or the
+ * row was deleted) is failed so it cannot hold a slot or start work nobody asked for. One sweep at
+ * a time across workers (a Redis lock that expires by itself).
  */
 export function createRunSweeper(deps: SweeperDeps, opts: { graceMs: number; periodMs: number }) {
-  return async function sweep(): Promise<{ requeued: string[]; interrupted: string[] }> {
-    const out = { requeued: [] as string[], interrupted: [] as string[] };
+  return async function sweep(): Promise<{ requeued: string[]; interrupted: string[]; orphaned: string[] }> {
+    const out = { requeued: [] as string[], interrupted: [] as string[], orphaned: [] as string[] };
     const lock = await deps.redis.set(`${deps.prefix}:run-sweeper`, deps.workerId, 'PX', opts.periodMs, 'NX');
     if (lock !== 'OK') return out;
     const queue = deps.queues.queue('runs');
@@ -61,6 +63,27 @@ export function createRunSweeper(deps: SweeperDeps, opts: { graceMs: number; per
       )
         out.interrupted.push(run.id);
     }
+    const waiting = await queue.getJobs(['waiting', 'delayed', 'prioritized', 'paused'], 0, 199);
+    const young = before.getTime();
+    // Jobs without a run id (the repeatable scheduled sync) are not runs and are left alone.
+    const candidates = waiting.filter((j) => j?.id && j.timestamp < young && runIdOf(j.data));
+    const ids = candidates.map((j) => runIdOf(j.data) ?? '');
+    const rows = new Set(
+      (await deps.db.run.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id),
+    );
+    for (const [i, job] of candidates.entries()) {
+      if (rows.has(ids[i] ?? '')) continue;
+      // A waiting job cannot be moved to failed without a worker lock; removing it has the same
+      // effect for the queue, and there is no run to record an event on.
+      await job.remove().catch(() => undefined);
+      out.orphaned.push(job.id ?? '');
+    }
     return out;
   };
+}
+
+function runIdOf(data: unknown): string | undefined {
+  if (data && typeof data === 'object' && 'runId' in data && typeof data.runId === 'string')
+    return data.runId;
+  return undefined;
 }

@@ -173,4 +173,19 @@ describe('row and job', () => {
     const events = await h.db.runEvent.findMany({ where: { runId: run.id } });
     expect(events.some((e) => /interrupted: its job is gone/.test(e.message))).toBe(true);
   });
+
+  it('removes a waiting job whose run row does not exist, and leaves the scheduled sync alone', async () => {
+    const ghost = crypto.randomUUID();
+    await h.queues.enqueue('runs', 'selftest', { runId: ghost, tenantId });
+    await h.queues.enqueue('runs', 'scheduled-sync', { tenantId }, { jobId: `sched-${ghost}` });
+    const kept = await newRun('queued');
+    await h.queues.enqueue('runs', 'selftest', { runId: kept.id, tenantId });
+    const swept = await sweeper()();
+    expect(swept.orphaned).toContain(ghost);
+    expect(swept.orphaned).not.toContain(kept.id);
+    expect(await h.queues.queue('runs').getJob(ghost)).toBeUndefined();
+    expect(await h.queues.queue('runs').getJob(kept.id)).toBeDefined();
+    expect(await h.queues.queue('runs').getJob(`sched-${ghost}`)).toBeDefined();
+    await h.queues.queue('runs').remove(`sched-${ghost}`);
+  });
 });
