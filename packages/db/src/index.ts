@@ -1,4 +1,5 @@
 export { createDatabase, pingDatabase, type Database } from './client.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';
 export * from './generated/prisma/enums.ts';
 export { Prisma } from './generated/prisma/client.ts';
 export type {

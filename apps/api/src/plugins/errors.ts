@@ -1,4 +1,5 @@
 import { DollyError, type ErrorCode, errorCodes, type Problem, problemType } from '@dolly/contracts';
+import { isDatabaseUnavailable } from '@dolly/db';
 import { CloudError, type CloudErrorClass } from '@dolly/providers';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -84,6 +85,20 @@ export function registerErrorHandling(
         status,
         detail: error.message,
         code,
+        requestId,
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Postgres restarting or unreachable is an outage to wait out, not a bug to report: say so,
+      // and tell clients when to retry (the pool reconnects on the next query).
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', '5');
+      return send(reply, {
+        type: problemType('unavailable'),
+        title: errorCodes.unavailable.title,
+        status: errorCodes.unavailable.status,
+        detail: "Postgres (Dolly's database) is not reachable right now; try again shortly",
+        code: 'unavailable',
         requestId,
       });
     }

@@ -64,7 +64,7 @@ export async function startCloudStack(
     url: string,
     payload?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: T }> {
+  ): Promise<{ status: number; body: T; headers: Record<string, unknown> }> {
     const s = sessions.get(who);
     if (!s) throw new Error(`no session for ${who}`);
     const res = await h.app.inject({
@@ -73,7 +73,7 @@ export async function startCloudStack(
       headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, ...headers },
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
-    return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T };
+    return { status: res.statusCode, body: (res.body ? res.json() : undefined) as T, headers: res.headers };
   }
 
   async function run(id: string): Promise<RunView> {
