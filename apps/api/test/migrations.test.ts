@@ -43,6 +43,23 @@ describe('POST /api/v1/migrations', () => {
     expect(await s.h.db.run.count({ where: { kind: 'migrate' } })).toBe(runsBefore);
   }, 60_000);
 
+  it('refuses a volume copy slower than the floor, naming the field', async () => {
+    const res = await s.api<{ code: string; errors: { path: string; message: string }[] }>(
+      'operator',
+      'POST',
+      '/api/v1/migrations',
+      { ...(await request('shop-dev', { bandwidthBytesPerSec: 1 })), dryRun: true },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        path: 'body.bandwidthBytesPerSec',
+        message: expect.stringMatching(/at least 65536/),
+      }),
+    ]);
+  });
+
   it('refuses a developer a prod target, and Secrets, naming why', async () => {
     const prod = await s.api<{ code: string; detail: string }>('developer', 'POST', '/api/v1/migrations', {
       ...(await request('shop-prod')),

@@ -15,6 +15,12 @@ const dnsLabel = z
 
 const stringMap = z.record(z.string().min(1), z.string().min(1));
 
+/**
+ * The slowest volume copy Dolly accepts. A run holds a worker slot (and a tenant slot) while it
+ * copies, so a near-zero cap would let one migration sit on them indefinitely.
+ */
+export const MIN_BANDWIDTH_BYTES_PER_SEC = 64 * 1024;
+
 export const migrationRequestFields = {
   sourceClusterId: z.uuid().meta({ description: 'Inventory cluster to copy from' }),
   targetClusterId: z.uuid().meta({ description: 'Inventory cluster to copy into (may be the same)' }),
@@ -69,9 +75,11 @@ export const migrationRequestFields = {
   bandwidthBytesPerSec: z
     .number()
     .int()
-    .positive()
+    .min(MIN_BANDWIDTH_BYTES_PER_SEC, {
+      message: `at least ${MIN_BANDWIDTH_BYTES_PER_SEC} bytes per second (64 KiB/s): a slower copy would hold a worker slot for days`,
+    })
     .optional()
-    .meta({ description: 'Cap on the volume copy stream' }),
+    .meta({ description: 'Cap on the volume copy stream, in bytes per second (at least 65536)' }),
   readyTimeoutSec: z
     .number()
     .int()

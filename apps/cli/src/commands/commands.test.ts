@@ -36,6 +36,28 @@ describe('argument parsing', () => {
     expect(() => parseItems('-1')).toThrow(/not an item index/);
   });
 
+  it('refuses a bandwidth below the API floor, naming the flag', () => {
+    const flags = {
+      sourceCluster: 's',
+      targetCluster: 't',
+      namespace: ['shop'],
+      excludeNamespace: [],
+      namespaceMap: [],
+      includeKind: [],
+      excludeKind: [],
+      storageClassMap: [],
+      registryMap: [],
+      identityMap: [],
+      nodePoolMap: [],
+      ingressClassMap: [],
+      copyVolumes: true,
+    };
+    expect(() => migrationBody({ ...flags, bandwidth: '1000' }, 's', 't')).toThrow(
+      '--bandwidth must be at least 65536 bytes per second',
+    );
+    expect(migrationBody({ ...flags, bandwidth: '65536' }, 's', 't').bandwidthBytesPerSec).toBe(65536);
+  });
+
   it('builds a migration request from flags, leaving out what was not given', () => {
     const body = migrationBody(
       {

@@ -1,4 +1,4 @@
-import type { MigrationPlanDto } from '@dolly/contracts';
+import { MIN_BANDWIDTH_BYTES_PER_SEC, type MigrationPlanDto } from '@dolly/contracts';
 import { type Command, Option } from 'commander';
 import type { MigrationBody, Run } from '../api/types.ts';
 import { type CommandKit, handle } from '../command-kit.ts';
@@ -75,6 +75,10 @@ export function migrationBody(
     ingressClassMap: parsePairs(opts.ingressClassMap, '--ingress-class-map'),
   };
   const bandwidth = positiveInt(opts.bandwidth, '--bandwidth');
+  if (bandwidth !== undefined && bandwidth < MIN_BANDWIDTH_BYTES_PER_SEC)
+    throw new CliError(
+      `--bandwidth must be at least ${MIN_BANDWIDTH_BYTES_PER_SEC} bytes per second (64 KiB/s)`,
+    );
   const readyTimeout = positiveInt(opts.readyTimeout, '--ready-timeout');
   const body: MigrationBody = {
     sourceClusterId,

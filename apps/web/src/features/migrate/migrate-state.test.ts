@@ -227,6 +227,9 @@ describe('stepBlocker', () => {
       'Cutover needs copy volumes',
     );
     expect(stepBlocker('mappings', state({ bandwidthMiB: '-1' }), ctx)).toMatch(/bandwidth/);
+    // below the API's floor of 64 KiB/s: the wizard says so before the request is sent
+    expect(stepBlocker('mappings', state({ bandwidthMiB: '0.01' }), ctx)).toMatch(/at least 0.0625 MiB\/s/);
+    expect(stepBlocker('mappings', state({ bandwidthMiB: '0.0625' }), ctx)).toBeUndefined();
     expect(stepBlocker('mappings', state({ readyTimeoutSec: '1.5' }), ctx)).toMatch(/ready timeout/);
     expect(stepBlocker('mappings', state(), ctx)).toBeUndefined();
   });

@@ -9,6 +9,7 @@ import {
   sourceWrites,
 } from '@dolly/authz';
 import type { paths } from '@dolly/api-client';
+import { MIN_BANDWIDTH_BYTES_PER_SEC } from '@dolly/contracts';
 import { type Permission, rolePlural } from '../../lib/abilities.ts';
 import type { ClusterSummary } from '../../lib/clusters.ts';
 
@@ -262,8 +263,11 @@ export function stepBlocker(
     if (state.cutover && !state.copyVolumes) return 'Cutover needs copy volumes';
     const writes = sourceWritePermission(ctx.role, ctx.source, state);
     if (!writes.allowed) return writes.reason;
-    if (state.bandwidthMiB.trim() && !(Number(state.bandwidthMiB) > 0))
-      return 'The bandwidth limit must be a positive number';
+    if (
+      state.bandwidthMiB.trim() &&
+      !(Number(state.bandwidthMiB) * 1024 * 1024 >= MIN_BANDWIDTH_BYTES_PER_SEC)
+    )
+      return `The bandwidth limit must be at least ${MIN_BANDWIDTH_BYTES_PER_SEC / 1024 / 1024} MiB/s (64 KiB/s)`;
     const timeout = positiveInt(state.readyTimeoutSec);
     if (timeout === undefined || timeout > 86_400)
       return 'The ready timeout must be a whole number of seconds, at most 86400';
