@@ -22,6 +22,7 @@ import { policyRoutes } from './modules/policies/routes.ts';
 import { runRoutes } from './modules/runs/routes.ts';
 import { selftestRoutes } from './modules/selftest/routes.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerMetrics, registerRunGauge } from './plugins/metrics.ts';
@@ -139,6 +140,7 @@ export async function buildApp(
   inventoryRoutes(app, deps);
   migrationRoutes(app, deps);
   runActionRoutes(app, deps);
+  webhookRoutes(app, deps);
 
   if (serveWeb && webDist) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });

@@ -69,6 +69,16 @@ export const configSchema = z.object({
     .union([z.literal('').transform(() => undefined), z.string().min(16, 'must be at least 16 characters')])
     .optional()
     .describe('Bearer token for /metrics; without it /metrics answers loopback only'),
+  DOLLY_PUBLIC_URL: z
+    .url()
+    .default('http://localhost:8080')
+    .describe('The dashboard address people open; run links in notifications point there'),
+  DOLLY_WEBHOOK_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(10_000)
+    .describe('First retry delay of a webhook delivery; each further one doubles it (6 attempts)'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -56,6 +56,12 @@ const expected: Record<string, 'public' | 'signed-in' | Role> = {
   'POST /api/v1/migrations': 'developer',
   'GET /api/v1/clusters/:id/kubeconfig': 'operator',
   'POST /api/v1/accounts/:id/test': 'admin',
+  'GET /api/v1/webhooks': 'admin',
+  'POST /api/v1/webhooks': 'admin',
+  'PATCH /api/v1/webhooks/:id': 'admin',
+  'DELETE /api/v1/webhooks/:id': 'admin',
+  'POST /api/v1/webhooks/:id/test': 'admin',
+  'GET /api/v1/webhooks/:id/deliveries': 'admin',
 };
 
 type Credential = { headers: Record<string, string> };
@@ -150,6 +156,13 @@ beforeAll(async () => {
     data: { tenantId: otherTenant.id, document: { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [] } },
   });
   foreignIds.set('plans', plan.id);
+  const webhook = await app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks',
+    ...other,
+    payload: { url: 'http://127.0.0.1:9/foreign', events: ['run.failed'] },
+  });
+  foreignIds.set('webhooks', (webhook.json() as { id: string }).id);
 });
 afterAll(async () => {
   await h?.close();
@@ -162,6 +175,7 @@ const updateBodies: Record<string, unknown> = {
   accounts: { name: 'renamed' },
   clusters: { environment: 'dev' },
   plans: { document: { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [] } },
+  webhooks: { enabled: false },
 };
 
 const RANDOM_ID = '01234567-89ab-7def-8123-456789abcdef';

@@ -38,6 +38,10 @@ export const workerConfigSchema = z.object({
   DOLLY_HOST_IDENTITY_TENANTS: z.string().default(''),
   /** Re-enqueues queued runs without a job and fails unfinished runs whose job is gone; 0 turns it off. */
   DOLLY_RUN_SWEEP_MS: z.coerce.number().int().min(0).default(60_000),
+  /** The dashboard's address as people open it: run links in notifications point there. */
+  DOLLY_PUBLIC_URL: z.url().default('http://localhost:8080'),
+  /** First retry delay of a webhook delivery; each further one doubles it (6 attempts). */
+  DOLLY_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(10_000),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -35,6 +35,8 @@ const worker = await startRunWorker({
   stalledMs: config.DOLLY_WORKER_STALLED_MS,
   sweepMs: config.DOLLY_RUN_SWEEP_MS,
   metrics,
+  publicUrl: config.DOLLY_PUBLIC_URL,
+  webhookBackoffMs: config.DOLLY_WEBHOOK_BACKOFF_MS,
 });
 await worker.waitUntilReady();
 const metricsServer = config.DOLLY_WORKER_METRICS_PORT

@@ -1,6 +1,6 @@
 import type { JobName } from '@dolly/contracts';
 import type { Database } from '@dolly/db';
-import type { AppendRunEvent, Queues, RunLifecycle } from '@dolly/jobs';
+import { type AppendRunEvent, enqueueDelivery, type Queues, type RunLifecycle } from '@dolly/jobs';
 import type { Redis } from 'ioredis';
 
 export interface SweeperDeps {
@@ -11,18 +11,31 @@ export interface SweeperDeps {
   appendRunEvent: AppendRunEvent;
   prefix: string;
   workerId: string;
+  /** first retry delay of a webhook delivery enqueued again (DOLLY_WEBHOOK_BACKOFF_MS) */
+  webhookBackoffMs?: number;
 }
 
 /**
  * Keeps the run row and its job together: a `queued` run without a job is enqueued again, an
  * unfinished run whose job is gone or over is failed (with an event saying why) so retry and
  * rollback work, and a waiting job whose run row does not exist (its insert rolled back, or the
- * row was deleted) is failed so it cannot hold a slot or start work nobody asked for. One sweep at
+ * row was deleted) is failed so it cannot hold a slot or start work nobody asked for; a pending
+ * webhook delivery without a job is enqueued again. One sweep at
  * a time across workers (a Redis lock that expires by itself).
  */
 export function createRunSweeper(deps: SweeperDeps, opts: { graceMs: number; periodMs: number }) {
-  return async function sweep(): Promise<{ requeued: string[]; interrupted: string[]; orphaned: string[] }> {
-    const out = { requeued: [] as string[], interrupted: [] as string[], orphaned: [] as string[] };
+  return async function sweep(): Promise<{
+    requeued: string[];
+    interrupted: string[];
+    orphaned: string[];
+    deliveries: string[];
+  }> {
+    const out = {
+      requeued: [] as string[],
+      interrupted: [] as string[],
+      orphaned: [] as string[],
+      deliveries: [] as string[],
+    };
     const lock = await deps.redis.set(`${deps.prefix}:run-sweeper`, deps.workerId, 'PX', opts.periodMs, 'NX');
     if (lock !== 'OK') return out;
     const queue = deps.queues.queue('runs');
@@ -77,6 +90,19 @@ export function createRunSweeper(deps: SweeperDeps, opts: { graceMs: number; per
       // effect for the queue, and there is no run to record an event on.
       await job.remove().catch(() => undefined);
       out.orphaned.push(job.id ?? '');
+    }
+    // A delivery row is written before its job (and after the run's status commit): Redis down at
+    // that moment, or lost writes after a Redis crash, leave a pending row nobody will send.
+    const pending = await deps.db.webhookDelivery.findMany({
+      where: { status: 'pending', createdAt: { lt: before } },
+      select: { id: true, webhook: { select: { tenantId: true } } },
+      take: 200,
+    });
+    const webhooks = deps.queues.queue('webhooks');
+    for (const delivery of pending) {
+      if (await webhooks.getJob(delivery.id)) continue;
+      await enqueueDelivery(deps.queues, delivery.id, delivery.webhook.tenantId, deps.webhookBackoffMs);
+      out.deliveries.push(delivery.id);
     }
     return out;
   };

@@ -1,8 +1,12 @@
-import type { EgressPolicy } from '@dolly/contracts/egress';
+import { type EgressPolicy, egressPolicyFromEnv } from '@dolly/contracts/egress';
 import { jobPayloadSchema, stepOperation } from '@dolly/contracts';
 import type { CredentialVault, Database } from '@dolly/db';
 import {
+  attemptDelivery,
   createAccountLimiter,
+  createRunNotifier,
+  PermanentDeliveryError,
+  WEBHOOK_BACKOFF_MS,
   createCancelRegistry,
   createCloudAccess,
   createQueues,
@@ -52,6 +56,10 @@ export interface WorkerOptions {
   /** How often the run sweeper runs (and how old a run must be to be swept); 0 or unset: never. */
   sweepMs?: number;
   metrics?: WorkerMetrics;
+  /** The dashboard's address, for run links in notifications (DOLLY_PUBLIC_URL). */
+  publicUrl?: string;
+  /** First retry delay of a webhook delivery; each further one doubles it. */
+  webhookBackoffMs?: number;
 }
 
 /** The run queue's processor: one orchestrator job per run, job id = run id. */
@@ -61,11 +69,16 @@ export async function startRunWorker(opts: WorkerOptions) {
   const cancels = await createCancelRegistry(opts.subscriber);
   const queues = createQueues(opts.redis, opts.prefix);
   const runKinds = new Map<string, { kind: string; cloud: string }>();
+  const webhookBackoffMs = opts.webhookBackoffMs ?? WEBHOOK_BACKOFF_MS;
+  const notifyRunStatus = createRunNotifier(opts.db, queues, {
+    backoffMs: webhookBackoffMs,
+    onError: (err, runId) => opts.log.warn({ err, runId }, 'could not queue run notifications'),
+  });
   const deps: ProcessorDeps = {
     db: opts.db,
     redis: opts.redis,
     appendRunEvent,
-    lifecycle: createRunLifecycle(opts.db, appendRunEvent),
+    lifecycle: createRunLifecycle(opts.db, appendRunEvent, { onStatus: notifyRunStatus }),
     steps: (runId, signal) =>
       createStepRunner(opts.db, appendRunEvent, runId, {
         ...(signal ? { signal } : {}),
@@ -174,6 +187,41 @@ export async function startRunWorker(opts: WorkerOptions) {
     else opts.log.warn({ jobId: job?.id, err: error }, 'job attempt failed; retrying');
   });
 
+  // Webhook deliveries: their own queue, so a slow receiver never holds a run slot.
+  const delivery = {
+    db: opts.db,
+    vault: opts.vault,
+    egress: opts.egress ?? egressPolicyFromEnv(),
+    publicUrl: opts.publicUrl ?? 'http://localhost:8080',
+  };
+  const webhookWorker = new Worker(
+    'webhooks',
+    async (job: Job) => {
+      const { deliveryId } = jobPayloadSchema('webhooks', 'deliver').parse(job.data);
+      const backoff = job.opts.backoff;
+      const backoffMs = typeof backoff === 'number' ? backoff : (backoff?.delay ?? webhookBackoffMs);
+      let result: Awaited<ReturnType<typeof attemptDelivery>>;
+      try {
+        result = await attemptDelivery(delivery, {
+          deliveryId,
+          attemptsMade: job.attemptsMade,
+          maxAttempts: job.opts.attempts ?? 1,
+          backoffMs,
+        });
+      } catch (error) {
+        if (error instanceof PermanentDeliveryError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+      if (result.ok) return;
+      const message = result.error ?? 'delivery failed';
+      throw result.retryable ? new Error(message) : new UnrecoverableError(message);
+    },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 4 },
+  );
+  webhookWorker.on('failed', (job, error) =>
+    opts.log.info({ jobId: job?.id, reason: error.message }, 'webhook delivery attempt failed'),
+  );
+
   let schedules: NodeJS.Timeout | undefined;
   const interval = opts.syncIntervalMinutes ?? 0;
   const reconcile = () =>
@@ -187,7 +235,10 @@ export async function startRunWorker(opts: WorkerOptions) {
 
   // Row and job must never exist without each other; a lock keeps one sweep at a time across workers.
   const sweepMs = opts.sweepMs ?? 0;
-  const sweep = createRunSweeper({ ...deps, prefix: opts.prefix }, { graceMs: sweepMs, periodMs: sweepMs });
+  const sweep = createRunSweeper(
+    { ...deps, prefix: opts.prefix, webhookBackoffMs },
+    { graceMs: sweepMs, periodMs: sweepMs },
+  );
   const sweeper = setInterval(() => {
     if (sweepMs > 0) sweep().catch((err: unknown) => opts.log.warn({ err }, 'run sweep failed'));
   }, sweepMs || 60_000);
@@ -197,11 +248,12 @@ export async function startRunWorker(opts: WorkerOptions) {
     worker,
     metrics,
     sweep,
-    waitUntilReady: () => worker.waitUntilReady(),
+    waitUntilReady: () => Promise.all([worker.waitUntilReady(), webhookWorker.waitUntilReady()]),
     async close() {
       clearInterval(schedules);
       clearInterval(sweeper);
       await worker.close();
+      await webhookWorker.close();
       await cancels.close();
       await queues.close();
     },

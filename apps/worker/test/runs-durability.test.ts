@@ -188,4 +188,39 @@ describe('row and job', () => {
     expect(await h.queues.queue('runs').getJob(`sched-${ghost}`)).toBeDefined();
     await h.queues.queue('runs').remove(`sched-${ghost}`);
   });
+
+  it('enqueues again a pending webhook delivery whose job never reached Redis', async () => {
+    const hook = await h.db.webhook.create({
+      data: {
+        tenantId,
+        url: 'https://hooks.example.test/dolly',
+        events: ['run.succeeded'],
+        // never opened here: the sweeper only enqueues
+        secretCipher: Buffer.from('sealed'),
+        secretKeyId: 'test',
+      },
+    });
+    const old = new Date(Date.now() - 60_000);
+    const lost = await h.db.webhookDelivery.create({
+      data: { webhookId: hook.id, event: 'run.succeeded', createdAt: old },
+    });
+    const sent = await h.db.webhookDelivery.create({
+      data: { webhookId: hook.id, event: 'run.succeeded', status: 'delivered', createdAt: old },
+    });
+    try {
+      const swept = await sweeper()();
+      expect(swept.deliveries).toContain(lost.id);
+      expect(swept.deliveries).not.toContain(sent.id);
+      expect((await h.queues.queue('webhooks').getJob(lost.id))?.data).toEqual({
+        deliveryId: lost.id,
+        tenantId,
+      });
+      expect(await h.queues.queue('webhooks').getJob(sent.id)).toBeUndefined();
+      // the next sweep finds the job and leaves it alone
+      expect((await sweeper()()).deliveries).not.toContain(lost.id);
+    } finally {
+      await h.queues.queue('webhooks').remove(lost.id);
+      await h.db.webhook.delete({ where: { id: hook.id } });
+    }
+  });
 });

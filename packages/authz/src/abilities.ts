@@ -22,6 +22,7 @@ export type Subject =
   | 'ClonePolicy'
   | 'AuditLog'
   | 'Tenant'
+  | 'Webhook'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -49,7 +50,7 @@ export function defineAbilitiesFor(role: Role): AppAbility {
   if (role === 'operator') return build();
 
   // admin: the tenant's settings
-  can('manage', ['CloudAccount', 'Member', 'ApiToken', 'ClonePolicy']);
+  can('manage', ['CloudAccount', 'Member', 'ApiToken', 'ClonePolicy', 'Webhook']);
   can('read', 'AuditLog');
   if (role === 'admin') {
     cannot('delete', 'Tenant');

@@ -16,6 +16,10 @@ export const queueCatalog = {
     /** A timer, not a run: each tick creates the sync run it stands for. */
     'scheduled-sync': z.object({ tenantId: z.uuid() }),
   },
+  /** One job per WebhookDelivery row; the row holds what is sent, the job only retries it. */
+  webhooks: {
+    deliver: z.object({ deliveryId: z.uuid(), tenantId: z.uuid() }),
+  },
 } as const;
 
 export type QueueName = keyof typeof queueCatalog;

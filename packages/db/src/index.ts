@@ -18,6 +18,8 @@ export type {
   SessionModel as Session,
   TenantModel as Tenant,
   UserModel as User,
+  WebhookDeliveryModel as WebhookDelivery,
+  WebhookModel as Webhook,
 } from './generated/prisma/models.ts';
 export * from './credential-vault.ts';
 export * from './reseal.ts';

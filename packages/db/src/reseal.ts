@@ -37,5 +37,22 @@ export async function resealAll(
     });
     report.resealed += updated.count;
   }
+  // Webhook signing secrets are sealed with the same keys: dropping an old key must not strand them.
+  const hooks = await db.webhook.findMany({
+    where: opts.tenantId ? { tenantId: opts.tenantId } : {},
+    select: { id: true, secretCipher: true, secretKeyId: true },
+  });
+  for (const h of hooks) {
+    if (h.secretKeyId === vault.currentKeyId) {
+      report.current++;
+      continue;
+    }
+    const sealed = vault.seal(vault.open({ cipher: h.secretCipher, keyId: h.secretKeyId }));
+    const updated = await db.webhook.updateMany({
+      where: { id: h.id, secretKeyId: h.secretKeyId, secretCipher: h.secretCipher },
+      data: { secretCipher: sealed.cipher, secretKeyId: sealed.keyId },
+    });
+    report.resealed += updated.count;
+  }
   return report;
 }

@@ -7,3 +7,4 @@ export * from './account-limiter.ts';
 export * from './tenant-limiter.ts';
 export * from './cancel.ts';
 export * from './cloud-access.ts';
+export * from './webhooks.ts';

@@ -2,7 +2,7 @@ import { type JobName, type JobPayload, type QueueName, jobPayloadSchema } from 
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 
-export const queueNames: QueueName[] = ['runs'];
+export const queueNames: QueueName[] = ['runs', 'webhooks'];
 
 /** The key prefix of every Dolly queue in Redis; tests use their own to stay apart. */
 export const defaultQueuePrefix = 'dolly';

@@ -13,9 +13,20 @@ type RunWrite = Parameters<Database['run']['update']>[0]['data'];
  * is a compare-and-set on the current status (the row is locked while its event is written), so a
  * worker that lost a race with a cancel, the sweeper or another worker cannot revive the run.
  */
-export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
+export function createRunLifecycle(
+  db: Database,
+  appendEvent: AppendRunEvent,
+  hooks: {
+    /**
+     * Told about every status this lifecycle wrote, after the write committed (notifications). It
+     * must not throw: the status is written either way.
+     */
+    onStatus?: (runId: string, status: RunStatus) => Promise<void>;
+  } = {},
+) {
   async function transition(
     runId: string,
+    to: RunStatus,
     from: readonly RunStatus[],
     data: (current: { startedAt: Date | null }) => RunWrite,
     event?: { level: RunEventLevel; message: string; data: Record<string, unknown> },
@@ -33,7 +44,10 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
       await tx.run.update({ where: { id: runId }, data: data(row) });
       return true;
     });
-    if (changed) await appendEvent.notify(runId);
+    if (changed) {
+      await appendEvent.notify(runId);
+      await hooks.onStatus?.(runId, to);
+    }
     return changed;
   }
 
@@ -45,6 +59,7 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
     start(runId: string, opts: { resumedBy?: string } = {}): Promise<boolean> {
       return transition(
         runId,
+        'running',
         startable,
         (row) => ({ status: 'running', ...(row.startedAt ? {} : { startedAt: new Date() }) }),
         {
@@ -66,6 +81,7 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
     ): Promise<boolean> {
       return transition(
         runId,
+        status,
         opts.from ?? unfinished,
         () => ({
           status,
@@ -76,9 +92,16 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
       );
     },
     /** A status change whose event was just written (cancelling, rolled back, ...). */
-    async setStatus(runId: string, status: RunStatus, data: { finishedAt?: Date } = {}) {
+    async setStatus(
+      runId: string,
+      status: RunStatus,
+      data: { finishedAt?: Date } = {},
+      opts: { restored?: boolean } = {},
+    ) {
       await db.run.update({ where: { id: runId }, data: { status, ...data } });
       await appendEvent.notify(runId);
+      // A status put back (a failed rollback restoring `succeeded`) is not news: nothing happened.
+      if (!opts.restored) await hooks.onStatus?.(runId, status);
     },
     fail(
       runId: string,
@@ -89,6 +112,7 @@ export function createRunLifecycle(db: Database, appendEvent: AppendRunEvent) {
     ): Promise<boolean> {
       return transition(
         runId,
+        'failed',
         opts.from ?? unfinished,
         () => ({ status: 'failed', finishedAt: new Date(), errorClass, error: { message, ...detail } }),
         { level: 'error', message: `Run failed: ${message}`, data: { status: 'failed', errorClass } },

@@ -81,6 +81,8 @@ export async function startHarness(
         pollIntervalMs: opts.pollIntervalMs ?? 50,
         stalledMs: opts.stalledMs ?? 30_000,
         syncIntervalMinutes: opts.syncIntervalMinutes ?? 0,
+        publicUrl: config.DOLLY_PUBLIC_URL,
+        webhookBackoffMs: config.DOLLY_WEBHOOK_BACKOFF_MS,
       })
     : undefined;
   await worker?.waitUntilReady();

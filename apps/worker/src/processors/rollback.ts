@@ -128,7 +128,7 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
       });
     }
   } catch (error) {
-    await deps.lifecycle.setStatus(target.id, previousStatus);
+    await deps.lifecycle.setStatus(target.id, previousStatus, {}, { restored: true });
     await deps.appendRunEvent(target.id, 'error', `Rollback ${run.id} failed; nothing more was deleted`, {
       data: { status: previousStatus },
     });

@@ -1,5 +1,6 @@
 import { DollyError } from '@dolly/contracts';
 import type { Run } from '@dolly/db';
+import { createRunNotifier } from '@dolly/jobs';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
@@ -81,6 +82,10 @@ export async function startRun(deps: AppDeps, principal: Principal, spec: NewRun
     await deps.appendRunEvent(run.id, 'info', 'Waiting for approval: a clone policy requires it', {
       data: { status: 'pending_approval' },
     });
+    // Approvers hear about it through the tenant's webhooks; the worker sends, this only enqueues.
+    await createRunNotifier(deps.db, deps.queues, {
+      backoffMs: deps.config.DOLLY_WEBHOOK_BACKOFF_MS,
+    })(run.id, 'pending_approval');
     return run;
   }
   await deps.appendRunEvent(run.id, 'info', `${spec.input.title}: queued`, { data: { status: 'queued' } });

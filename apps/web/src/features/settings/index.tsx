@@ -12,6 +12,7 @@ import { PoliciesPage } from './policies/policies-page.tsx';
 import { PolicyEditorPage } from './policies/policy-editor-page.tsx';
 import { SettingsContext } from './settings-context.ts';
 import { TokensPage } from './tokens/tokens-page.tsx';
+import { WebhooksPage } from './webhooks/webhooks-page.tsx';
 import './settings.css';
 
 interface Section {
@@ -32,6 +33,7 @@ export function SettingsRoutes({ session }: { session: SessionInfo }) {
     { path: 'members', label: 'Members and roles', permission: permissions.readMembers },
     { path: 'policies', label: 'Clone policies', permission: permissions.readPolicies },
     { path: 'tokens', label: 'API tokens', permission: permissions.useTokens },
+    { path: 'webhooks', label: 'Webhooks', permission: permissions.manageWebhooks },
     { path: 'audit', label: 'Audit log', permission: permissions.readAudit },
   ];
   const open = sections.filter((s) => s.permission.allowed);
@@ -78,6 +80,7 @@ export function SettingsRoutes({ session }: { session: SessionInfo }) {
               <Route path="policies/new" element={guard('policies', <PolicyEditorPage />)} />
               <Route path="policies/:policyId" element={guard('policies', <PolicyEditorPage />)} />
               <Route path="tokens" element={guard('tokens', <TokensPage />)} />
+              <Route path="webhooks" element={guard('webhooks', <WebhooksPage />)} />
               <Route path="audit" element={guard('audit', <AuditPage />)} />
               <Route
                 path="*"

@@ -37,6 +37,7 @@ export interface SettingsPermissions {
   /** admins and owners see and revoke every token of the tenant, others only their own */
   seeAllTokens: boolean;
   readAudit: Permission;
+  manageWebhooks: Permission;
 }
 
 export function settingsPermissions(role: Role): SettingsPermissions {
@@ -51,6 +52,7 @@ export function settingsPermissions(role: Role): SettingsPermissions {
     useTokens: permissionFor(role, 'create', 'ApiToken', 'create API tokens'),
     seeAllTokens: defineAbilitiesFor(role).can('manage', 'ApiToken'),
     readAudit: permissionFor(role, 'read', 'AuditLog', 'read the audit log'),
+    manageWebhooks: permissionFor(role, 'manage', 'Webhook', 'manage webhooks'),
   };
 }
 

@@ -10,6 +10,8 @@ export const settingsKeys = {
   members: ['settings', 'members'] as const,
   policies: ['settings', 'policies'] as const,
   tokens: ['settings', 'tokens'] as const,
+  webhooks: ['settings', 'webhooks'] as const,
+  deliveries: (webhookId: string) => ['settings', 'webhooks', webhookId, 'deliveries'] as const,
   audit: (query: AuditQuery) => ['settings', 'audit', query] as const,
 };
 
@@ -38,6 +40,24 @@ export function useTokens() {
   return useQuery({
     queryKey: settingsKeys.tokens,
     queryFn: async () => (await unwrap(dolly.GET('/api/v1/tokens'))).items,
+  });
+}
+
+export function useWebhooks() {
+  return useQuery({
+    queryKey: settingsKeys.webhooks,
+    queryFn: async () => (await unwrap(dolly.GET('/api/v1/webhooks'))).items,
+  });
+}
+
+/** The delivery log refreshes while something is still pending: retries land on their own. */
+export function useWebhookDeliveries(webhookId: string) {
+  return useQuery({
+    queryKey: settingsKeys.deliveries(webhookId),
+    queryFn: async () =>
+      (await unwrap(dolly.GET('/api/v1/webhooks/{id}/deliveries', { params: { path: { id: webhookId } } })))
+        .items,
+    refetchInterval: (query) => (query.state.data?.some((d) => d.status === 'pending') ? 2000 : false),
   });
 }
 
