@@ -75,6 +75,8 @@ test('a developer clones the prod GKE cluster into the dev AWS account and watch
   await expect(location).toContainText('us-central1');
   await expect(location).toContainText(/nearest EKS region/i);
   await expect(page.locator('tr[data-path="nodePools[0].machineType"]')).toContainText('machine-type.');
+  // The sandbox answers the account's version and type lists, so the plan was made with them.
+  await expect(page.locator('[data-plan-catalog]')).toHaveText(/^Catalog: live from Sandbox AWS at /);
   await snapshot(page, 'clone-review');
 
   // The JSON view validates an edit against the target cloud and names the field at fault.

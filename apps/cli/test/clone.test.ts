@@ -58,6 +58,9 @@ describe('dolly plan', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/shop-dev \(EKS us-west-2\)\s+→\s+shop-dev.* \(AKS /);
     expect(table.stdout).toContain(`dolly apply ${plan.id} --watch`);
+    // The sandbox answers AKS's version list: the plan was made with it, and says when.
+    expect(plan.document.catalog).toMatchObject({ source: 'live', account: 'Sandbox Azure' });
+    expect(table.stdout).toContain(`Catalog: live from Sandbox Azure at ${plan.document.catalog?.fetchedAt}`);
   });
 
   it("selects by account, location and labels, like Cluster Cloner's flags", async () => {

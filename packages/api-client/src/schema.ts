@@ -2985,7 +2985,7 @@ export type paths = {
         put?: never;
         /**
          * Plan a clone of inventory clusters into a cloud account (nothing is created yet)
-         * @description Every translated field carries a decision with its reason; what needs action is a warning; what cannot be carried is listed under dropped.
+         * @description Every translated field carries a decision with its reason; what needs action is a warning; what cannot be carried is listed under dropped. Versions and machine types come from the target account's live lists for the target region when it answers in time (DOLLY_PLAN_CATALOG_TIMEOUT_MS, default 5 s), else from the bundled snapshot; `document.catalog` says which.
          */
         post: {
             parameters: {
@@ -3603,7 +3603,7 @@ export type paths = {
                          * @default false
                          */
                         cutover?: boolean;
-                        /** @description Cap on the volume copy stream */
+                        /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
                         bandwidthBytesPerSec?: number;
                         /**
                          * @description How long workloads may take to become Ready on the target
@@ -4159,6 +4159,515 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's webhooks (never their secrets) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Webhook"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a webhook for run events; the signing secret is shown only in this response */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description https, on a public address (plain http or internal hosts only if the operator allows them)
+                         */
+                        url: string;
+                        /**
+                         * @description slack: an incoming-webhook message
+                         * @default json
+                         * @enum {string}
+                         */
+                        format?: "json" | "slack";
+                        events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            /** @enum {string} */
+                            format: "json" | "slack";
+                            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+                            enabled: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description HMAC-SHA256 key of X-Dolly-Signature. Shown only here. */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a webhook and its delivery log */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change the URL, format or events of a webhook, or pause it */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uri
+                         * @description https, on a public address (plain http or internal hosts only if the operator allows them)
+                         */
+                        url?: string;
+                        /** @enum {string} */
+                        format?: "json" | "slack";
+                        events?: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a signed `ping` event; the delivery log shows how it went */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDelivery"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of a webhook, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["WebhookDelivery"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -4342,7 +4851,7 @@ export type components = {
              * @default false
              */
             cutover: boolean;
-            /** @description Cap on the volume copy stream */
+            /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
             bandwidthBytesPerSec?: number;
             /**
              * @description How long workloads may take to become Ready on the target
@@ -4524,7 +5033,7 @@ export type components = {
                  * @default false
                  */
                 cutover: boolean;
-                /** @description Cap on the volume copy stream */
+                /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
                 bandwidthBytesPerSec?: number;
                 /**
                  * @description How long workloads may take to become Ready on the target
@@ -4744,6 +5253,15 @@ export type components = {
                 kind: "ClonePlan";
                 id?: string;
                 createdAt?: string;
+                catalog?: {
+                    /** @enum {string} */
+                    source: "live" | "snapshot";
+                    region: string;
+                    account?: string;
+                    fetchedAt?: string;
+                    covers?: ("kubernetes-versions" | "machine-types")[];
+                    reason?: string;
+                };
                 items: {
                     source: {
                         /** @enum {string} */
@@ -5023,6 +5541,37 @@ export type components = {
             lastUsedAt: string | null;
             revokedAt: string | null;
         };
+        /** @description Where run events are posted. The signing secret is shown once. */
+        WebhookInput: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            /** @enum {string} */
+            format: "json" | "slack";
+            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookDeliveryInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            webhookId: string;
+            runId: string | null;
+            /** @example run.succeeded */
+            event: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            /** @description Dolly's account of the failure; never the receiver's body */
+            lastError: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            deliveredAt: string | null;
+        };
         __shared: {
             $defs: {
                 schema0: string | number | boolean | null | components["schemas"]["__shared"][] | {
@@ -5212,7 +5761,7 @@ export type components = {
              * @default false
              */
             cutover: boolean;
-            /** @description Cap on the volume copy stream */
+            /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
             bandwidthBytesPerSec?: number;
             /**
              * @description How long workloads may take to become Ready on the target
@@ -5394,7 +5943,7 @@ export type components = {
                  * @default false
                  */
                 cutover: boolean;
-                /** @description Cap on the volume copy stream */
+                /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
                 bandwidthBytesPerSec?: number;
                 /**
                  * @description How long workloads may take to become Ready on the target
@@ -5614,6 +6163,15 @@ export type components = {
                 kind: "ClonePlan";
                 id?: string;
                 createdAt?: string;
+                catalog?: {
+                    /** @enum {string} */
+                    source: "live" | "snapshot";
+                    region: string;
+                    account?: string;
+                    fetchedAt?: string;
+                    covers?: ("kubernetes-versions" | "machine-types")[];
+                    reason?: string;
+                };
                 items: {
                     source: {
                         /** @enum {string} */
@@ -5892,6 +6450,37 @@ export type components = {
             expiresAt: string | null;
             lastUsedAt: string | null;
             revokedAt: string | null;
+        };
+        /** @description Where run events are posted. The signing secret is shown once. */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            /** @enum {string} */
+            format: "json" | "slack";
+            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            webhookId: string;
+            runId: string | null;
+            /** @example run.succeeded */
+            event: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            /** @description Dolly's account of the failure; never the receiver's body */
+            lastError: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            deliveredAt: string | null;
         };
     };
     responses: never;

@@ -35,6 +35,7 @@ export {
   PlanError,
   type PlanOptions,
   planClone,
+  planTargetRegions,
   unexplainedChanges,
 } from './translate/plan';
 export { chooseVersion, type VersionChoice } from './translate/version';

@@ -143,12 +143,33 @@ export const clonePlanItemSchema = z.object({
   cost: planCostSchema.optional(),
 });
 
+/**
+ * Dolly addition: which catalog a stored plan was translated and validated with. `live` = the target
+ * account's own lists for the region (over the bundled snapshot, which still fills what the cloud's
+ * API does not list); `snapshot` = the bundled snapshot alone, `reason` says why. Set by the server:
+ * an edited plan's value is replaced, an offline plan has none.
+ */
+export const planCatalogSchema = z.object({
+  source: z.enum(['live', 'snapshot']),
+  /** The target region the lists were asked for; several (comma-separated) when items differ. */
+  region: z.string(),
+  /** Name of the target account whose lists were used or asked for. */
+  account: z.string().optional(),
+  /** When the live lists were read (ISO 8601); absent for the snapshot. */
+  fetchedAt: z.string().optional(),
+  /** What the live lists replaced: the cloud's API lists versions everywhere, machine types on AWS. */
+  covers: z.array(z.enum(['kubernetes-versions', 'machine-types'])).optional(),
+  /** Why the snapshot was used (never the remote host's answer). */
+  reason: z.string().optional(),
+});
+
 /** The plan file: what the dry run prints, what users edit and what apply takes back. */
 export const clonePlanSchema = z.object({
   apiVersion: z.literal('dolly/v1'),
   kind: z.literal('ClonePlan'),
   id: z.string().optional(),
   createdAt: z.string().optional(),
+  catalog: planCatalogSchema.optional(),
   items: z.array(clonePlanItemSchema),
 });
 
@@ -168,3 +189,4 @@ export type ClonePlanItem = z.infer<typeof clonePlanItemSchema>;
 export type PlanCost = z.infer<typeof planCostSchema>;
 export type ClusterCost = z.infer<typeof clusterCostSchema>;
 export type ClonePlan = z.infer<typeof clonePlanSchema>;
+export type PlanCatalog = z.infer<typeof planCatalogSchema>;

@@ -3,3 +3,4 @@ export * from './policy.ts';
 export * from './clone.ts';
 export * from './rollback.ts';
 export * from './migrate.ts';
+export * from './live-catalog.ts';

@@ -1,5 +1,6 @@
 import { type RunStatus, isTerminalStatus } from '@dolly/contracts';
 import { createCloudAccess } from '@dolly/jobs';
+import type { Catalog } from '@dolly/model';
 import { expect } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../../../packages/providers/test/support/sandbox.ts';
 import { registerSandboxAccounts } from '../../src/modules/demo/sandbox-accounts.ts';
@@ -32,9 +33,14 @@ export async function startCloudStack(
     logStream?: { write(line: string): void };
     /** configuration of the API and worker (e.g. a REDIS_URL of the test's own server) */
     overrides?: Record<string, string>;
+    /** what the sandbox clouds offer (their live lists); default the bundled snapshot */
+    catalog?: Catalog;
   } = {},
 ) {
-  const sandbox: TestSandbox = await startTestSandbox({ speed: opts.speed ?? 3000 });
+  const sandbox: TestSandbox = await startTestSandbox({
+    speed: opts.speed ?? 3000,
+    ...(opts.catalog ? { catalog: opts.catalog } : {}),
+  });
   const h: Harness = await startHarness(
     { ...(opts.logStream ? { DOLLY_LOG_LEVEL: 'debug' } : {}), ...opts.overrides },
     {

@@ -49,6 +49,8 @@ describe('dolly plan', () => {
     const r = run({ source: example('aks-analytics-prod.json'), targetCloud: 'gcp', output: 'table' });
     expect(r.stdout).not.toContain(String.fromCharCode(27));
     expect(r.stdout).toMatch(/analytics-prod \(AKS westeurope\)\s+→\s+analytics-prod \(GKE europe-west4\)/);
+    // Offline nothing is asked of an account: the table says the snapshot was used.
+    expect(r.stdout).toContain('Catalog: bundled snapshot (offline plan');
   });
 
   it('shows the monthly cost of source and target per item, per pool, with the price basis', () => {

@@ -5,6 +5,7 @@ import {
   type CloudId,
   PlanError,
   type PlanTarget,
+  planCatalogLine,
   planClone,
   validatePlan,
 } from '@dolly/model';
@@ -87,7 +88,12 @@ export function runPlan(opts: PlanCommandOptions, io: CommandIO, catalog: Catalo
         ? JSON.stringify(plan, null, 2)
         : output === 'yaml'
           ? YAML.stringify(plan).trimEnd()
-          : renderPlanTable(plan, catalog, io.columns ?? 140, io.isTTY),
+          : `${renderPlanTable(plan, catalog, io.columns ?? 140, io.isTTY)}\n\n${planCatalogLine(
+              plan.catalog,
+              {
+                missing: 'offline plan: computed on this machine, no account was asked',
+              },
+            )}`,
     );
     return 0;
   } catch (e) {

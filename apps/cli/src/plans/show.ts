@@ -1,4 +1,4 @@
-import { bundledCatalog, clonePlanSchema } from '@dolly/model';
+import { bundledCatalog, clonePlanSchema, planCatalogLine } from '@dolly/model';
 import type { StoredPlan } from '../api/types.ts';
 import type { CommandKit } from '../command-kit.ts';
 import { renderPlanTable } from '../format/plan-table.ts';
@@ -6,9 +6,11 @@ import { renderPlanTable } from '../format/plan-table.ts';
 /** A stored plan for people: every decision with its reason, then what to run next. */
 export function storedPlanText(kit: CommandKit, plan: StoredPlan): string {
   const columns = kit.rt.stdout.columns ?? 140;
+  const document = clonePlanSchema.parse(plan.document);
   const lines = [
-    renderPlanTable(clonePlanSchema.parse(plan.document), bundledCatalog, columns, kit.rt.color),
+    renderPlanTable(document, bundledCatalog, columns, kit.rt.color),
     '',
+    planCatalogLine(document.catalog),
     `Plan ${plan.id}: ${plan.document.items.length} cluster(s) into ${
       plan.targetEnvironment ? `environment ${plan.targetEnvironment}` : 'an account without environment'
     }${plan.requiresApproval ? ', requires approval before anything is created' : ''}.`,

@@ -1,5 +1,11 @@
-import { admitCloneRun, assertApproved, createdByChain, runChain } from '@dolly/runs';
-import { type TargetClusterSpec, bundledCatalog, clonePlanItemSchema, validatePlan } from '@dolly/model';
+import { admitCloneRun, assertApproved, createdByChain, planningCatalog, runChain } from '@dolly/runs';
+import {
+  type TargetClusterSpec,
+  bundledCatalog,
+  clonePlanItemSchema,
+  resolveLocation,
+  validatePlan,
+} from '@dolly/model';
 import type { Run } from '@dolly/db';
 import { z } from 'zod';
 import type { ProcessorDeps } from '../deps.ts';
@@ -53,15 +59,23 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
   );
 
   await steps.runStep('validate', async () => {
+    // The same lists the API planned with: a version or type the account offers today but the
+    // bundled snapshot does not know must not fail here after the plan was accepted.
+    const region = resolveLocation(bundledCatalog, target.cloud, target.location)?.region.id;
+    const { catalog, info } = await planningCatalog(() => provider, account, region ? [region] : []);
     const validation = validatePlan(
       { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [{ ...input.item, target }] },
-      bundledCatalog,
+      catalog,
     );
     if (!validation.ok)
       throw new RunInputError(
-        `the plan item does not pass validation: ${validation.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        `the plan item does not pass validation against the ${info.source === 'live' ? 'live lists' : 'bundled snapshot'}: ${validation.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
       );
-    return { target: `${target.cloud}/${target.scope}/${target.location}/${target.name}` };
+    return {
+      target: `${target.cloud}/${target.scope}/${target.location}/${target.name}`,
+      catalog: info.source,
+      ...(info.reason ? { catalogReason: info.reason } : {}),
+    };
   });
 
   await steps.runStep('control-plane', async (step) => {

@@ -57,3 +57,4 @@ export const bundledCatalog: Catalog = createCatalog({
 export function catalogSources(catalog: Catalog = bundledCatalog): CatalogSource[] {
   return catalog.sources?.() ?? [];
 }
+export { catalogForPlan, type LiveListResult, overlayCovers, planCatalogLine } from './live';

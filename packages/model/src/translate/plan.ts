@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/types';
 import type { ClonePlan, ClonePlanItem, ClusterSpec, ClusterSpecInput, NodePoolSpec } from '../schemas';
 import { type PlanTarget, type TranslationIssue, translateCluster } from './cluster';
 import { planItemCost } from './cost';
+import { nearestRegion, resolveLocation } from './location';
 import { legalClusterName } from './names';
 
 export interface PlanOptions {
@@ -90,6 +91,32 @@ export function planClone(
   const plan: ClonePlan = { apiVersion: 'dolly/v1', kind: 'ClonePlan', id, items };
   if (options.createdAt !== undefined) plan.createdAt = options.createdAt;
   return plan;
+}
+
+/**
+ * The target regions `planClone` will place `sources` in, known before translating so the target
+ * account's lists for them can be fetched first. Region choice reads only the region list, which the
+ * account's lists do not change, so translating with either catalog lands in the same regions.
+ * Sources whose location is unknown are left out: translating them fails anyway.
+ */
+export function planTargetRegions(
+  sources: (ClusterSpecInput | ClusterSpec)[],
+  target: PlanTarget,
+  catalog: Catalog,
+): string[] {
+  const tc = target.cloud;
+  if (target.location) {
+    const region = resolveLocation(catalog, tc, target.location)?.region.id;
+    return region ? [region] : [];
+  }
+  const regions = new Set<string>();
+  for (const s of sources) {
+    const from = resolveLocation(catalog, s.cloud, s.location);
+    if (!from) continue;
+    const region = s.cloud === tc ? from.region : nearestRegion(from.region, catalog.regions(tc))?.region;
+    if (region) regions.add(region.id);
+  }
+  return [...regions].sort();
 }
 
 /**

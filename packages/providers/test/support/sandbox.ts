@@ -6,6 +6,7 @@ import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Catalog } from '@dolly/model';
 import type { CloudAccountConfig, CloudId } from '../../src/index';
 import { loadSandboxParts } from '../../../../apps/sandbox/src/parts.ts';
 import { type RunningSandbox, startSandbox } from '../../../../apps/sandbox/src/server.ts';
@@ -41,6 +42,8 @@ export async function startTestSandbox(
     /** how soon a change is written to the state file; benchmarks set it long, so they measure the
      *  API and not the sandbox's disk */
     persistDebounceMs?: number;
+    /** what the clouds offer (their live lists); default the bundled snapshot */
+    catalog?: Catalog;
   } = {},
 ): Promise<TestSandbox> {
   const dir = mkdtempSync(join(tmpdir(), 'dolly-providers-test-'));
@@ -55,6 +58,7 @@ export async function startTestSandbox(
     logger: quiet,
     tickMs: 20,
     persistDebounceMs: opts.persistDebounceMs ?? 50,
+    ...(opts.catalog ? { catalog: opts.catalog } : {}),
     modules: parts.modules,
     ...(parts.kubeHub ? { kubeHub: parts.kubeHub } : {}),
   });

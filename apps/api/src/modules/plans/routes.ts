@@ -7,8 +7,10 @@ import {
   PlanError,
   bundledCatalog,
   clonePlanSchema,
+  type PlanTarget,
   planClone,
   planItemCost,
+  planTargetRegions,
   validatePlan,
 } from '@dolly/model';
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +22,7 @@ import { requirePrincipal } from '../../plugins/auth.ts';
 import { peopleOf, toRunDto } from '../runs/serialize.ts';
 import { idempotencyHeaders, idempotencyKeyOf, startRun } from '../runs/start.ts';
 import { type CloneTarget, admitCloneApply, admitClonePlan } from '@dolly/runs';
+import { checkedAgainst, documentRegions, planningCatalog } from './catalog.ts';
 
 const createPlanBody = z.object({
   source: z
@@ -105,7 +108,8 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['plans'],
         summary: 'Plan a clone of inventory clusters into a cloud account (nothing is created yet)',
         description:
-          'Every translated field carries a decision with its reason; what needs action is a warning; what cannot be carried is listed under dropped.',
+          'Every translated field carries a decision with its reason; what needs action is a warning; what cannot be carried is listed under dropped. ' +
+          "Versions and machine types come from the target account's live lists for the target region when it answers in time (DOLLY_PLAN_CATALOG_TIMEOUT_MS, default 5 s), else from the bundled snapshot; `document.catalog` says which.",
         body: createPlanBody,
         response: { 201: planResponse, ...problemResponses, 422: problemResponses[400] },
       },
@@ -143,31 +147,34 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         : specs;
       if (selected.length === 0)
         throw new DollyError('unprocessable', 'No cluster matches the source selection');
+      const planTarget: PlanTarget = {
+        cloud: account.cloud,
+        ...(target.location ? { location: target.location } : {}),
+        ...(target.scope || account.scope ? { scope: target.scope ?? account.scope ?? undefined } : {}),
+        ...(target.namePrefix ? { namePrefix: target.namePrefix } : {}),
+        ...(target.nameSuffix ? { nameSuffix: target.nameSuffix } : {}),
+        ...(target.kubernetesVersion ? { kubernetesVersion: target.kubernetesVersion } : {}),
+      };
+      const sourceSpecs = selected.map((s) => s.spec);
+      const { catalog, info } = await planningCatalog(
+        () => deps.cloud.provider(account),
+        account,
+        planTargetRegions(sourceSpecs, planTarget, bundledCatalog),
+      );
       let document: ReturnType<typeof planClone>;
       try {
-        document = planClone(
-          selected.map((s) => s.spec),
-          {
-            cloud: account.cloud,
-            ...(target.location ? { location: target.location } : {}),
-            ...(target.scope || account.scope ? { scope: target.scope ?? account.scope ?? undefined } : {}),
-            ...(target.namePrefix ? { namePrefix: target.namePrefix } : {}),
-            ...(target.nameSuffix ? { nameSuffix: target.nameSuffix } : {}),
-            ...(target.kubernetesVersion ? { kubernetesVersion: target.kubernetesVersion } : {}),
-          },
-          bundledCatalog,
-          { createdAt: new Date().toISOString() },
-        );
+        document = planClone(sourceSpecs, planTarget, catalog, { createdAt: new Date().toISOString() });
       } catch (e) {
         if (e instanceof PlanError) {
           throw new DollyError(
             'unprocessable',
-            'The clusters cannot be translated to the target',
+            `The clusters cannot be translated to the target${checkedAgainst(info)}`,
             e.issues.map((i) => ({ path: i.path, message: i.message })),
           );
         }
         throw e;
       }
+      document.catalog = info;
       const sourceClusterIds = selected.map((s) => s.id);
       const { requireApproval, targets } = await admitClonePlan(deps.db, {
         tenantId: p.tenantId,
@@ -244,26 +251,42 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
       // Plans are owned: a developer edits their own; operators and above any plan of the tenant.
       if (!roleAtLeast(p.role, 'operator') && plan.createdById !== p.userId)
         throw new DollyError('forbidden', 'Developers can only edit plans they created');
-      const validation = validatePlan(request.body.document, bundledCatalog);
+      const account = await targetAccount(p.tenantId, plan.targetAccountId);
+      // The editor's `catalog` is ignored rather than validated: the server states what it checked.
+      const body = request.body.document;
+      const submitted: unknown =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? { ...body, catalog: undefined }
+          : body;
+      // A document that does not even parse is refused by the schema below; it has no regions to ask for.
+      const shape = clonePlanSchema.safeParse(submitted);
+      const { catalog, info } = shape.success
+        ? await planningCatalog(
+            () => deps.cloud.provider(account),
+            account,
+            documentRegions(account.cloud, shape.data.items),
+          )
+        : { catalog: bundledCatalog, info: undefined };
+      const validation = validatePlan(submitted, catalog);
       if (!validation.ok) {
         throw new DollyError(
           'unprocessable',
-          'The edited plan does not pass the target cloud validation',
+          `The edited plan does not pass the target cloud validation${info ? checkedAgainst(info) : ''}`,
           validation.issues.map((i) => ({ path: `body.document.${i.path}`, message: i.message })),
         );
       }
-      const parsed = clonePlanSchema.parse(request.body.document);
+      const parsed = clonePlanSchema.parse(submitted);
       // The cost is derived from the pools: recomputed so an edit (wizard options, JSON) never shows a stale one.
       const edited = {
         ...parsed,
         id: plan.id,
-        items: parsed.items.map((item) => ({ ...item, cost: planItemCost(bundledCatalog, item) })),
+        ...(info ? { catalog: info } : {}),
+        items: parsed.items.map((item) => ({ ...item, cost: planItemCost(catalog, item) })),
       };
       const requested =
         request.body.targetEnvironment === undefined
           ? plan.targetEnvironment
           : request.body.targetEnvironment;
-      const account = await targetAccount(p.tenantId, plan.targetAccountId);
       // Policy again, for the editor's role, on the real source and target (the inventory's).
       const { requireApproval, targets } = await admitClonePlan(deps.db, {
         tenantId: p.tenantId,
@@ -323,11 +346,20 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
           'The plan has no target cloud account; create it with a target',
         );
       const account = await targetAccount(p.tenantId, plan.targetAccountId);
-      const validation = validatePlan(plan.document, bundledCatalog);
+      // Checked against the lists as they are now: a version the cloud retired since planning is refused here.
+      const stored = clonePlanSchema.safeParse(plan.document);
+      const { catalog, info } = stored.success
+        ? await planningCatalog(
+            () => deps.cloud.provider(account),
+            account,
+            documentRegions(account.cloud, stored.data.items),
+          )
+        : { catalog: bundledCatalog, info: undefined };
+      const validation = validatePlan(plan.document, catalog);
       if (!validation.ok)
         throw new DollyError(
           'unprocessable',
-          'The plan does not pass the target cloud validation; edit it first',
+          `The plan does not pass the target cloud validation${info ? checkedAgainst(info) : ''}; edit it first`,
           validation.issues.map((i) => ({ path: `document.${i.path}`, message: i.message })),
         );
       const doc = clonePlanSchema.parse(plan.document);

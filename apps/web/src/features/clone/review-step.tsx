@@ -2,7 +2,10 @@ import { useState } from 'react';
 import { cloudLabel } from '../../components/cloud-badge.tsx';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { Segmented } from '../../components/segmented.tsx';
+// The subpath: the package's index would bundle the whole catalog snapshot into the dashboard.
+import { planCatalogLine } from '@dolly/model/plan-catalog';
 import type { CloudAccount } from '../../lib/clusters.ts';
+import { formatDateTime } from '../../lib/format.ts';
 import { planDocument, type StoredPlan } from '../../lib/plans.ts';
 import { usePermission } from '../../lib/session-context.ts';
 import { costSummaryText, planCostView } from './plan-cost.ts';
@@ -32,6 +35,12 @@ export function ReviewStep({ plan, onPlanChange, optionsError, accounts }: Props
         {document.items.length} cluster{document.items.length === 1 ? '' : 's'} into{' '}
         <strong>{account ? `${account.name} (${cloudLabel(account.cloud)})` : 'the target account'}</strong>,
         environment <strong>{plan.targetEnvironment ?? 'none'}</strong>. Nothing is created until you confirm.
+      </p>
+      <p
+        className={document.catalog?.source === 'live' ? 'muted small' : 'note'}
+        data-plan-catalog={document.catalog?.source ?? 'snapshot'}
+      >
+        {planCatalogLine(document.catalog, { formatTime: formatDateTime })}
       </p>
       {plan.requiresApproval && (
         <p className="note">

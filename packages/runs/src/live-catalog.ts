@@ -1,0 +1,114 @@
+/**
+ * The catalog a clone is planned and validated with: the target account's live lists over the
+ * bundled snapshot. Shared by the API (planning, editing, applying) and the worker (the validate
+ * step), so both judge a plan against the same lists.
+ */
+import { DollyError } from '@dolly/contracts';
+import {
+  type Catalog,
+  type CatalogOverlay,
+  type CloudId,
+  type LiveListResult,
+  type PlanCatalog,
+  bundledCatalog,
+  catalogForPlan,
+} from '@dolly/model';
+import { CloudError } from '@dolly/providers';
+import { z } from 'zod';
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * How long planning waits for the target account's lists. Read per request so an operator's change
+ * (and a test's) needs no restart; 0 turns the live lists off (an installation without egress).
+ */
+export function liveCatalogTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const parsed = z.coerce.number().int().min(0).safeParse(env.DOLLY_PLAN_CATALOG_TIMEOUT_MS);
+  return env.DOLLY_PLAN_CATALOG_TIMEOUT_MS !== undefined && parsed.success ? parsed.data : DEFAULT_TIMEOUT_MS;
+}
+
+class ListTimeout extends Error {}
+
+/**
+ * Why a list call failed, in Dolly's words only: the account's endpoint is a host the tenant chose,
+ * so neither its answer nor its error text is repeated (docs/security.md).
+ */
+function reasonOf(error: unknown, timeoutMs: number): string {
+  if (error instanceof ListTimeout) return `the account did not answer within ${timeoutMs / 1000} s`;
+  if (error instanceof CloudError) {
+    const what = {
+      throttled: 'throttled',
+      quota: 'refused (quota)',
+      rejected: 'rejected',
+      not_found: 'not found',
+      conflict: 'refused (conflict)',
+      auth: 'refused the credentials',
+      transient: 'unreachable or failing',
+    }[error.class];
+    return `${error.operation}: ${what}`;
+  }
+  // Dolly's own refusals (no stored credentials, host identity not allowed, endpoint policy).
+  if (error instanceof DollyError) return error.message;
+  return 'the list call failed';
+}
+
+/** What planning needs from a provider: its live lists for one region. */
+export interface LiveListSource {
+  regionCatalog(region: string, ctx: { signal: AbortSignal; timeoutMs: number }): Promise<CatalogOverlay>;
+}
+
+async function fetchRegion(
+  provider: () => LiveListSource,
+  region: string,
+  timeoutMs: number,
+): Promise<LiveListResult> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  // Not every provider honours the signal on every call (GKE's getServerConfig): the race bounds it.
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const e = new ListTimeout();
+      controller.abort(e);
+      reject(e);
+    }, timeoutMs);
+  });
+  try {
+    const overlay = await Promise.race([
+      provider().regionCatalog(region, { signal: controller.signal, timeoutMs }),
+      timeout,
+    ]);
+    return { region, ok: true, overlay, fetchedAt: new Date().toISOString() };
+  } catch (error) {
+    return { region, ok: false, reason: reasonOf(error, timeoutMs) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The catalog to plan (or validate) into `account` with: its live lists for `regions` over the
+ * bundled snapshot, or the snapshot alone when they cannot be had. Never throws: planning does not
+ * depend on the account answering.
+ */
+export async function planningCatalog(
+  /** Called inside the fallback: opening the provider can itself be refused (policy, credentials). */
+  provider: () => LiveListSource,
+  account: { cloud: string; name: string },
+  regions: string[],
+): Promise<{ catalog: Catalog; info: PlanCatalog }> {
+  const timeoutMs = liveCatalogTimeoutMs();
+  const cloud = account.cloud as CloudId;
+  if (timeoutMs === 0) {
+    const { catalog, info } = catalogForPlan(bundledCatalog, cloud, [], account.name);
+    return {
+      catalog,
+      info: {
+        ...info,
+        region: regions.join(', '),
+        reason: 'live lists are turned off (DOLLY_PLAN_CATALOG_TIMEOUT_MS=0)',
+      },
+    };
+  }
+  const results = await Promise.all(regions.map((r) => fetchRegion(provider, r, timeoutMs)));
+  return catalogForPlan(bundledCatalog, cloud, results, account.name);
+}
