@@ -18,9 +18,16 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await s?.close();
+  // Under CI load a pool connection opened across the restart has been seen to keep close()
+  // waiting; the assertions are done by then, so teardown is bounded rather than left to the
+  // hook timeout (the own Postgres is removed either way).
+  const closed = await Promise.race([
+    s?.close().then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 30_000)),
+  ]);
+  if (!closed) console.warn('postgres-restart: stack did not close within 30 s');
   pg?.close();
-});
+}, 60_000);
 
 describe('Postgres restart mid-run', () => {
   it('answers 503 while Postgres is down and finishes the run after it is back', async () => {
