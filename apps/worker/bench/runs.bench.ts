@@ -35,9 +35,15 @@ const PLAN_CLUSTERS = 20;
 /** The worker's default; BENCH_WORKER_CONCURRENCY=20 shows what the slots cost the 20-cluster plan. */
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8);
 process.env.DOLLY_SECRET_KEYS ??= `bench:${randomBytes(32).toString('base64')}`;
+// The sandbox clouds listen on loopback, which the egress policy refuses unless allowed (as `pnpm test` does).
+process.env.DOLLY_ENDPOINT_ALLOWLIST ??= '127.0.0.1,localhost';
 
 const services = await ensureServices(repoRoot);
-const databaseUrl = freshDatabaseUrl(services.databaseUrl, 'dolly_bench');
+// DOLLY_TEST_INSTANCE keeps two people's benchmarks on one server from dropping each other's database.
+const databaseUrl = freshDatabaseUrl(
+  services.databaseUrl,
+  `dolly_bench${process.env.DOLLY_TEST_INSTANCE ?? ''}`,
+);
 migrateAndSeed(databaseUrl, { NODE_ENV: 'development' });
 process.env.DATABASE_URL = databaseUrl;
 process.env.REDIS_URL = services.redisUrl;
