@@ -28,7 +28,7 @@ type Log = (line: string) => void;
 
 const isRoot = () => process.getuid?.() === 0;
 
-function run(cmd: string, args: string[], opts: { asPostgres?: boolean; allowFail?: boolean } = {}) {
+export function run(cmd: string, args: string[], opts: { asPostgres?: boolean; allowFail?: boolean } = {}) {
   const [file, argv] =
     opts.asPostgres && isRoot() ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   const res = spawnSync(file, argv as string[], { encoding: 'utf8' });
@@ -53,7 +53,7 @@ function aptInstall(pkg: string, log: Log) {
   );
 }
 
-function postgresBinDir(log: Log): string {
+export function postgresBinDir(log: Log): string {
   const find = () => {
     const base = '/usr/lib/postgresql';
     if (!existsSync(base)) return undefined;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './support/free-port.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudStack, startCloudStack } from './support/cloud-stack.ts';
@@ -15,17 +15,6 @@ const LOGIN_LIMIT = 4;
 let s: CloudStack;
 const children: ChildProcess[] = [];
 const apis: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function start(name: string, main: string, env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, main)], {

@@ -31,23 +31,7 @@ afterAll(async () => {
 
 describe('Postgres restart mid-run', () => {
   it('answers 503 while Postgres is down and finishes the run after it is back', async () => {
-    const plan = await s.api<{ id: string }>('developer', 'POST', '/api/v1/plans', {
-      source: { clusterIds: [await s.clusterId('gcp', 'shop-prod', 'dolly-demo-prod')] },
-      target: { accountId: s.account('aws').id, environment: 'dev', nameSuffix: '-pgrestart' },
-    });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    const applied = await s.api<{ runs: { id: string }[] }>(
-      'developer',
-      'POST',
-      `/api/v1/plans/${plan.body.id}/apply`,
-      {},
-    );
-    expect(applied.status, JSON.stringify(applied.body)).toBe(202);
-    const runId = applied.body.runs[0]?.id ?? '';
-    await s.waitRun(
-      runId,
-      (r) => r.status === 'running' && (r.steps ?? []).some((st) => st.status === 'running'),
-    );
+    const runId = await s.cloneUnderWay('-pgrestart');
     const runsBefore = await s.h.db.run.count();
 
     pg.stop();

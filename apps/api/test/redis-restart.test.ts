@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './support/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -16,14 +16,6 @@ const dir = mkdtempSync(join(tmpdir(), 'dolly-redis-restart-'));
 let port: number;
 let server: ChildProcess | undefined;
 let s: CloudStack;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const p = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return p;
-}
 
 async function answers(): Promise<boolean> {
   const probe = new Redis({
@@ -95,27 +87,7 @@ afterAll(async () => {
 
 describe('Redis restart mid-run', () => {
   it('pauses the run, answers changes with 503 meanwhile, and finishes after Redis is back', async () => {
-    const plan = await s.api<{ id: string }>('developer', 'POST', '/api/v1/plans', {
-      source: { clusterIds: [await s.clusterId('gcp', 'shop-prod', 'dolly-demo-prod')] },
-      target: {
-        accountId: s.account('aws').id,
-        environment: 'dev',
-        nameSuffix: `-redis${Date.now() % 100000}`,
-      },
-    });
-    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-    const applied = await s.api<{ runs: { id: string }[] }>(
-      'developer',
-      'POST',
-      `/api/v1/plans/${plan.body.id}/apply`,
-      {},
-    );
-    expect(applied.status, JSON.stringify(applied.body)).toBe(202);
-    const runId = applied.body.runs[0]?.id ?? '';
-    await s.waitRun(
-      runId,
-      (r) => r.status === 'running' && (r.steps ?? []).some((st) => st.status === 'running'),
-    );
+    const runId = await s.cloneUnderWay(`-redis${Date.now() % 100000}`);
 
     await stopRedis();
     // the API's connection notices the close and starts reconnecting

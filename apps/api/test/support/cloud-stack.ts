@@ -129,6 +129,31 @@ export async function startCloudStack(
     return c.id;
   }
 
+  /**
+   * A developer's clone of GKE shop-prod into the AWS sandbox, applied and waited for until one of
+   * its steps is under way: the moment tests pull a dependency out from under a running run.
+   */
+  async function cloneUnderWay(nameSuffix: string): Promise<string> {
+    const plan = await api<{ id: string }>('developer', 'POST', '/api/v1/plans', {
+      source: { clusterIds: [await clusterId('gcp', 'shop-prod', 'dolly-demo-prod')] },
+      target: { accountId: account('aws').id, environment: 'dev', nameSuffix },
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const applied = await api<{ runs: { id: string }[] }>(
+      'developer',
+      'POST',
+      `/api/v1/plans/${plan.body.id}/apply`,
+      {},
+    );
+    expect(applied.status, JSON.stringify(applied.body)).toBe(202);
+    const runId = applied.body.runs[0]?.id ?? '';
+    await waitRun(
+      runId,
+      (r) => r.status === 'running' && (r.steps ?? []).some((st) => st.status === 'running'),
+    );
+    return runId;
+  }
+
   const cloud = createCloudAccess(h.db, h.vault);
   /** What the cloud itself reports, through the official SDK, independent of Dolly's inventory. */
   async function discover(which: 'aws' | 'azure' | 'gcp', scope?: string) {
@@ -145,6 +170,7 @@ export async function startCloudStack(
     waitRun,
     sync,
     clusterId,
+    cloneUnderWay,
     discover,
     async close() {
       await h.close();

@@ -1,7 +1,5 @@
 import { type CloudId, type PlanCatalog, bundledCatalog, resolveLocation } from '@dolly/model';
 
-export { liveCatalogTimeoutMs, planningCatalog } from '@dolly/runs';
-
 /** The regions a stored (or edited) document's items are created in. */
 export function documentRegions(cloud: CloudId, items: { target: { location: string } }[]): string[] {
   const regions = new Set<string>();

@@ -21,8 +21,8 @@ import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
 import { peopleOf, toRunDto } from '../runs/serialize.ts';
 import { idempotencyHeaders, idempotencyKeyOf, startRun } from '../runs/start.ts';
-import { type CloneTarget, admitCloneApply, admitClonePlan } from '@dolly/runs';
-import { checkedAgainst, documentRegions, planningCatalog } from './catalog.ts';
+import { type CloneTarget, admitCloneApply, admitClonePlan, planningCatalog } from '@dolly/runs';
+import { checkedAgainst, documentRegions } from './catalog.ts';
 
 const createPlanBody = z.object({
   source: z
