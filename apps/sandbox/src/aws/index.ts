@@ -20,6 +20,7 @@ import {
   clusterStatus,
   type EksCluster,
   type EksNodegroup,
+  nextTransitionAt,
   nodegroupStatus,
   settle,
   updateStatus,
@@ -145,13 +146,26 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
     return account ? credentialsFor(account).secretAccessKey : undefined;
   };
 
-  const advance = () => {
-    const changed = settle(state, ctx.now(), (c) => {
+  // Rebuilding the kube hub's view of every cluster costs O(fleet); doing it on every read made
+  // discovering a large fleet quadratic. A read can skip it until a write happens or the next
+  // simulated transition is due, because nothing else changes what the hub shows.
+  let hubDueAt = 0;
+  const advance = (opts: { read?: boolean } = {}) => {
+    const now = ctx.now();
+    const changed = settle(state, now, (c) => {
       const id = awsClusterId(c.account, c.region, c.name);
       if (ctx.kube.hasCluster(id)) ctx.kube.removeCluster(id);
     });
-    const synced = eks.syncHub();
+    let synced = false;
+    if (!opts.read || changed || now >= hubDueAt) {
+      synced = eks.syncHub();
+      hubDueAt = nextTransitionAt(state, now);
+    }
     if (changed || synced) ctx.markDirty();
+  };
+  /** After a write the hub must be rebuilt at the next request or tick. */
+  const hubStale = () => {
+    hubDueAt = 0;
   };
 
   const account = (id: string): SandboxAccount => {
@@ -242,7 +256,9 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
       }
       if (fault) throw faultError(service, fault);
 
-      advance();
+      const read = service === 'eks' ? method === 'GET' : /^(Describe|Get|List)/.test(action ?? '');
+      advance({ read });
+      if (!read) hubStale();
       if (service === 'sts') {
         sendXml(res, 200, handleSts(accountId, action ?? '', reqId), reqId);
       } else if (service === 'ec2') {
@@ -532,18 +548,20 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
     accounts: () => Object.keys(state.accounts).sort().map(account),
     seedCluster,
     clusterId: (scope, location, name) => awsClusterId(scope, location, name),
-    tick: advance,
+    tick: () => advance(),
     snapshot: () => structuredClone(state),
     restore(saved: unknown) {
       const s = saved as Partial<AwsState> | undefined;
       state = { accounts: { ...(s?.accounts ?? {}) }, clusters: { ...(s?.clusters ?? {}) } };
       reindex();
       eks.forgetSynced();
+      hubStale();
     },
     reset() {
       state = emptyState();
       reindex();
       eks.forgetSynced();
+      hubStale();
       ctx.markDirty();
     },
     stateView,

@@ -181,6 +181,32 @@ export function updateStatus(u: EksUpdate, now: number): 'InProgress' | 'Success
 }
 
 /**
+ * The earliest moment after `now` at which a status the kube hub depends on changes by itself
+ * (a cluster, node group or add-on becomes ready, an update finishes, a deletion completes), or
+ * Infinity when nothing is in flight. Until then only a write can change what the hub shows.
+ */
+export function nextTransitionAt(state: AwsState, now: number): number {
+  let next = Number.POSITIVE_INFINITY;
+  const consider = (t: number | undefined) => {
+    if (t !== undefined && t > now && t < next) next = t;
+  };
+  for (const c of Object.values(state.clusters)) {
+    consider(c.readyAt);
+    consider(c.deleteDoneAt);
+    for (const u of c.updates) if (!u.applied) consider(u.doneAt);
+    for (const ng of Object.values(c.nodegroups)) {
+      consider(ng.readyAt);
+      consider(ng.deleteDoneAt);
+    }
+    for (const a of Object.values(c.addons)) {
+      consider(a.readyAt);
+      consider(a.deleteDoneAt);
+    }
+  }
+  return next;
+}
+
+/**
  * Advance the simulated world to `now`: apply finished updates, drop finished deletions.
  * Returns true when the state changed (persist it).
  */
