@@ -6,9 +6,12 @@ export const workerConfigSchema = z.object({
   REDIS_URL: redisUrlSchema,
   DOLLY_QUEUE_PREFIX: z.string().default('dolly'),
   DOLLY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Run steps one worker works on at once; a step waiting on a cloud does not count. */
   DOLLY_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** Runs one worker holds at once, most of them waiting on a cloud. */
+  DOLLY_WORKER_RUNS_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(64),
   /** Runs of one tenant running at once across every worker (Redis); 0 = unlimited. */
-  DOLLY_TENANT_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(4),
+  DOLLY_TENANT_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(20),
   /** How often long cloud operations are polled (the sandbox at high speed wants it short). */
   DOLLY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(5000),
   DOLLY_CLOUD_TIMEOUT_MS: z.coerce

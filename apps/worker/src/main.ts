@@ -24,6 +24,7 @@ const worker = await startRunWorker({
   log,
   prefix: config.DOLLY_QUEUE_PREFIX,
   concurrency: config.DOLLY_WORKER_CONCURRENCY,
+  runsInFlight: config.DOLLY_WORKER_RUNS_IN_FLIGHT,
   tenantConcurrency: config.DOLLY_TENANT_CONCURRENCY,
   workerId,
   pollIntervalMs: config.DOLLY_POLL_INTERVAL_MS,
@@ -44,7 +45,11 @@ const metricsServer = config.DOLLY_WORKER_METRICS_PORT
   : undefined;
 metricsServer?.on('error', (err) => log.warn({ err }, 'metrics listener failed; continuing without it'));
 log.info(
-  { concurrency: config.DOLLY_WORKER_CONCURRENCY, tenantConcurrency: config.DOLLY_TENANT_CONCURRENCY },
+  {
+    concurrency: config.DOLLY_WORKER_CONCURRENCY,
+    runsInFlight: config.DOLLY_WORKER_RUNS_IN_FLIGHT,
+    tenantConcurrency: config.DOLLY_TENANT_CONCURRENCY,
+  },
   'worker ready',
 );
 

@@ -13,6 +13,7 @@ import {
   createRunEventWriter,
   createRunLifecycle,
   createStepRunner,
+  createWorkSlots,
   createTenantLimiter,
 } from '@dolly/jobs';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
@@ -38,7 +39,10 @@ export interface WorkerOptions {
   vault: CredentialVault;
   log: Logger;
   prefix: string;
+  /** Run steps working at once (work slots); a step waiting on a cloud gives its slot back. */
   concurrency: number;
+  /** Runs this worker holds at once (BullMQ concurrency), most of them waiting; default 8 × concurrency. */
+  runsInFlight?: number;
   /** Runs of one tenant running at once across every worker sharing this prefix; 0 or unset: unlimited. */
   tenantConcurrency?: number;
   /** Fallback re-check of a run waiting for its tenant's limit (a freed slot wakes it sooner). */
@@ -74,6 +78,7 @@ export async function startRunWorker(opts: WorkerOptions) {
     backoffMs: webhookBackoffMs,
     onError: (err, runId) => opts.log.warn({ err, runId }, 'could not queue run notifications'),
   });
+  const slots = createWorkSlots(opts.concurrency);
   const deps: ProcessorDeps = {
     db: opts.db,
     redis: opts.redis,
@@ -85,6 +90,7 @@ export async function startRunWorker(opts: WorkerOptions) {
         owner: opts.workerId,
         // A step claim outlives its worker as long as the queue lock does, no longer.
         leaseMs: opts.stalledMs ?? 30_000,
+        slots,
         onStepFinished: (key, ms, ok) => {
           const labels = runKinds.get(runId) ?? { kind: 'unknown', cloud: 'none' };
           metrics.stepDuration.observe(
@@ -174,7 +180,7 @@ export async function startRunWorker(opts: WorkerOptions) {
     {
       connection: opts.connection,
       prefix: opts.prefix,
-      concurrency: opts.concurrency,
+      concurrency: opts.runsInFlight ?? opts.concurrency * 8,
       lockDuration: opts.stalledMs ?? 30_000,
       stalledInterval: opts.stalledMs ?? 30_000,
       maxStalledCount: 5,

@@ -8,3 +8,4 @@ export * from './tenant-limiter.ts';
 export * from './cancel.ts';
 export * from './cloud-access.ts';
 export * from './webhooks.ts';
+export * from './work-slots.ts';

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { type Database, Prisma } from '@dolly/db';
 import { abortableDelay } from './account-limiter.ts';
 import type { AppendRunEvent } from './run-events.ts';
+import { slotHolder, type WorkSlots } from './work-slots.ts';
 
 export interface StepContext {
   attempt: number;
+  /** Waits (between polls of a cloud) without holding one of the worker's work slots. */
+  idle<T>(wait: () => Promise<T>): Promise<T>;
   /** Request ids the cloud returned, kept on the step so a support ticket can quote them. */
   recordRequestId(id: string): void;
 }
@@ -49,6 +52,8 @@ export interface StepRunnerOptions {
    * this long; keep it near the queue's lock duration so a re-delivered job does not wait longer.
    */
   leaseMs?: number;
+  /** The worker's work slots: a step holds one while it works, not while it waits on a cloud. */
+  slots?: WorkSlots;
 }
 
 export const defaultStepLeaseMs = 30_000;
@@ -125,7 +130,10 @@ export function createStepRunner(
         stepKey: key,
         data: { transition: 'running', attempt },
       });
-      const ctx: StepContext = { attempt, recordRequestId: (id) => requestIds.add(id) };
+      // Taken last before the try, so every path out of the step gives it back.
+      const slot = slotHolder(opts.slots);
+      await slot.take();
+      const ctx: StepContext = { attempt, idle: slot.idle, recordRequestId: (id) => requestIds.add(id) };
       try {
         const output = await fn(ctx);
         clearInterval(heartbeat);
@@ -169,6 +177,8 @@ export function createStepRunner(
         });
         opts.onStepFinished?.(key, durationMs, false);
         throw new StepFailedError(key, error);
+      } finally {
+        slot.give();
       }
     },
   };

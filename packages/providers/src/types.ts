@@ -67,6 +67,11 @@ export interface OperationContext {
   recordResource?: (r: CloudResourceRef, origin?: ResourceOrigin) => Promise<void>;
   pollIntervalMs?: number;
   timeoutMs?: number;
+  /**
+   * Runs a wait between polls; the worker uses it to free its work slot meanwhile, so waiting on
+   * one cloud does not hold up work elsewhere.
+   */
+  idle?: <T>(wait: () => Promise<T>) => Promise<T>;
 }
 
 export type PlanContext = OperationContext & { planId: string };

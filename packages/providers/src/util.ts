@@ -67,7 +67,8 @@ export async function pollUntil<T>(
         message: `${operation}: still not done after ${Math.round((ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`,
       });
     }
-    await sleep(wait, ctx.signal);
+    const pause = () => sleep(wait, ctx.signal);
+    await (ctx.idle ? ctx.idle(pause) : pause());
   }
 }
 

@@ -30,6 +30,8 @@ export async function startCloudStack(
     speed?: number;
     worker?: boolean;
     stalledMs?: number;
+    /** the worker's work slots (default 8) */
+    concurrency?: number;
     logStream?: { write(line: string): void };
     /** configuration of the API and worker (e.g. a REDIS_URL of the test's own server) */
     overrides?: Record<string, string>;
@@ -47,6 +49,7 @@ export async function startCloudStack(
       worker: opts.worker !== false,
       pollIntervalMs: 20,
       ...(opts.stalledMs ? { stalledMs: opts.stalledMs } : {}),
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       ...(opts.logStream ? { logStream: opts.logStream } : {}),
     },
   );

@@ -19,8 +19,10 @@ export async function startHarness(
     pollIntervalMs?: number;
     stalledMs?: number;
     syncIntervalMinutes?: number;
-    /** Runs one worker takes at a time (the worker's default, 8, unless a test needs more). */
+    /** Work slots of the worker: steps working at once (the worker's default, 8). */
     concurrency?: number;
+    /** Runs the worker holds at once, waiting ones included (default 8 × concurrency). */
+    runsInFlight?: number;
     /** DOLLY_TENANT_CONCURRENCY of the worker (unlimited unless a test sets it). */
     tenantConcurrency?: number;
     /** How often a run waiting for its tenant's limit re-checks by itself. */
@@ -72,6 +74,7 @@ export async function startHarness(
         log: opts.logStream ? pino({ level: 'debug' }, opts.logStream) : pino({ level: 'warn' }),
         prefix,
         concurrency: opts.concurrency ?? 8,
+        ...(opts.runsInFlight ? { runsInFlight: opts.runsInFlight } : {}),
         ...(opts.tenantConcurrency ? { tenantConcurrency: opts.tenantConcurrency } : {}),
         ...(opts.tenantRecheckMs ? { tenantRecheckMs: opts.tenantRecheckMs } : {}),
         ...(opts.accountCallsPerSecond ? { accountCallsPerSecond: opts.accountCallsPerSecond } : {}),

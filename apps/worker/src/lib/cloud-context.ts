@@ -54,6 +54,7 @@ export function stepCloudContext(
     signal,
     pollIntervalMs: deps.pollIntervalMs,
     timeoutMs: deps.cloudTimeoutMs,
+    idle: step.idle,
     recordResource: (ref, origin) => recordInLedger(deps.db, run.id, account, ref, origin),
     onProgress: (p: ProgressUpdate) => {
       if (p.cloudRequestId) step.recordRequestId(p.cloudRequestId);
