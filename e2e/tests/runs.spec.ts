@@ -47,8 +47,8 @@ test('an operator cancels a running clone and rolls it back from the run page', 
     if (!run) throw new Error('apply started no run');
 
     await openAs(page, 'operator@demo.dolly', `/runs/${run.id}`);
-    // Cancel while a cloud step is in flight (the node pools take longest).
-    await expect(page.locator('[data-step^="node-pool:"][data-step-status="running"]').first()).toBeVisible({
+    // Cancel while a cloud step is in flight (the control plane coming up takes longest).
+    await expect(page.locator('[data-step="control-plane"][data-step-status="running"]')).toBeVisible({
       timeout: 60_000,
     });
     await snapshot(page, 'run-running');

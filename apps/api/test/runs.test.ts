@@ -319,7 +319,8 @@ describe('clone runs', () => {
       const runId = (await apply(p.id)).body.runs[0]?.id ?? '';
       await s.waitRun(
         runId,
-        (r) => r.steps?.some((st) => st.key.startsWith('node-pool:') && st.status === 'running') ?? false,
+        // in the middle of the longest cloud wait: the EKS control plane coming up
+        (r) => r.steps?.some((st) => st.key === 'control-plane' && st.status === 'running') ?? false,
       );
       const asked = Date.now();
       const cancel = await s.api<RunView>('developer', 'POST', `/api/v1/runs/${runId}/cancel`, {

@@ -1,6 +1,13 @@
+import { ClientSecretCredential } from '@azure/identity';
 import type { ClusterSpec } from '@dolly/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudError, type CloudProvider, type CloudResourceRef, createProvider } from '../src/index';
+import {
+  AKS_AAD_SERVER_APP_ID,
+  CloudError,
+  type CloudProvider,
+  type CloudResourceRef,
+  createProvider,
+} from '../src/index';
 import {
   azureAccount,
   DEMO,
@@ -132,7 +139,8 @@ describe('Azure provider against the sandbox AKS (ARM over HTTPS with the accoun
   it('round-trips a spec (spot pool: the AKS spot label and taint are not user labels)', async () => {
     const planId = 'plan-az-rt';
     const spec = target('rt-aks', planId);
-    await az.ensureControlPlane(spec, { ...FAST, planId });
+    // the control-plane step ends when the control plane is up, not when it was asked for
+    expect((await az.ensureControlPlane(spec, { ...FAST, planId })).status).toBe('Succeeded');
     for (const p of spec.nodePools) await az.ensureNodePool(spec, p.name, { ...FAST, planId });
     const ready = await az.waitClusterReady(spec, FAST);
     expect(ready.spec).toEqual(byName(spec));
@@ -242,6 +250,59 @@ describe('Azure provider against the sandbox AKS (ARM over HTTPS with the accoun
     const nodes = await listNodesWithKubeconfig(kc);
     expect(nodes.status).toBe(200);
     expect(nodes.names).toHaveLength(6);
+  });
+
+  it('serves an Azure AD cluster without local accounts with a token it obtains itself, never exec', async () => {
+    const azure = sb.sandbox.modules.find((m) => m.cloud === 'azure');
+    azure?.seedCluster(SUB, {
+      scope: 'dolly-aad',
+      location: 'westeurope',
+      name: 'aad-prod',
+      kubernetesVersion: '1.34',
+      labels: { env: 'prod' },
+      nodePools: [{ name: 'system', machineType: 'Standard_D4s_v5', nodeCount: 2, mode: 'system' }],
+      aadProfile: { enableAzureRBAC: true },
+      disableLocalAccounts: true,
+    });
+    const kc = await az.kubeconfig({
+      scope: `${SUB}/dolly-aad`,
+      location: 'westeurope',
+      cluster: 'aad-prod',
+    });
+    expect(kc).not.toMatch(/exec|kubelogin|auth-provider|insecure/);
+    const doc = JSON.parse(kc) as { users: { user: { token: string } }[] };
+    const token = doc.users[0]?.user.token ?? '';
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      aud: string;
+    };
+    expect(claims.aud).toBe(AKS_AAD_SERVER_APP_ID);
+    const nodes = await listNodesWithKubeconfig(kc);
+    expect(nodes).toMatchObject({ status: 200 });
+    expect(nodes.names).toHaveLength(2);
+
+    // the same service principal's ARM token (another audience) is refused by that kube API
+    const a = azureAccount(sb.account('azure', SUB));
+    const arm = await new ClientSecretCredential(
+      String(a.credentials.tenantId),
+      String(a.credentials.clientId),
+      String(a.credentials.clientSecret),
+      {
+        authorityHost: a.endpoints?.login ?? '',
+        disableInstanceDiscovery: true,
+        tlsOptions: { ca: a.caBundle ?? '' },
+      },
+    ).getToken('https://management.azure.com/.default');
+    expect(arm.token).not.toBe(token);
+    expect((await listNodesWithKubeconfig(kc.replace(token, arm.token))).status).toBe(401);
+    expect((await listNodesWithKubeconfig(kc.replace(token, 'not-a-token'))).status).toBe(401);
+
+    // a non-AAD cluster keeps its local-account token
+    const local = await az.kubeconfig({
+      scope: `${SUB}/dolly-demo`,
+      location: 'westeurope',
+      cluster: 'shop-dev',
+    });
+    expect(JSON.parse(local).users[0].user.token).not.toContain('.');
   });
 
   it('reads Kubernetes versions for the region catalog', async () => {

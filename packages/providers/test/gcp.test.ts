@@ -136,7 +136,8 @@ describe('GCP provider against the sandbox GKE (REST fallback, SA key with token
   it('round-trips a regional spec, and a zonal one', async () => {
     const planId = 'plan-gcp-rt';
     const spec = target('rt-gke', planId);
-    await gcp.ensureControlPlane(spec, { ...FAST, planId });
+    // the control-plane step ends when the control plane is up, not when it was asked for
+    expect((await gcp.ensureControlPlane(spec, { ...FAST, planId })).status).toBe('RUNNING');
     for (const p of spec.nodePools) await gcp.ensureNodePool(spec, p.name, { ...FAST, planId });
     const ready = await gcp.waitClusterReady(spec, FAST);
     expect(ready.spec).toEqual(spec);

@@ -510,7 +510,8 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
           throw conflict('aws', 'CreateCluster', `EKS cluster ${target.name} in ${region}`, ctx.planId);
         await record(ctx, ref, 'adopted');
         progress(ctx, 'control-plane', `adopted cluster ${target.name} (${existing.status})`);
-        return { status: existing.status ?? 'UNKNOWN' };
+        // The step ends when the control plane is up, so its duration (the timing chart) is the cloud's.
+        return { status: (await waitClusterActive(target, ctx)).status ?? 'ACTIVE' };
       }
       const roleArn = requireSetting('clusterRoleArn', 'CreateCluster');
       const subnetIds = await defaultSubnets(region, ctx);
@@ -531,10 +532,8 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         message: `creating cluster ${target.name}`,
         ...(requestId ? { cloudRequestId: requestId } : {}),
       });
-      return {
-        status: out.cluster?.status ?? 'CREATING',
-        ...(requestId ? { cloudRequestId: requestId } : {}),
-      };
+      const active = await waitClusterActive(target, ctx);
+      return { status: active.status ?? 'ACTIVE', ...(requestId ? { cloudRequestId: requestId } : {}) };
     },
 
     async ensureNodePool(target, poolName, ctx) {

@@ -384,7 +384,8 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
           );
         }
         await record(ctx, ref, 'adopted');
-        return { status: clusterStatus(existing) };
+        // The step ends when the control plane is up, so its duration (the timing chart) is the cloud's.
+        return { status: clusterStatus(await waitClusterIdle(target.location, target.name, ctx)) };
       }
       const labels = labelsFor(target, ctx.planId);
       labels[PLAN_LABEL] = planLabel(ctx.planId);
@@ -404,7 +405,8 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
         message: `creating cluster ${target.name}`,
         ...(op.name ? { cloudRequestId: op.name } : {}),
       });
-      return { status: 'PROVISIONING', ...(op.name ? { cloudRequestId: op.name } : {}) };
+      const running = await waitClusterIdle(target.location, target.name, ctx);
+      return { status: clusterStatus(running), ...(op.name ? { cloudRequestId: op.name } : {}) };
     },
 
     async ensureNodePool(target, poolName, ctx) {
