@@ -157,6 +157,10 @@ export interface SeedCluster {
     mode?: 'system' | 'user';
   }[];
   withDemoWorkloads?: boolean;
+  /** Azure only: AKS-managed Azure AD integration (the kube API then takes Entra tokens) */
+  aadProfile?: { enableAzureRBAC?: boolean; adminGroupObjectIDs?: string[] };
+  /** Azure only: no local (static) credential; with `aadProfile`, Entra tokens are the only way in */
+  disableLocalAccounts?: boolean;
 }
 
 /** One cloud emulation. */

@@ -330,6 +330,48 @@ describe('azure sandbox via the official SDKs', () => {
     expect(mod?.authenticateKube(`azure-${SUB}-rg-shop-shop-prod`, 'nope')).toBeUndefined();
   });
 
+  it('serves an Azure AD cluster without local accounts: kubelogin user credential, no admin one, Entra tokens only', async () => {
+    const created = await aks.managedClusters.beginCreateOrUpdateAndWait(
+      'rg-shop',
+      'shop-aad',
+      cluster('1.34', { aadProfile: { managed: true, enableAzureRbac: true }, disableLocalAccounts: true }),
+      LRO,
+    );
+    expect(created.aadProfile).toMatchObject({ managed: true, enableAzureRbac: true });
+    expect(created.disableLocalAccounts).toBe(true);
+    const creds = await aks.managedClusters.listClusterUserCredentials('rg-shop', 'shop-aad');
+    const kc = Buffer.from(creds.kubeconfigs?.[0]?.value ?? new Uint8Array()).toString('utf8');
+    expect(kc).toContain('command: kubelogin');
+    expect(kc).toContain('- --server-id\n      - 6dae42f8-4368-4678-94ff-3960e28e3630');
+    expect(kc).not.toContain('token:');
+    await expectRestError(
+      aks.managedClusters.listClusterAdminCredentials('rg-shop', 'shop-aad'),
+      400,
+      'BadRequest',
+    );
+
+    const id = `azure-${SUB}-rg-shop-shop-aad`;
+    const mod = h.modules[0];
+    const { credential } = clients(account);
+    const aad = await credential.getToken('6dae42f8-4368-4678-94ff-3960e28e3630/.default');
+    const armToken = await credential.getToken('https://management.azure.com/.default');
+    expect(mod?.authenticateKube(id, aad.token)?.groups).toEqual(['system:authenticated']);
+    expect(mod?.authenticateKube(id, armToken.token)).toBeUndefined();
+    const other = mod?.ensureAccount('9a9a9a9a-0000-4000-8000-000000000009', 'Other tenant');
+    const foreign = await clients(other as SandboxAccount).credential.getToken(
+      '6dae42f8-4368-4678-94ff-3960e28e3630/.default',
+    );
+    expect(mod?.authenticateKube(id, foreign.token)).toBeUndefined();
+    // the static token of the cluster (a local account) no longer opens it
+    const shop = await aks.managedClusters.listClusterUserCredentials('rg-shop', 'shop-prod');
+    const local = /token: (\S+)/.exec(
+      Buffer.from(shop.kubeconfigs?.[0]?.value ?? new Uint8Array()).toString(),
+    )?.[1];
+    expect(mod?.authenticateKube(`azure-${SUB}-rg-shop-shop-prod`, local ?? '')).toBeDefined();
+    expect(mod?.authenticateKube(id, `${aad.token}x`)).toBeUndefined();
+    await aks.managedClusters.beginDeleteAndWait('rg-shop', 'shop-aad', LRO);
+  });
+
   it('updates a cluster with PUT (idempotent create-or-update) and deletes it', async () => {
     const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(
       'rg-shop',

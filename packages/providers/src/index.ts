@@ -8,6 +8,7 @@ import type { CloudAccountConfig, CloudProvider } from './types';
 
 export { eksToSpec, nodegroupToPool } from './aws/map';
 export { EKS_TOKEN_PREFIX, eksToken } from './aws/token';
+export { AKS_AAD_SERVER_APP_ID } from './azure/kubeconfig';
 export { aksPoolToSpec, aksToSpec } from './azure/map';
 export { gkePoolToSpec, gkeToSpec } from './gcp/map';
 export { kubeconfigDocument, plainKubeconfig } from './kubeconfig';

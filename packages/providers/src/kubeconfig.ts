@@ -1,14 +1,21 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, type User } from '@kubernetes/client-node';
 import { CloudError } from './errors';
 import type { CloudId } from './types';
 
+/** The current cluster and user of a kubeconfig a cloud handed out, the cluster already checked. */
+export interface CloudKubeconfig {
+  cluster: { name: string; server: string; caData?: string };
+  user: User;
+  /** the error to throw for anything else Dolly does not accept in it */
+  refuse(why: string): CloudError;
+}
+
 /**
- * A kubeconfig reduced to what Dolly trusts: the server, the CA data and a bearer token or client
- * certificate. A kubeconfig a cloud (or something posing as one at a tenant-set endpoint) hands
- * out may carry an `exec` plugin or `auth-provider` (a command run on Dolly's host), skip TLS
- * verification, or point at files on Dolly's host; none of that is ever loaded.
+ * Reads a kubeconfig a cloud (or something posing as one at a tenant-set endpoint) hands out and
+ * checks its current cluster: an https server, no skipped TLS verification, no CA file on Dolly's
+ * host. The user is returned as is, for the caller to take only what it trusts.
  */
-export function plainKubeconfig(text: string, cloud: CloudId, operation: string): string {
+export function readCloudKubeconfig(text: string, cloud: CloudId, operation: string): CloudKubeconfig {
   const refuse = (why: string) =>
     new CloudError({
       cloud,
@@ -25,13 +32,8 @@ export function plainKubeconfig(text: string, cloud: CloudId, operation: string)
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
   if (!cluster || !user) throw refuse('no current context');
-  if (user.exec || user.authProvider)
-    throw refuse('it asks to run a credential plugin (exec/auth-provider), which Dolly never does');
   if (cluster.skipTLSVerify) throw refuse('it turns off TLS verification');
-  if (cluster.caFile || user.certFile || user.keyFile) throw refuse('it points at files on this host');
-  if (user.username || user.password) throw refuse('basic authentication is not accepted');
-  const hasCert = Boolean(user.certData && user.keyData);
-  if (!user.token && !hasCert) throw refuse('it holds neither a token nor a client certificate');
+  if (cluster.caFile) throw refuse('it points at files on this host');
   let server: URL;
   try {
     server = new URL(cluster.server);
@@ -39,6 +41,33 @@ export function plainKubeconfig(text: string, cloud: CloudId, operation: string)
     throw refuse('the server is not a URL');
   }
   if (server.protocol !== 'https:') throw refuse('the server is not https');
+  return {
+    cluster: {
+      name: cluster.name,
+      server: cluster.server,
+      ...(cluster.caData ? { caData: cluster.caData } : {}),
+    },
+    user,
+    refuse,
+  };
+}
+
+/**
+ * A kubeconfig reduced to what Dolly trusts: the server, the CA data and a bearer token or client
+ * certificate. An `exec` plugin or `auth-provider` (a command run on Dolly's host), skipped TLS
+ * verification or files on Dolly's host are never loaded.
+ */
+export function plainKubeconfig(text: string, cloud: CloudId, operation: string): string {
+  return plainFromCloudKubeconfig(readCloudKubeconfig(text, cloud, operation));
+}
+
+export function plainFromCloudKubeconfig({ cluster, user, refuse }: CloudKubeconfig): string {
+  if (user.exec || user.authProvider)
+    throw refuse('it asks to run a credential plugin (exec/auth-provider), which Dolly never does');
+  if (user.certFile || user.keyFile) throw refuse('it points at files on this host');
+  if (user.username || user.password) throw refuse('basic authentication is not accepted');
+  const hasCert = Boolean(user.certData && user.keyData);
+  if (!user.token && !hasCert) throw refuse('it holds neither a token nor a client certificate');
   return kubeconfigDocument({
     name: cluster.name,
     server: cluster.server,

@@ -5,6 +5,14 @@ import { b64url, hmac, isRecord, uuidFrom } from '../module-util.ts';
 const SECRET = 'dolly-sandbox-azure-v1';
 const TOKEN_LIFETIME_S = 3599;
 
+/**
+ * The AKS AAD server application: AKS-managed Azure AD clusters accept Entra access tokens whose
+ * audience is this app id (kubelogin's `--server-id`; a client asks for `<id>/.default`).
+ */
+export const AKS_AAD_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+/** The public client kubelogin's interactive modes sign users in with (`--client-id` in AKS kubeconfigs). */
+export const KUBELOGIN_CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
+
 export interface AzureAccountRec {
   subscriptionId: string;
   displayName: string;

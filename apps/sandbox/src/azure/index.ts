@@ -25,13 +25,16 @@ import type {
   SeedCluster,
 } from '../context.ts';
 import {
+  AKS_AAD_SERVER_APP_ID,
   type AzureAccountRec,
   deriveAccount,
+  KUBELOGIN_CLIENT_ID,
   issueAccessToken,
   kubeUserToken,
   verifyAccessToken,
 } from './auth.ts';
 import {
+  type AadProfileRec,
   type ClusterRec,
   clusterArmId,
   clusterBody,
@@ -817,6 +820,11 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     }
     const tags = isRecord(body.tags) ? strRecord(body.tags) : (existing?.tags ?? {});
     const sku = isRecord(body.sku) ? body.sku : {};
+    const aad = aadProfileOf(props.aadProfile, a.sub, existing?.aad);
+    const disableLocalAccounts =
+      typeof props.disableLocalAccounts === 'boolean'
+        ? props.disableLocalAccounts
+        : existing?.disableLocalAccounts === true;
     const c: ClusterRec = {
       key,
       subscriptionId: a.sub,
@@ -831,6 +839,8 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       provisioningState: existing ? 'Updating' : 'Creating',
       pools,
       createdAt: existing?.createdAt ?? ctx.now(),
+      ...(aad ? { aad } : {}),
+      ...(disableLocalAccounts ? { disableLocalAccounts } : {}),
     };
     if (!existing) for (const p of c.pools) p.provisioningState = 'Creating';
     state.clusters[key] = c;
@@ -924,8 +934,55 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     a.res.end();
   }
 
-  function kubeconfig(c: ClusterRec, user: string): string {
+  /**
+   * The kubeconfig listClusterUserCredential / listClusterAdminCredential hand out. The admin one,
+   * and the user one of a cluster without Azure AD, carry the cluster's static token (a local
+   * account). The user one of an AKS-managed Azure AD cluster names kubelogin instead, as AKS does for
+   * Kubernetes 1.24+ (`format=exec`, the default; `format=azure` gives the retired `azure`
+   * auth-provider): whoever uses it must get an Entra token for the AKS server application.
+   */
+  function kubeconfig(c: ClusterRec, user: 'clusterUser' | 'clusterAdmin', format: string | null): string {
     const ca = Buffer.from(ctx.caCertPem).toString('base64');
+    const tenant = c.aad?.tenantID ?? '';
+    const aadUser =
+      user === 'clusterUser' && c.aad
+        ? format?.toLowerCase() === 'azure'
+          ? [
+              '    auth-provider:',
+              '      config:',
+              `        apiserver-id: ${AKS_AAD_SERVER_APP_ID}`,
+              `        client-id: ${KUBELOGIN_CLIENT_ID}`,
+              "        config-mode: '1'",
+              '        environment: AzurePublicCloud',
+              `        tenant-id: ${tenant}`,
+              '      name: azure',
+            ]
+          : [
+              '    exec:',
+              '      apiVersion: client.authentication.k8s.io/v1beta1',
+              '      args:',
+              '      - get-token',
+              '      - --environment',
+              '      - AzurePublicCloud',
+              '      - --server-id',
+              `      - ${AKS_AAD_SERVER_APP_ID}`,
+              '      - --client-id',
+              `      - ${KUBELOGIN_CLIENT_ID}`,
+              '      - --tenant-id',
+              `      - ${tenant}`,
+              '      - --login',
+              '      - devicecode',
+              '      command: kubelogin',
+              '      env: null',
+              '      installHint: |2',
+              '',
+              '        kubelogin is not installed which is required to connect to AAD enabled cluster.',
+              '',
+              '        To learn more, please go to https://aka.ms/aks/kubelogin',
+              '      interactiveMode: IfAvailable',
+              '      provideClusterInfo: false',
+            ]
+        : undefined;
     return [
       'apiVersion: v1',
       'clusters:',
@@ -944,7 +1001,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       'users:',
       `- name: ${user}_${c.resourceGroup}_${c.name}`,
       '  user:',
-      `    token: ${kubeUserToken(c.key)}`,
+      ...(aadUser ?? [`    token: ${kubeUserToken(c.key)}`]),
       '',
     ].join('\n');
   }
@@ -1124,9 +1181,17 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
         await applyFault(takeFault(opName), opName);
         const c = requireCluster(sub, rg, name);
         const user = action === 'listclusterusercredential' ? 'clusterUser' : 'clusterAdmin';
-        sendJson(res, 200, {
-          kubeconfigs: [{ name: user, value: Buffer.from(kubeconfig(c, user)).toString('base64') }],
-        });
+        // AKS answers this for the admin credential of a cluster without local accounts (terraform
+        // and Cluster API issues quote it verbatim)
+        if (user === 'clusterAdmin' && c.disableLocalAccounts) {
+          throw new ArmError(
+            400,
+            'BadRequest',
+            'Getting static credential is not allowed because this cluster is set to disable local accounts.',
+          );
+        }
+        const value = kubeconfig(c, user, a.url.searchParams.get('format'));
+        sendJson(res, 200, { kubeconfigs: [{ name: user, value: Buffer.from(value).toString('base64') }] });
         return;
       }
       if (action === 'agentpools') {
@@ -1354,6 +1419,36 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     return true;
   }
 
+  // ---------- AKS-managed Azure AD ----------
+
+  /** `properties.aadProfile` of a PUT; AKS cannot turn managed AAD off again, so the old one stays. */
+  function aadProfileOf(
+    raw: unknown,
+    sub: string,
+    existing: AadProfileRec | undefined,
+  ): AadProfileRec | undefined {
+    // only AKS-managed AAD is modelled: the legacy integration (managed false, own server app) is retired
+    if (!isRecord(raw) || raw.managed !== true) return existing;
+    return {
+      enableAzureRBAC: raw.enableAzureRBAC === true,
+      adminGroupObjectIDs: strArray(raw.adminGroupObjectIDs),
+      tenantID: str(raw.tenantID) ?? state.accounts[sub]?.tenantId ?? '',
+    };
+  }
+
+  /**
+   * An Entra access token presented to an AAD cluster's kube API: signed by this sandbox's token
+   * endpoint, not expired, for the AKS server application and from the cluster's tenant. With Azure
+   * RBAC only the subscription's own service principal is taken to hold a cluster role assignment.
+   */
+  function aadKubeIdentity(c: ClusterRec, aad: AadProfileRec, token: string): KubeIdentity | undefined {
+    const claims = verifyAccessToken(token, ctx.now());
+    if (!claims || claims === 'expired') return undefined;
+    if (claims.aud !== AKS_AAD_SERVER_APP_ID || claims.tid !== aad.tenantID) return undefined;
+    if (aad.enableAzureRBAC && claims.appid !== state.accounts[c.subscriptionId]?.clientId) return undefined;
+    return { username: claims.oid, groups: ['system:authenticated'] };
+  }
+
   // ---------- seeding ----------
 
   function seedCluster(accountId: string, seed: SeedCluster): void {
@@ -1420,6 +1515,9 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       pools,
       createdAt: ctx.now(),
     };
+    const aad = aadProfileOf(seed.aadProfile && { managed: true, ...seed.aadProfile }, accountId, undefined);
+    if (aad) c.aad = aad;
+    if (seed.disableLocalAccounts) c.disableLocalAccounts = true;
     state.clusters[key] = c;
     ctx.kube.ensureCluster(key, kubeInfo(c, cat));
     if (seed.withDemoWorkloads) ctx.kube.seedDemoWorkloads(key);
@@ -1511,10 +1609,10 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       settle();
       const c = state.clusters[clusterId];
       if (!c) return undefined;
-      if (bearerToken === kubeUserToken(c.key)) {
+      if (!c.disableLocalAccounts && bearerToken === kubeUserToken(c.key)) {
         return { username: 'masterclient', groups: ['system:masters', 'system:authenticated'] };
       }
-      return undefined;
+      return c.aad ? aadKubeIdentity(c, c.aad, bearerToken) : undefined;
     },
 
     ensureAccount,

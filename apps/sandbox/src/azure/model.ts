@@ -42,6 +42,17 @@ export interface ClusterRec {
   provisioningState: ProvisioningState;
   pools: PoolRec[];
   createdAt: number;
+  /** AKS-managed Azure AD integration (`aadProfile.managed`); absent: Kubernetes accounts only */
+  aad?: AadProfileRec;
+  /** `disableLocalAccounts`: no static credential, the kube API takes Entra tokens only */
+  disableLocalAccounts?: boolean;
+}
+
+export interface AadProfileRec {
+  enableAzureRBAC: boolean;
+  adminGroupObjectIDs: string[];
+  /** the Entra tenant whose tokens the cluster accepts (the subscription's by default) */
+  tenantID: string;
 }
 
 export type OpKind =
@@ -156,7 +167,17 @@ export function clusterBody(c: ClusterRec): Record<string, unknown> {
         loadBalancerSku: 'standard',
       },
       maxAgentPools: 100,
-      disableLocalAccounts: false,
+      ...(c.aad
+        ? {
+            aadProfile: {
+              managed: true,
+              enableAzureRBAC: c.aad.enableAzureRBAC,
+              adminGroupObjectIDs: c.aad.adminGroupObjectIDs,
+              tenantID: c.aad.tenantID,
+            },
+          }
+        : {}),
+      disableLocalAccounts: c.disableLocalAccounts === true,
       oidcIssuerProfile: { enabled: false },
     },
   };

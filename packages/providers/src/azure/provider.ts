@@ -15,7 +15,7 @@ import type {
   OperationContext,
 } from '../types';
 import { PLAN_LABEL } from '../types';
-import { plainKubeconfig } from '../kubeconfig';
+import { readCloudKubeconfig } from '../kubeconfig';
 import {
   conflict,
   credString,
@@ -28,6 +28,7 @@ import {
   requireCred,
   trustedCas,
 } from '../util';
+import { AKS_AAD_SERVER_APP_ID, aksKubeconfig } from './kubeconfig';
 import { aksClusterBody, aksPoolProfile, aksToSpec, initialSystemPool } from './map';
 
 const PUBLIC_ARM = 'https://management.azure.com';
@@ -66,6 +67,11 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
   // The token audience stays the public ARM one unless the account says otherwise (sovereign clouds).
   const armScope =
     typeof account.settings.armScope === 'string' ? account.settings.armScope : `${PUBLIC_ARM}/.default`;
+  // The audience of AKS Azure AD tokens; an account in a cloud that uses another server app names it.
+  const aksServerAppId =
+    typeof account.settings.aksServerAppId === 'string'
+      ? account.settings.aksServerAppId
+      : AKS_AAD_SERVER_APP_ID;
   const subscriptionId = account.scope ?? credString(account, 'subscriptionId') ?? '';
 
   let credential: TokenCredential | undefined;
@@ -377,7 +383,9 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
           );
         await record(ctx, ref, 'adopted');
         progress(ctx, 'control-plane', `adopted cluster ${target.name} (${existing.provisioningState})`);
-        return { status: existing.provisioningState ?? 'Unknown' };
+        // The step ends when the control plane is up, so its duration (the timing chart) is the cloud's.
+        const settled = await waitClusterSettled(rg, target.name, ctx, true);
+        return { status: settled.provisioningState ?? 'Unknown' };
       }
       await ensureResourceGroup(rg, target.location, ctx, target.name);
       await record(ctx, ref);
@@ -396,7 +404,12 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
         message: `creating cluster ${target.name}`,
         ...(requestId ? { cloudRequestId: requestId } : {}),
       });
-      return { status: 'Creating', ...(requestId ? { cloudRequestId: requestId } : {}) };
+      // a failed create is the node pool steps' to judge, as for an adopted cluster
+      const settled = await waitClusterSettled(rg, target.name, ctx, true);
+      return {
+        status: settled.provisioningState ?? 'Succeeded',
+        ...(requestId ? { cloudRequestId: requestId } : {}),
+      };
     },
 
     async ensureNodePool(target, poolName, ctx) {
@@ -532,11 +545,29 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
           message: `no kubeconfig for ${ref.cluster}`,
         });
       }
-      return plainKubeconfig(
+      const parsed = readCloudKubeconfig(
         Buffer.from(value).toString('utf8'),
         'azure',
         'managedClusters.listClusterUserCredentials',
       );
+      // Azure AD clusters: the token comes from the account's own credential, through the same
+      // egress-checked pipeline and authority host as its ARM tokens. It lives about an hour; the
+      // worker asks for a fresh kubeconfig for every migration step.
+      return aksKubeconfig(parsed, {
+        serverAppId: aksServerAppId,
+        aadToken: async (scope) => {
+          const token = await call('getToken', () => cred().getToken(scope, opt(ctx)));
+          if (!token) {
+            throw new CloudError({
+              cloud: 'azure',
+              operation: 'getToken',
+              class: 'auth',
+              message: 'the credential returned no token for the AKS server application',
+            });
+          }
+          return token.token;
+        },
+      });
     },
   };
   return provider;
