@@ -6,11 +6,11 @@
  * scaled down and a final sync runs first (stop and sync).
  */
 import { createHash } from 'node:crypto';
-import { PassThrough, type Readable, Transform, type Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { PlannedVolume, VolumeResult } from '@dolly/contracts';
-import { Exec, type V1Status } from '@kubernetes/client-node';
 import type { KubeClient } from './client.ts';
 import { emit, type MigrationClusters, type StepOptions } from './context.ts';
+import { execInPod } from './exec-stream.ts';
 import type { MigrationPlan } from './dry-run.ts';
 import { CUTOVER_ANNOTATION, MIGRATION_LABEL, MOVER_LABEL, REPLICAS_ANNOTATION } from './labels.ts';
 import { realClock } from './rate-limit.ts';
@@ -24,9 +24,12 @@ import {
   type ObjectRef,
   refKey,
 } from './types.ts';
+import { MOUNT, streamVolumeData } from './volume-stream.ts';
+
+export { execInPod } from './exec-stream.ts';
+export { throttle } from './volume-stream.ts';
 
 export const DEFAULT_MOVER_IMAGE = 'busybox:1.36';
-const MOUNT = '/data';
 
 export interface VolumeCopyOptions extends StepOptions {
   migrationId: string;
@@ -88,104 +91,6 @@ export function moverPod(opts: {
       volumes: [{ name: 'data', persistentVolumeClaim: { claimName: opts.claim.name, readOnly } }],
     },
   };
-}
-
-/** Bytes through at no more than `bytesPerSec` (none: as fast as they come), counting as they pass. */
-export function throttle(bytesPerSec: number | undefined, onBytes: (total: number) => void): Transform {
-  let sent = 0;
-  const start = performance.now();
-  const piece = 64 * 1024;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      void (async () => {
-        for (let off = 0; off < chunk.length; off += piece) {
-          const part = chunk.subarray(off, off + piece);
-          if (bytesPerSec) {
-            const due = start + ((sent + part.length) / bytesPerSec) * 1000;
-            const wait = due - performance.now();
-            if (wait > 0) await realClock.sleep(wait);
-          }
-          sent += part.length;
-          this.push(part);
-          onBytes(sent);
-        }
-      })().then(() => done(), done);
-    },
-  });
-}
-
-interface ExecResult {
-  code: number;
-  stderr: string;
-}
-
-function exitCode(status: V1Status): number {
-  if (status.status === 'Success') return 0;
-  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
-  return cause?.message ? Number(cause.message) : 1;
-}
-
-/** Runs a command in a pod's container (`mover` by default); resolves with its exit code once it ended. */
-export async function execInPod(
-  client: KubeClient,
-  pod: { namespace: string; name: string; container?: string },
-  command: string[],
-  io: { stdin?: Readable; stdout?: Writable },
-  signal?: AbortSignal,
-): Promise<ExecResult> {
-  const stderrChunks: Buffer[] = [];
-  const stderr = new PassThrough();
-  stderr.on('data', (c: Buffer) => stderrChunks.push(c));
-  const stdout = io.stdout ?? new PassThrough().resume();
-  const exec = new Exec(client.kubeConfig);
-  return await new Promise<ExecResult>((resolve, reject) => {
-    let status: V1Status | undefined;
-    let settled = false;
-    const finish = (r: ExecResult | Error) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      if (r instanceof Error) reject(r);
-      else resolve(r);
-    };
-    let socket: { close(): void } | undefined;
-    const onAbort = () => {
-      socket?.close();
-      finish(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    exec
-      .exec(
-        pod.namespace,
-        pod.name,
-        pod.container ?? 'mover',
-        command,
-        stdout,
-        stderr,
-        io.stdin ?? null,
-        false,
-        (s) => {
-          status = s;
-          finish({ code: exitCode(s), stderr: Buffer.concat(stderrChunks).toString('utf8') });
-        },
-      )
-      .then((ws) => {
-        socket = ws;
-        ws.on('close', () => {
-          // the status frame normally comes first; a close without one is a broken stream
-          setTimeout(
-            () =>
-              finish(
-                status
-                  ? { code: exitCode(status), stderr: Buffer.concat(stderrChunks).toString('utf8') }
-                  : new Error(`exec in ${pod.namespace}/${pod.name} closed without an exit status`),
-              ),
-            50,
-          );
-        });
-        ws.on('error', (e: Error) => finish(e));
-      }, finish);
-  });
 }
 
 /** sha256 of every regular file under the mount, by relative path. */
@@ -331,21 +236,15 @@ export async function copyVolume(
       'info',
       `Copying ${describeRef(volume.source)} → ${describeRef(volume.target)} (${before.size} files)`,
     );
-    let bytes = 0;
-    const pipe = throttle(opts.bandwidthBytesPerSec, (n) => {
-      bytes = n;
-      progress(n);
-    });
-    const stdin = new PassThrough();
-    pipe.pipe(stdin);
-    const [sent, received] = await Promise.all([
-      execInPod(source.client, srcRef, ['tar', 'cf', '-', '-C', MOUNT, '.'], { stdout: pipe }, signal),
-      execInPod(target.client, dstRef, ['tar', 'xf', '-', '-C', MOUNT], { stdin }, signal),
-    ]);
-    if (sent.code !== 0)
-      throw new Error(`tar in the source mover failed (exit ${sent.code}): ${sent.stderr.trim()}`);
-    if (received.code !== 0)
-      throw new Error(`tar in the target mover failed (exit ${received.code}): ${received.stderr.trim()}`);
+    const bytes = await streamVolumeData(
+      { client: source.client, pod: srcRef },
+      { client: target.client, pod: dstRef },
+      {
+        ...(opts.bandwidthBytesPerSec ? { bandwidthBytesPerSec: opts.bandwidthBytesPerSec } : {}),
+        ...(signal ? { signal } : {}),
+      },
+      progress,
+    );
     const after = await checksums(target.client, dstRef, signal);
     const bad = [...before].filter(([path, sum]) => after.get(path) !== sum).map(([p]) => p);
     if (bad.length)

@@ -21,7 +21,8 @@ function writeString(buf: Buffer, s: string, offset: number, len: number): void 
   Buffer.from(s, 'utf8').copy(buf, offset, 0, len);
 }
 
-function header(e: {
+/** One 512-byte ustar header (streaming writers put the data and `pad(size)` after it). */
+export function header(e: {
   name: string;
   prefix?: string;
   typeflag: string;
@@ -54,7 +55,7 @@ function header(e: {
   return h;
 }
 
-function pad(size: number): Buffer {
+export function pad(size: number): Buffer {
   const r = size % 512;
   return Buffer.alloc(r === 0 ? 0 : 512 - r);
 }

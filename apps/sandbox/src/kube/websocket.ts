@@ -100,8 +100,9 @@ export class WebSocketConnection {
     }
   }
 
-  private writeFrame(opcode: number, payload: Buffer): void {
-    if (this.socket.destroyed || this.socket.writableEnded) return;
+  /** false once the socket's write buffer is full (Node's `write()` answer) */
+  private writeFrame(opcode: number, payload: Buffer): boolean {
+    if (this.socket.destroyed || this.socket.writableEnded) return false;
     let head: Buffer;
     if (payload.length < 126) {
       head = Buffer.from([0x80 | opcode, payload.length]);
@@ -116,11 +117,30 @@ export class WebSocketConnection {
       head[1] = 127;
       head.writeBigUInt64BE(BigInt(payload.length), 2);
     }
-    this.socket.write(Buffer.concat([head, payload]));
+    return this.socket.write(Buffer.concat([head, payload]));
   }
 
-  send(data: Buffer): void {
-    this.writeFrame(0x2, data);
+  /** Sends one binary message; false when the caller should wait for `onDrain` before more. */
+  send(data: Buffer): boolean {
+    return this.writeFrame(0x2, data);
+  }
+
+  /** Bytes sent but still in this process, waiting for the kernel to take them. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  onDrain(fn: () => void): void {
+    this.socket.once('drain', fn);
+  }
+
+  /** Stops reading frames, so TCP flow control holds the peer back; `resume` reads on. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   close(code = 1000): void {
