@@ -134,6 +134,14 @@ describe('run events to webhooks', () => {
       });
       // the slack hook only asked for approvals
       expect(received.filter((r) => r.path === '/slack')).toHaveLength(1);
+      // each event once for the run, however many status writes and retries were behind it
+      await new Promise((r) => setTimeout(r, 500));
+      const forRun = received.filter((r) => r.path === '/json' && r.raw.includes(`"id":"${runId}"`));
+      expect(forRun.map((r) => r.event).sort()).toEqual([
+        'run.pending_approval',
+        'run.rolled_back',
+        'run.succeeded',
+      ]);
     } finally {
       await s.api('owner', 'DELETE', `/api/v1/policies/${policy.body.id}`);
     }
