@@ -1,6 +1,7 @@
 export * from './catalog/index';
 export * from './cluster-cloner';
 export { type Comparison, type ComparisonRow, compareClusters } from './compare';
+export { preflightLines } from './preflight';
 export * from './schemas';
 export {
   type PlanTarget,

@@ -163,6 +163,32 @@ export const planCatalogSchema = z.object({
   reason: z.string().optional(),
 });
 
+/**
+ * Dolly addition: what the target account lacks for this plan (an IAM role not configured, no
+ * subnets in two zones), each with the exact fix, found before apply. Set by the server; apply
+ * checks again and refuses while a blocker remains.
+ */
+export const preflightFindingSchema = z.object({
+  /** Name of the target cluster the finding is about. */
+  target: z.string(),
+  /** Stable id of the check, e.g. `aws.cluster-role`. */
+  check: z.string(),
+  severity: z.enum(['blocker', 'warning']),
+  message: z.string(),
+  fix: z.string(),
+  /** The account setting to change, when one fixes it. */
+  field: z.string().optional(),
+});
+
+export const planPreflightSchema = z.object({
+  checkedAt: z.string(),
+  /** Name of the target account that was checked. */
+  account: z.string().optional(),
+  findings: z.array(preflightFindingSchema),
+  /** Why the checks that ask the cloud did not run (never the remote host's answer). */
+  reason: z.string().optional(),
+});
+
 /** The plan file: what the dry run prints, what users edit and what apply takes back. */
 export const clonePlanSchema = z.object({
   apiVersion: z.literal('dolly/v1'),
@@ -170,6 +196,7 @@ export const clonePlanSchema = z.object({
   id: z.string().optional(),
   createdAt: z.string().optional(),
   catalog: planCatalogSchema.optional(),
+  preflight: planPreflightSchema.optional(),
   items: z.array(clonePlanItemSchema),
 });
 
@@ -190,3 +217,5 @@ export type PlanCost = z.infer<typeof planCostSchema>;
 export type ClusterCost = z.infer<typeof clusterCostSchema>;
 export type ClonePlan = z.infer<typeof clonePlanSchema>;
 export type PlanCatalog = z.infer<typeof planCatalogSchema>;
+export type PreflightFinding = z.infer<typeof preflightFindingSchema>;
+export type PlanPreflight = z.infer<typeof planPreflightSchema>;

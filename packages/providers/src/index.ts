@@ -25,6 +25,7 @@ export type {
   NodePoolRef,
   OperationContext,
   PlanContext,
+  PreflightCheck,
   ProgressUpdate,
   ResourceOrigin,
 } from './types';

@@ -1,4 +1,4 @@
-import type { CatalogOverlay, ClusterSpec } from '@dolly/model';
+import type { CatalogOverlay, ClusterSpec, TargetClusterSpec } from '@dolly/model';
 
 export type CloudId = 'aws' | 'azure' | 'gcp';
 
@@ -76,6 +76,15 @@ export interface OperationContext {
 
 export type PlanContext = OperationContext & { planId: string };
 
+/** One thing the target account lacks (see `preflight`); the plan adds which cluster it is for. */
+export interface PreflightCheck {
+  check: string;
+  severity: 'blocker' | 'warning';
+  message: string;
+  fix: string;
+  field?: string;
+}
+
 export interface DiscoveredCluster {
   spec: ClusterSpec;
   raw: unknown;
@@ -106,6 +115,11 @@ export interface CloudProvider {
   discover(opts?: { regions?: string[] } & OperationContext): Promise<DiscoveredCluster[]>;
   /** versions (and machine types where the API offers them), to merge over bundledCatalog */
   regionCatalog(region: string, ctx?: OperationContext): Promise<CatalogOverlay>;
+  /**
+   * What this account lacks to create `target` (roles, network), each with the exact fix; empty
+   * when nothing is missing. Read-only. Clouds without such prerequisites leave it out.
+   */
+  preflight?(target: TargetClusterSpec, ctx?: OperationContext): Promise<PreflightCheck[]>;
   /**
    * Idempotent steps: a retry adopts what exists when it carries this plan's provenance label/tag
    * `dolly-plan`; a same-named resource without it is a `conflict` CloudError.

@@ -4,3 +4,4 @@ export * from './clone.ts';
 export * from './rollback.ts';
 export * from './migrate.ts';
 export * from './live-catalog.ts';
+export * from './preflight.ts';

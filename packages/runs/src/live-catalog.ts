@@ -57,14 +57,17 @@ export interface LiveListSource {
   regionCatalog(region: string, ctx: { signal: AbortSignal; timeoutMs: number }): Promise<CatalogOverlay>;
 }
 
-async function fetchRegion(
-  provider: () => LiveListSource,
-  region: string,
+/**
+ * One read-only call to the target account, bounded by `timeoutMs`, that never throws: the answer,
+ * or a reason in Dolly's words. Not every provider honours the signal on every call (GKE's
+ * getServerConfig): the race bounds it.
+ */
+export async function askAccount<T>(
+  fn: (ctx: { signal: AbortSignal; timeoutMs: number }) => Promise<T>,
   timeoutMs: number,
-): Promise<LiveListResult> {
+): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  // Not every provider honours the signal on every call (GKE's getServerConfig): the race bounds it.
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const e = new ListTimeout();
@@ -73,16 +76,25 @@ async function fetchRegion(
     }, timeoutMs);
   });
   try {
-    const overlay = await Promise.race([
-      provider().regionCatalog(region, { signal: controller.signal, timeoutMs }),
-      timeout,
-    ]);
-    return { region, ok: true, overlay, fetchedAt: new Date().toISOString() };
+    // the provider is opened inside: opening it can itself be refused (policy, credentials)
+    const value = await Promise.race([fn({ signal: controller.signal, timeoutMs }), timeout]);
+    return { ok: true, value };
   } catch (error) {
-    return { region, ok: false, reason: reasonOf(error, timeoutMs) };
+    return { ok: false, reason: reasonOf(error, timeoutMs) };
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function fetchRegion(
+  provider: () => LiveListSource,
+  region: string,
+  timeoutMs: number,
+): Promise<LiveListResult> {
+  const r = await askAccount((ctx) => provider().regionCatalog(region, ctx), timeoutMs);
+  return r.ok
+    ? { region, ok: true, overlay: r.value, fetchedAt: new Date().toISOString() }
+    : { region, ok: false, reason: r.reason };
 }
 
 /**

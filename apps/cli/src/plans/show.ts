@@ -1,4 +1,4 @@
-import { bundledCatalog, clonePlanSchema, planCatalogLine } from '@dolly/model';
+import { bundledCatalog, clonePlanSchema, planCatalogLine, preflightLines } from '@dolly/model';
 import type { StoredPlan } from '../api/types.ts';
 import type { CommandKit } from '../command-kit.ts';
 import { renderPlanTable } from '../format/plan-table.ts';
@@ -11,6 +11,7 @@ export function storedPlanText(kit: CommandKit, plan: StoredPlan): string {
     renderPlanTable(document, bundledCatalog, columns, kit.rt.color),
     '',
     planCatalogLine(document.catalog),
+    ...preflightLines(document.preflight),
     `Plan ${plan.id}: ${plan.document.items.length} cluster(s) into ${
       plan.targetEnvironment ? `environment ${plan.targetEnvironment}` : 'an account without environment'
     }${plan.requiresApproval ? ', requires approval before anything is created' : ''}.`,

@@ -42,6 +42,7 @@ import type {
   DiscoveredCluster,
   NodePoolRef,
   OperationContext,
+  PreflightCheck,
 } from '../types';
 import { PLAN_LABEL } from '../types';
 import {
@@ -65,6 +66,20 @@ type Credentials = NonNullable<EKSClientConfig['credentials']>;
 function requestToken(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
+
+/** The IAM roles EKS needs and what a fresh account must do to provide them. */
+const ROLE_CHECKS = [
+  [
+    'clusterRoleArn',
+    'aws.cluster-role',
+    'create an IAM role trusted by eks.amazonaws.com with the AmazonEKSClusterPolicy managed policy and set settings.clusterRoleArn to its ARN',
+  ],
+  [
+    'nodeRoleArn',
+    'aws.node-role',
+    'create an IAM role trusted by ec2.amazonaws.com with AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy and AmazonEC2ContainerRegistryReadOnly and set settings.nodeRoleArn to its ARN',
+  ],
+] as const;
 
 export function createAwsProvider(account: CloudAccountConfig, egress: EgressPolicy): CloudProvider {
   const ep = account.endpoints ?? {};
@@ -492,6 +507,49 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         ],
       };
       return overlay;
+    },
+
+    async preflight(target, ctx) {
+      const found: PreflightCheck[] = [];
+      for (const [key, check, fix] of ROLE_CHECKS) {
+        const v = account.settings[key];
+        if (typeof v === 'string' && v !== '') continue;
+        found.push({
+          check,
+          severity: 'blocker',
+          field: `settings.${key}`,
+          message: `the account has no settings.${key}, which EKS needs to ${key === 'clusterRoleArn' ? 'create the cluster' : 'create node groups'}`,
+          fix,
+        });
+      }
+      const region = target.location;
+      let subnets: string[];
+      try {
+        subnets = await defaultSubnets(region, ctx);
+      } catch (e) {
+        // "no subnets" is an answer about the account; anything else is the caller's to report
+        if (!(e instanceof CloudError) || e.class !== 'rejected') throw e;
+        found.push({
+          check: 'aws.subnets',
+          severity: 'blocker',
+          field: `settings.subnetIds.${region}`,
+          message: `no default VPC subnets in ${region}`,
+          fix: `create subnets in at least two Availability Zones of ${region} and set settings.subnetIds.${region} to their ids (or create a default VPC there)`,
+        });
+        return found;
+      }
+      const zoneOf = await zonesOf(region, subnets, ctx);
+      const zones = new Set(subnets.map((id) => zoneOf(id)).filter((z): z is string => !!z));
+      if (zones.size < 2) {
+        found.push({
+          check: 'aws.subnet-zones',
+          severity: 'blocker',
+          field: `settings.subnetIds.${region}`,
+          message: `the subnets Dolly would use in ${region} are in ${zones.size} Availability Zone(s); EKS requires two or more`,
+          fix: `set settings.subnetIds.${region} to subnets in at least two Availability Zones`,
+        });
+      }
+      return found;
     },
 
     async ensureControlPlane(target, ctx) {

@@ -21,7 +21,14 @@ import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
 import { peopleOf, toRunDto } from '../runs/serialize.ts';
 import { idempotencyHeaders, idempotencyKeyOf, startRun } from '../runs/start.ts';
-import { type CloneTarget, admitCloneApply, admitClonePlan, planningCatalog } from '@dolly/runs';
+import {
+  type CloneTarget,
+  admitCloneApply,
+  admitClonePlan,
+  planPreflight,
+  planningCatalog,
+  preflightBlockers,
+} from '@dolly/runs';
 import { checkedAgainst, documentRegions } from './catalog.ts';
 
 const createPlanBody = z.object({
@@ -175,6 +182,11 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         throw e;
       }
       document.catalog = info;
+      document.preflight = await planPreflight(
+        () => deps.cloud.provider(account),
+        account,
+        document.items.map((i) => i.target),
+      );
       const sourceClusterIds = selected.map((s) => s.id);
       const { requireApproval, targets } = await admitClonePlan(deps.db, {
         tenantId: p.tenantId,
@@ -256,7 +268,7 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
       const body = request.body.document;
       const submitted: unknown =
         typeof body === 'object' && body !== null && !Array.isArray(body)
-          ? { ...body, catalog: undefined }
+          ? { ...body, catalog: undefined, preflight: undefined }
           : body;
       // A document that does not even parse is refused by the schema below; it has no regions to ask for.
       const shape = clonePlanSchema.safeParse(submitted);
@@ -281,6 +293,11 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         ...parsed,
         id: plan.id,
         ...(info ? { catalog: info } : {}),
+        preflight: await planPreflight(
+          () => deps.cloud.provider(account),
+          account,
+          parsed.items.map((i) => i.target),
+        ),
         items: parsed.items.map((item) => ({ ...item, cost: planItemCost(catalog, item) })),
       };
       const requested =
@@ -369,6 +386,24 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         throw new DollyError('validation_failed', `The plan has no item ${unknown.join(', ')}`, [
           { path: 'body.items', message: `between 0 and ${doc.items.length - 1}` },
         ]);
+      // What the account lacks is checked again now: a role added since planning lets it through.
+      const blockers = preflightBlockers(
+        await planPreflight(
+          () => deps.cloud.provider(account),
+          account,
+          indexes.map((i) => (doc.items[i] as (typeof doc.items)[number]).target),
+        ),
+      );
+      if (blockers.length)
+        throw new DollyError(
+          'unprocessable',
+          `The target account ${account.name} lacks what the plan needs; fix it and apply again`,
+          blockers.map((f) => ({
+            path:
+              f.field ?? `document.items[${doc.items.findIndex((i) => i.target.name === f.target)}].target`,
+            message: `${f.target}: ${f.message}; fix: ${f.fix}`,
+          })),
+        );
       const key = idempotencyKeyOf(request);
       const { decisions } = await admitCloneApply(deps.db, {
         tenantId: p.tenantId,

@@ -4,6 +4,7 @@ import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { Segmented } from '../../components/segmented.tsx';
 // The subpath: the package's index would bundle the whole catalog snapshot into the dashboard.
 import { planCatalogLine } from '@dolly/model/plan-catalog';
+import { preflightLines } from '@dolly/model/preflight';
 import type { CloudAccount } from '../../lib/clusters.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { planDocument, type StoredPlan } from '../../lib/plans.ts';
@@ -42,6 +43,7 @@ export function ReviewStep({ plan, onPlanChange, optionsError, accounts }: Props
       >
         {planCatalogLine(document.catalog, { formatTime: formatDateTime })}
       </p>
+      <PreflightNote preflight={document.preflight} />
       {plan.requiresApproval && (
         <p className="note">
           <span aria-hidden="true">! </span>A clone policy requires an operator's approval: the runs will wait
@@ -112,6 +114,18 @@ export function ReviewStep({ plan, onPlanChange, optionsError, accounts }: Props
       ) : (
         <PlanJsonEditor key={plan.updatedAt} plan={plan} onSaved={onPlanChange} permission={canEdit} />
       )}
+    </div>
+  );
+}
+
+/** What the target account lacks, with the fix for each; apply refuses while a blocker remains. */
+function PreflightNote({ preflight }: { preflight: ReturnType<typeof planDocument>['preflight'] }) {
+  const [head, ...rest] = preflightLines(preflight);
+  const blocked = preflight?.findings.some((f) => f.severity === 'blocker') ?? false;
+  return (
+    <div className={blocked ? 'note' : 'muted small'} data-plan-preflight={blocked ? 'blocked' : 'ok'}>
+      <p>{head}</p>
+      {rest.length > 0 && <pre className="preflight-findings">{rest.join('\n')}</pre>}
     </div>
   );
 }
