@@ -79,7 +79,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     };
     processes.push(
       startProcess('api', tsx, [join(repoRoot, 'apps', 'api', 'src', 'main.ts')], {
-        env: { ...env, DOLLY_PORT: String(opts.port), DOLLY_WEB_DIST: join(repoRoot, 'apps', 'web', 'dist') },
+        env: {
+          ...env,
+          DOLLY_PORT: String(opts.port),
+          DOLLY_WEB_DIST: join(repoRoot, 'apps', 'web', 'dist'),
+          // links and the SSO redirect URI point at this stack, not the default port
+          DOLLY_PUBLIC_URL: process.env.DOLLY_PUBLIC_URL ?? `http://localhost:${opts.port}`,
+        },
         ...log('api'),
       }),
     );

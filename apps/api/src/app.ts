@@ -21,6 +21,7 @@ import { planRoutes } from './modules/plans/routes.ts';
 import { policyRoutes } from './modules/policies/routes.ts';
 import { runRoutes } from './modules/runs/routes.ts';
 import { selftestRoutes } from './modules/selftest/routes.ts';
+import { ssoRoutes } from './modules/sso/routes.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 import { registerAuth } from './plugins/auth.ts';
@@ -141,6 +142,7 @@ export async function buildApp(
   migrationRoutes(app, deps);
   runActionRoutes(app, deps);
   webhookRoutes(app, deps);
+  ssoRoutes(app, deps);
 
   if (serveWeb && webDist) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });

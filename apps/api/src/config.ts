@@ -72,7 +72,9 @@ export const configSchema = z.object({
   DOLLY_PUBLIC_URL: z
     .url()
     .default('http://localhost:8080')
-    .describe('The dashboard address people open; run links in notifications point there'),
+    .describe(
+      'The dashboard address people open; run links in notifications and the SSO redirect URI point there',
+    ),
   DOLLY_WEBHOOK_BACKOFF_MS: z.coerce
     .number()
     .int()

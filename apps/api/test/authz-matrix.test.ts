@@ -62,6 +62,12 @@ const expected: Record<string, 'public' | 'signed-in' | Role> = {
   'DELETE /api/v1/webhooks/:id': 'admin',
   'POST /api/v1/webhooks/:id/test': 'admin',
   'GET /api/v1/webhooks/:id/deliveries': 'admin',
+  'GET /api/v1/auth/sso/:tenant': 'public',
+  'GET /api/v1/auth/sso/:tenant/start': 'public',
+  'GET /api/v1/auth/sso/callback': 'public',
+  'GET /api/v1/sso': 'admin',
+  'PUT /api/v1/sso': 'admin',
+  'DELETE /api/v1/sso': 'admin',
 };
 
 type Credential = { headers: Record<string, string> };

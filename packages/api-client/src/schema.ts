@@ -4668,6 +4668,499 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/sso/{tenant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's single sign-on button, for the sign-in page */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoLoginOption"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/{tenant}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with the tenant's identity provider (redirects there)
+         * @description Authorization code flow with PKCE, state and nonce. The state is kept server-side for 10 minutes and bound to this browser by a cookie.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the identity provider sends the browser back; opens the Dolly session */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    state?: string;
+                    error?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's single sign-on configuration (never the client secret) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Configure OIDC single sign-on for the tenant
+         * @description The issuer's discovery document is read (through Dolly's egress policy) before anything is saved. Turning password sign-in off ends the tenant's other password sessions.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName: string;
+                        /**
+                         * Format: uri
+                         * @description https, on a public address (plain http or internal hosts only if the operator allows them)
+                         * @example https://acme.okta.com
+                         */
+                        issuerUrl: string;
+                        clientId: string;
+                        /** @description Required the first time; leave out to keep the stored one */
+                        clientSecret?: string;
+                        /** @default groups */
+                        groupsClaim?: string;
+                        /** @default [] */
+                        groupRoles?: {
+                            group: string;
+                            role: components["schemas"]["RoleInput"];
+                        }[];
+                        /** @default null */
+                        defaultRole?: components["schemas"]["RoleInput"] | null;
+                        /** @default true */
+                        enabled?: boolean;
+                        /**
+                         * @description Refuse password sign-in for this tenant's members (recovery: pnpm dolly-admin)
+                         * @default false
+                         */
+                        passwordSignInDisabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SsoSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove single sign-on (password sign-in works again); linked identities stay for a later setup */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -5262,6 +5755,20 @@ export type components = {
                     covers?: ("kubernetes-versions" | "machine-types")[];
                     reason?: string;
                 };
+                preflight?: {
+                    checkedAt: string;
+                    account?: string;
+                    findings: {
+                        target: string;
+                        check: string;
+                        /** @enum {string} */
+                        severity: "blocker" | "warning";
+                        message: string;
+                        fix: string;
+                        field?: string;
+                    }[];
+                    reason?: string;
+                };
                 items: {
                     source: {
                         /** @enum {string} */
@@ -5526,6 +6033,39 @@ export type components = {
             requireApproval?: boolean;
             rule: string;
             reason: string;
+        };
+        SsoConfigInput: {
+            /** @example Acme Okta */
+            displayName: string;
+            issuerUrl: string;
+            clientId: string;
+            /** @description The client secret is stored sealed and never returned */
+            clientSecretSet: boolean;
+            groupsClaim: string;
+            groupRoles: {
+                group: string;
+                role: components["schemas"]["RoleInput"];
+            }[];
+            /** @description Role when no group maps; null refuses such a person */
+            defaultRole: components["schemas"]["RoleInput"] | null;
+            enabled: boolean;
+            passwordSignInDisabled: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SsoSettingsInput: {
+            /** @description Register this as the redirect URI at the identity provider */
+            redirectUri: string;
+            /** @description The tenant's sign-in page with its SSO button */
+            signInUrl: string;
+            config: components["schemas"]["SsoConfigInput"] | null;
+        };
+        SsoLoginOptionInput: {
+            tenant: string;
+            displayName: string;
+            passwordSignInDisabled: boolean;
+            /** @description Open this in the browser to sign in */
+            startUrl: string;
         };
         ApiTokenInput: {
             /** Format: uuid */
@@ -6172,6 +6712,20 @@ export type components = {
                     covers?: ("kubernetes-versions" | "machine-types")[];
                     reason?: string;
                 };
+                preflight?: {
+                    checkedAt: string;
+                    account?: string;
+                    findings: {
+                        target: string;
+                        check: string;
+                        /** @enum {string} */
+                        severity: "blocker" | "warning";
+                        message: string;
+                        fix: string;
+                        field?: string;
+                    }[];
+                    reason?: string;
+                };
                 items: {
                     source: {
                         /** @enum {string} */
@@ -6436,6 +6990,39 @@ export type components = {
             requireApproval?: boolean;
             rule: string;
             reason: string;
+        };
+        SsoConfig: {
+            /** @example Acme Okta */
+            displayName: string;
+            issuerUrl: string;
+            clientId: string;
+            /** @description The client secret is stored sealed and never returned */
+            clientSecretSet: boolean;
+            groupsClaim: string;
+            groupRoles: {
+                group: string;
+                role: components["schemas"]["Role"];
+            }[];
+            /** @description Role when no group maps; null refuses such a person */
+            defaultRole: components["schemas"]["Role"] | null;
+            enabled: boolean;
+            passwordSignInDisabled: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SsoSettings: {
+            /** @description Register this as the redirect URI at the identity provider */
+            redirectUri: string;
+            /** @description The tenant's sign-in page with its SSO button */
+            signInUrl: string;
+            config: components["schemas"]["SsoConfig"] | null;
+        };
+        SsoLoginOption: {
+            tenant: string;
+            displayName: string;
+            passwordSignInDisabled: boolean;
+            /** @description Open this in the browser to sign in */
+            startUrl: string;
         };
         ApiToken: {
             /** Format: uuid */

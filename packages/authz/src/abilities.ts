@@ -23,6 +23,7 @@ export type Subject =
   | 'AuditLog'
   | 'Tenant'
   | 'Webhook'
+  | 'SsoConfig'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -50,7 +51,7 @@ export function defineAbilitiesFor(role: Role): AppAbility {
   if (role === 'operator') return build();
 
   // admin: the tenant's settings
-  can('manage', ['CloudAccount', 'Member', 'ApiToken', 'ClonePolicy', 'Webhook']);
+  can('manage', ['CloudAccount', 'Member', 'ApiToken', 'ClonePolicy', 'Webhook', 'SsoConfig']);
   can('read', 'AuditLog');
   if (role === 'admin') {
     cannot('delete', 'Tenant');

@@ -1,6 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
-import { Agent as HttpAgent, type AgentOptions as HttpAgentOptions } from 'node:http';
-import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
+import { Agent as HttpAgent, type AgentOptions as HttpAgentOptions, request as httpRequest } from 'node:http';
+import {
+  Agent as HttpsAgent,
+  type AgentOptions as HttpsAgentOptions,
+  request as httpsRequest,
+} from 'node:https';
 import { BlockList, isIP, type TcpNetConnectOpts } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -207,4 +211,102 @@ export function egressAgents(
     http: guardAgent(new HttpAgent(common), policy),
     https: guardAgent(new HttpsAgent({ ...common, ...(opts.ca ? { ca: opts.ca } : {}) }), policy),
   };
+}
+
+/** What `egressFetch` sends: the subset of fetch's options that OAuth/OIDC clients use. */
+export interface EgressFetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  /** streams are refused: OIDC requests are small forms */
+  body?: string | URLSearchParams | Uint8Array | ArrayBuffer | ReadableStream | null;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A fetch for requests to tenant-set hosts (an identity provider's issuer): every socket goes
+ * through the egress-checked agents, redirects are never followed (the caller sees the 3xx), and
+ * an answer larger than `maxBytes` is cut off rather than read into memory. Node's own fetch
+ * cannot take these agents, hence node:http underneath.
+ */
+export function egressFetch(
+  policy: EgressPolicy,
+  opts: { timeoutMs?: number; maxBytes?: number } = {},
+): (url: string, init?: EgressFetchInit) => Promise<Response> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const maxBytes = opts.maxBytes ?? 1024 * 1024;
+  const agents = egressAgents(policy, { keepAlive: false });
+  return (url, init = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const u = new URL(url);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+        reject(new Error(`unsupported scheme ${u.protocol}`));
+        return;
+      }
+      try {
+        assertEgressUrl(policy, u);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      const raw = init.body;
+      if (raw instanceof ReadableStream) {
+        reject(new Error('streamed request bodies are not supported'));
+        return;
+      }
+      const body =
+        raw === undefined || raw === null
+          ? undefined
+          : typeof raw === 'string'
+            ? Buffer.from(raw)
+            : raw instanceof URLSearchParams
+              ? Buffer.from(raw.toString())
+              : Buffer.from(raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw);
+      const headers: Record<string, string> = { ...(init.headers ?? {}) };
+      if (body) headers['content-length'] = String(body.length);
+      if (
+        raw instanceof URLSearchParams &&
+        !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
+      )
+        headers['content-type'] = 'application/x-www-form-urlencoded;charset=UTF-8';
+      const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(
+        u,
+        {
+          method: init.method ?? 'GET',
+          agent: u.protocol === 'https:' ? agents.https : agents.http,
+          headers,
+          timeout: timeoutMs,
+          ...(init.signal ? { signal: init.signal } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > maxBytes) {
+              res.destroy(new Error(`${u.host} answered with more than ${maxBytes} bytes`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', reject);
+          res.on('end', () => {
+            const out = new Headers();
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (value === undefined) continue;
+              for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
+            }
+            const status = res.statusCode ?? 502;
+            // a Response with a body may not carry a null-body status (204, 304)
+            const nullBody = status === 204 || status === 304 || (init.method ?? 'GET') === 'HEAD';
+            resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: out }));
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`${u.host} did not answer within ${timeoutMs / 1000} s`)),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
 }

@@ -12,6 +12,7 @@ export const errorCodes = {
   policy_denied: { status: 403, title: 'A clone policy forbids this' },
   csrf_failed: { status: 403, title: 'Missing or wrong CSRF token' },
   password_change_required: { status: 403, title: 'Choose a new password first' },
+  sso_required: { status: 403, title: "Sign in with the tenant's single sign-on" },
   not_found: { status: 404, title: 'Not found' },
   route_not_found: { status: 404, title: 'No such route' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },

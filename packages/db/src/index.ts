@@ -16,6 +16,7 @@ export type {
   RunResourceModel as RunResource,
   RunStepModel as RunStep,
   SessionModel as Session,
+  SsoConfigModel as SsoConfig,
   TenantModel as Tenant,
   UserModel as User,
   WebhookDeliveryModel as WebhookDelivery,

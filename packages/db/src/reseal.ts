@@ -54,5 +54,22 @@ export async function resealAll(
     });
     report.resealed += updated.count;
   }
+  // SSO client secrets too (docs/sso.md)
+  const ssoConfigs = await db.ssoConfig.findMany({
+    where: opts.tenantId ? { tenantId: opts.tenantId } : {},
+    select: { id: true, clientSecretCipher: true, clientSecretKeyId: true },
+  });
+  for (const c of ssoConfigs) {
+    if (c.clientSecretKeyId === vault.currentKeyId) {
+      report.current++;
+      continue;
+    }
+    const sealed = vault.seal(vault.open({ cipher: c.clientSecretCipher, keyId: c.clientSecretKeyId }));
+    const updated = await db.ssoConfig.updateMany({
+      where: { id: c.id, clientSecretKeyId: c.clientSecretKeyId, clientSecretCipher: c.clientSecretCipher },
+      data: { clientSecretCipher: sealed.cipher, clientSecretKeyId: sealed.keyId },
+    });
+    report.resealed += updated.count;
+  }
   return report;
 }

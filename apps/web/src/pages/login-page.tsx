@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { problemMessage } from '../lib/api-client.ts';
 import { useSessionActions } from '../lib/session.ts';
+import { SsoSignIn } from './sso-sign-in.tsx';
 
 export function LoginPage() {
   const { login } = useSessionActions();
@@ -53,6 +54,7 @@ export function LoginPage() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <SsoSignIn />
     </main>
   );
 }

@@ -3,8 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Name of the action in the audit log, e.g. "token.create"; defaults to "METHOD /route". */
-    audit?: string;
+    /**
+     * Name of the action in the audit log, e.g. "token.create"; defaults to "METHOD /route".
+     * `false`: the handler writes its own entries (`recordAudit`), with what only it knows.
+     */
+    audit?: string | false;
   }
 }
 
@@ -13,6 +16,39 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 function outcomeOf(status: number) {
   if (status === 401 || status === 403) return 'denied';
   return status < 400 ? 'success' : 'failed';
+}
+
+export interface AuditFacts {
+  tenantId: string | null;
+  actorUserId: string | null;
+  tokenId?: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  outcome: 'success' | 'failed' | 'denied';
+  detail: Record<string, unknown>;
+}
+
+/** One audit line, written by the trail below or by a handler that knows more (SSO sign-ins). */
+export async function recordAudit(db: Database, request: FastifyRequest, facts: AuditFacts) {
+  try {
+    await db.auditEntry.create({
+      data: {
+        tenantId: facts.tenantId,
+        actorUserId: facts.actorUserId,
+        tokenId: facts.tokenId ?? null,
+        action: facts.action,
+        targetType: facts.targetType ?? null,
+        targetId: facts.targetId ?? null,
+        outcome: facts.outcome,
+        requestId: request.id,
+        detail: facts.detail as object,
+      },
+    });
+  } catch (error) {
+    // Never fail a request because its audit line could not be written; make it loud instead.
+    request.log.error({ err: error }, 'audit entry could not be written');
+  }
 }
 
 /**
@@ -28,26 +64,19 @@ export function registerAuditTrail(app: FastifyInstance, db: Database) {
     const outcome = outcomeOf(status);
     // Reads are not logged, except those that hand out secrets (kubeconfigs): they are named.
     const named = request.routeOptions.config.audit;
+    if (named === false) return;
     if (SAFE.has(request.method) && outcome !== 'denied' && !named) return;
     const params = (request.params ?? {}) as Record<string, string>;
     const [, , , resource] = url.split('/');
-    try {
-      await db.auditEntry.create({
-        data: {
-          tenantId: request.principal?.tenantId ?? null,
-          actorUserId: request.principal?.userId ?? null,
-          tokenId: request.principal?.tokenId ?? null,
-          action: named ?? `${request.method} ${url}`,
-          targetType: resource ?? null,
-          targetId: params.id ?? null,
-          outcome,
-          requestId: request.id,
-          detail: { status, method: request.method, path: url },
-        },
-      });
-    } catch (error) {
-      // Never fail a request because its audit line could not be written; make it loud instead.
-      request.log.error({ err: error }, 'audit entry could not be written');
-    }
+    await recordAudit(db, request, {
+      tenantId: request.principal?.tenantId ?? null,
+      actorUserId: request.principal?.userId ?? null,
+      tokenId: request.principal?.tokenId ?? null,
+      action: named ?? `${request.method} ${url}`,
+      targetType: resource ?? null,
+      targetId: params.id ?? null,
+      outcome,
+      detail: { status, method: request.method, path: url },
+    });
   });
 }

@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
-import { hashSecret, newSecret } from '../../lib/tokens.ts';
 import { problemResponses } from '../../lib/schemas.ts';
 import { SESSION_COOKIE, requirePrincipal } from '../../plugins/auth.ts';
+import { openSession } from './session.ts';
 
 const roleSchema = z.enum(['owner', 'admin', 'operator', 'developer', 'viewer']);
 const sessionInfoSchema = z
@@ -96,23 +96,16 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
           'forbidden',
           tenant ? `You are not a member of tenant ${tenant}` : 'You are not a member of any tenant',
         );
-      const secret = newSecret('ds_');
-      const csrfToken = newSecret('');
-      await deps.db.session.create({
-        data: {
-          userId: user.id,
-          tenantId: membership.tenantId,
-          tokenHash: hashSecret(secret),
-          csrfToken,
-          expiresAt: new Date(Date.now() + deps.config.DOLLY_SESSION_TTL_HOURS * 3600_000),
-        },
-      });
-      reply.setCookie(SESSION_COOKIE, secret, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.config.DOLLY_COOKIE_SECURE,
-        path: '/',
-        maxAge: deps.config.DOLLY_SESSION_TTL_HOURS * 3600,
+      const sso = await deps.db.ssoConfig.findUnique({ where: { tenantId: membership.tenantId } });
+      if (sso?.enabled && sso.passwordSignInDisabled)
+        throw new DollyError(
+          'sso_required',
+          `Tenant ${membership.tenant.slug} signs in with ${sso.displayName} only: use "Sign in with ${sso.displayName}"`,
+          [{ path: 'body.password', message: 'password sign-in is turned off for this tenant' }],
+        );
+      const { csrfToken } = await openSession(deps, reply, {
+        userId: user.id,
+        tenantId: membership.tenantId,
       });
       return sessionInfo(deps, user.id, membership.tenantId, csrfToken);
     },
@@ -151,8 +144,30 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
         throw new DollyError('forbidden', 'API tokens belong to one tenant');
       const membership = await deps.db.membership.findFirst({
         where: { userId: p.userId, tenant: { slug: request.body.tenant } },
+        include: { tenant: { include: { sso: true } } },
       });
       if (!membership) throw new DollyError('not_found', `No tenant ${request.body.tenant}`);
+      const session = await deps.db.session.findUniqueOrThrow({ where: { id: p.sessionId } });
+      // An identity provider vouches for its own tenant only; and a password session must not
+      // walk into a tenant that turned passwords off.
+      if (session.ssoTenantId && session.ssoTenantId !== membership.tenantId)
+        throw new DollyError(
+          'forbidden',
+          'You signed in with single sign-on: sign in again to open another tenant',
+          [
+            {
+              path: 'body.tenant',
+              message: 'this session belongs to the tenant whose identity provider signed you in',
+            },
+          ],
+        );
+      const sso = membership.tenant.sso;
+      if (!session.ssoTenantId && sso?.enabled && sso.passwordSignInDisabled)
+        throw new DollyError(
+          'sso_required',
+          `Tenant ${request.body.tenant} signs in with ${sso.displayName} only`,
+          [{ path: 'body.tenant', message: 'password sign-in is turned off for this tenant' }],
+        );
       await deps.db.session.update({ where: { id: p.sessionId }, data: { tenantId: membership.tenantId } });
       return sessionInfo(deps, p.userId, membership.tenantId, p.csrfToken);
     },

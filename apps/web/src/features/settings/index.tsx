@@ -11,6 +11,7 @@ import { type Permission, settingsPermissions } from './permissions.ts';
 import { PoliciesPage } from './policies/policies-page.tsx';
 import { PolicyEditorPage } from './policies/policy-editor-page.tsx';
 import { SettingsContext } from './settings-context.ts';
+import { SsoPage } from './sso/sso-page.tsx';
 import { TokensPage } from './tokens/tokens-page.tsx';
 import { WebhooksPage } from './webhooks/webhooks-page.tsx';
 import './settings.css';
@@ -34,6 +35,7 @@ export function SettingsRoutes({ session }: { session: SessionInfo }) {
     { path: 'policies', label: 'Clone policies', permission: permissions.readPolicies },
     { path: 'tokens', label: 'API tokens', permission: permissions.useTokens },
     { path: 'webhooks', label: 'Webhooks', permission: permissions.manageWebhooks },
+    { path: 'sso', label: 'Single sign-on', permission: permissions.manageSso },
     { path: 'audit', label: 'Audit log', permission: permissions.readAudit },
   ];
   const open = sections.filter((s) => s.permission.allowed);
@@ -81,6 +83,7 @@ export function SettingsRoutes({ session }: { session: SessionInfo }) {
               <Route path="policies/:policyId" element={guard('policies', <PolicyEditorPage />)} />
               <Route path="tokens" element={guard('tokens', <TokensPage />)} />
               <Route path="webhooks" element={guard('webhooks', <WebhooksPage />)} />
+              <Route path="sso" element={guard('sso', <SsoPage />)} />
               <Route path="audit" element={guard('audit', <AuditPage />)} />
               <Route
                 path="*"

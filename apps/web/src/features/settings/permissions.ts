@@ -38,6 +38,7 @@ export interface SettingsPermissions {
   seeAllTokens: boolean;
   readAudit: Permission;
   manageWebhooks: Permission;
+  manageSso: Permission;
 }
 
 export function settingsPermissions(role: Role): SettingsPermissions {
@@ -53,6 +54,7 @@ export function settingsPermissions(role: Role): SettingsPermissions {
     seeAllTokens: defineAbilitiesFor(role).can('manage', 'ApiToken'),
     readAudit: permissionFor(role, 'read', 'AuditLog', 'read the audit log'),
     manageWebhooks: permissionFor(role, 'manage', 'Webhook', 'manage webhooks'),
+    manageSso: permissionFor(role, 'manage', 'SsoConfig', 'configure single sign-on'),
   };
 }
 

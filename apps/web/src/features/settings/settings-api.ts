@@ -11,6 +11,7 @@ export const settingsKeys = {
   policies: ['settings', 'policies'] as const,
   tokens: ['settings', 'tokens'] as const,
   webhooks: ['settings', 'webhooks'] as const,
+  sso: ['settings', 'sso'] as const,
   deliveries: (webhookId: string) => ['settings', 'webhooks', webhookId, 'deliveries'] as const,
   audit: (query: AuditQuery) => ['settings', 'audit', query] as const,
 };
@@ -47,6 +48,13 @@ export function useWebhooks() {
   return useQuery({
     queryKey: settingsKeys.webhooks,
     queryFn: async () => (await unwrap(dolly.GET('/api/v1/webhooks'))).items,
+  });
+}
+
+export function useSsoSettings() {
+  return useQuery({
+    queryKey: settingsKeys.sso,
+    queryFn: () => unwrap(dolly.GET('/api/v1/sso')),
   });
 }
 
