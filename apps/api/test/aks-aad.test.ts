@@ -45,7 +45,7 @@ describe('Azure AD AKS clusters', () => {
   }, 60_000);
 
   it('hands operators a token kubeconfig for it, never a kubelogin one', async () => {
-    const res = await s.api<{ kubeconfig: string }>(
+    const res = await s.api<{ kubeconfig: string; expiresAt: string | null }>(
       'operator',
       'GET',
       `/api/v1/clusters/${await s.clusterId('azure', 'shop-aad')}/kubeconfig`,
@@ -53,5 +53,9 @@ describe('Azure AD AKS clusters', () => {
     expect(res.status).toBe(200);
     expect(res.body.kubeconfig).not.toMatch(/kubelogin|exec|auth-provider/);
     expect(JSON.parse(res.body.kubeconfig).users[0].user.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    // the Entra token's own expiry, about an hour away
+    const left = Date.parse(res.body.expiresAt ?? '') - Date.now();
+    expect(left).toBeGreaterThan(30 * 60_000);
+    expect(left).toBeLessThan(2 * 60 * 60_000);
   });
 });

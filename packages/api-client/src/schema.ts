@@ -2893,7 +2893,7 @@ export type paths = {
         };
         /**
          * A kubeconfig with short-lived credentials the cloud issues (operators and above)
-         * @description EKS: a presigned STS token (about 15 minutes); GKE: an OAuth access token (about an hour); AKS: the cluster user credentials the cloud hands out. Every download is audited.
+         * @description EKS: a presigned STS token (about 15 minutes); GKE: an OAuth access token (about an hour); AKS: the cluster user credentials the cloud hands out, or for Azure AD clusters an Entra token Dolly obtains (about an hour). `expiresAt` is the expiry the token itself states when it is a JWT. Every download is audited.
          */
         get: {
             parameters: {

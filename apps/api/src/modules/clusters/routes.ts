@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
+import { credentialExpiry } from './credential-expiry.ts';
 import { type ClusterSummaryRow, listClusterSummaries } from './list-query.ts';
 
 const poolSchema = z.object({
@@ -203,7 +204,7 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['clusters'],
         summary: 'A kubeconfig with short-lived credentials the cloud issues (operators and above)',
         description:
-          'EKS: a presigned STS token (about 15 minutes); GKE: an OAuth access token (about an hour); AKS: the cluster user credentials the cloud hands out. Every download is audited.',
+          'EKS: a presigned STS token (about 15 minutes); GKE: an OAuth access token (about an hour); AKS: the cluster user credentials the cloud hands out, or for Azure AD clusters an Entra token Dolly obtains (about an hour). `expiresAt` is the expiry the token itself states when it is a JWT. Every download is audited.',
         params: idParams,
         response: {
           200: z.object({
@@ -223,13 +224,7 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
       const kubeconfig = await deps.cloud
         .provider(account, c.scope)
         .kubeconfig({ scope: c.scope, location: c.location, cluster: c.name });
-      return { kubeconfig, expiresAt: credentialExpiry(c.cloud) };
+      return { kubeconfig, expiresAt: credentialExpiry(c.cloud, kubeconfig) };
     },
   );
-}
-
-/** How long the credential in a kubeconfig lives, as each cloud issues it. */
-function credentialExpiry(cloud: string): string | null {
-  const minutes = cloud === 'aws' ? 14 : cloud === 'gcp' ? 55 : null;
-  return minutes === null ? null : new Date(Date.now() + minutes * 60_000).toISOString();
 }
