@@ -53,6 +53,17 @@ describe('work slots', () => {
     expect(slots.busy()).toBe(0);
   });
 
+  it('concurrent idle waits of one step hold at most one slot and leak none', async () => {
+    const slots = createWorkSlots(2);
+    const step = slotHolder(slots);
+    await step.take();
+    const waits = Array.from({ length: 5 }, (_, i) => step.idle(async () => i));
+    await expect(Promise.all(waits)).resolves.toEqual([0, 1, 2, 3, 4]);
+    expect(slots.busy()).toBe(1);
+    step.give();
+    expect(slots.busy()).toBe(0);
+  });
+
   it('without slots an idle wait just waits', async () => {
     const step = slotHolder(undefined);
     await step.take();

@@ -40,8 +40,16 @@ export function createWorkSlots(limit: number): WorkSlots {
  */
 export function slotHolder(slots: WorkSlots | undefined) {
   let release: (() => void) | undefined;
-  const take = async () => {
-    if (slots && !release) release = await slots.acquire();
+  // A step may wait on several things at once (EKS add-ons side by side): concurrent takes share one
+  // acquire, or each would take a slot and all but the last would never be given back.
+  let taking: Promise<void> | undefined;
+  const take = (): Promise<void> => {
+    if (!slots || release) return Promise.resolve();
+    taking ??= slots.acquire().then((r) => {
+      release = r;
+      taking = undefined;
+    });
+    return taking;
   };
   const give = () => {
     release?.();

@@ -668,6 +668,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
       const cluster = await waitClusterActive(target, ctx);
       const owned = cluster.tags?.[PLAN_LABEL] === ctx.planId;
       const installed: string[] = [];
+      const creating: string[] = [];
       for (const addonName of wanted) {
         const ref = {
           cloud: 'aws' as const,
@@ -709,19 +710,24 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         } else {
           await record(ctx, ref, 'adopted');
         }
-        await pollUntil('aws', 'DescribeAddon', ctx, async () => {
-          const a = (
-            await call('DescribeAddon', () =>
-              eks(region).send(new DescribeAddonCommand({ clusterName: target.name, addonName }), opt(ctx)),
-            )
-          ).addon;
-          if (a?.status === 'CREATE_FAILED')
-            throw failed('CreateAddon', `add-on ${addonName}`, a.health?.issues?.[0]?.message);
-          return a?.status === 'ACTIVE' || a?.status === 'DEGRADED' ? a : undefined;
-        });
-        installed.push(addonName);
+        creating.push(addonName);
       }
-      return { installed };
+      // EKS installs add-ons side by side: waiting for each before asking for the next added their times up
+      await Promise.all(
+        creating.map((addonName) =>
+          pollUntil('aws', 'DescribeAddon', ctx, async () => {
+            const a = (
+              await call('DescribeAddon', () =>
+                eks(region).send(new DescribeAddonCommand({ clusterName: target.name, addonName }), opt(ctx)),
+              )
+            ).addon;
+            if (a?.status === 'CREATE_FAILED')
+              throw failed('CreateAddon', `add-on ${addonName}`, a.health?.issues?.[0]?.message);
+            return a?.status === 'ACTIVE' || a?.status === 'DEGRADED' ? a : undefined;
+          }),
+        ),
+      );
+      return { installed: wanted.filter((n) => installed.includes(n) || creating.includes(n)) };
     },
 
     async waitClusterReady(target, ctx) {
