@@ -366,7 +366,7 @@ export type paths = {
         get: {
             parameters: {
                 query?: {
-                    kind?: "selftest" | "sync" | "clone" | "rollback" | "migrate";
+                    kind?: "selftest" | "sync" | "clone" | "rollback" | "migrate" | "environment";
                     /** @description One status or several, comma-separated */
                     status?: string;
                     planId?: string;
@@ -5231,7 +5231,7 @@ export type components = {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "selftest" | "sync" | "clone" | "rollback" | "migrate";
+            kind: "selftest" | "sync" | "clone" | "rollback" | "migrate" | "environment";
             /** @enum {string} */
             status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
             /** @example Clone shop-prod (gcp us-central1) → aws us-east1 */
@@ -6188,7 +6188,7 @@ export type components = {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "selftest" | "sync" | "clone" | "rollback" | "migrate";
+            kind: "selftest" | "sync" | "clone" | "rollback" | "migrate" | "environment";
             /** @enum {string} */
             status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
             /** @example Clone shop-prod (gcp us-central1) → aws us-east1 */

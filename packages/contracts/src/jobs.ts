@@ -13,6 +13,7 @@ export const queueCatalog = {
     clone: runRef,
     rollback: runRef,
     migrate: runRef,
+    environment: runRef,
     /** A timer, not a run: each tick creates the sync run it stands for. */
     'scheduled-sync': z.object({ tenantId: z.uuid() }),
   },

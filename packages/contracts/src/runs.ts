@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const runKinds = ['selftest', 'sync', 'clone', 'rollback', 'migrate'] as const;
+export const runKinds = ['selftest', 'sync', 'clone', 'rollback', 'migrate', 'environment'] as const;
 export const runKindSchema = z.enum(runKinds);
 export type RunKind = z.infer<typeof runKindSchema>;
 

@@ -9,6 +9,7 @@ const defaultTitles: Record<Run['kind'], string> = {
   clone: 'Clone',
   rollback: 'Rollback',
   migrate: 'Migration',
+  environment: 'Environment',
 };
 
 /** Runs are created with `input.title`; older rows fall back to their kind. */
