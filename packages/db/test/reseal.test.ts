@@ -48,4 +48,39 @@ describe('resealAll', () => {
       expect(onlyB.open({ cipher: row.credentialsCipher as Uint8Array, keyId: 'reseal-b' })).toEqual(docs[i]);
     }
   });
+
+  it('moves webhook signing secrets and SSO client secrets too', async () => {
+    const slug = `reseal-test-${Date.now()}-hooks`;
+    const tenant = await db.tenant.create({ data: { slug, name: slug } });
+    const oldVault = createCredentialVault(parseVaultKeys(a));
+    const hookSecret = oldVault.seal('whsec-1');
+    const hook = await db.webhook.create({
+      data: {
+        tenantId: tenant.id,
+        url: 'https://hooks.example.com/dolly',
+        events: ['run.succeeded'],
+        secretCipher: hookSecret.cipher,
+        secretKeyId: hookSecret.keyId,
+      },
+    });
+    const ssoSecret = oldVault.seal('oidc-secret');
+    const sso = await db.ssoConfig.create({
+      data: {
+        tenantId: tenant.id,
+        displayName: 'IdP',
+        issuerUrl: 'https://idp.example.com',
+        clientId: 'dolly',
+        clientSecretCipher: ssoSecret.cipher,
+        clientSecretKeyId: ssoSecret.keyId,
+      },
+    });
+    const both = createCredentialVault(parseVaultKeys(`${b},${a}`));
+    expect(await resealAll(db, both, { tenantId: tenant.id })).toEqual({ resealed: 2, current: 0 });
+    const onlyB = createCredentialVault(parseVaultKeys(b));
+    const h = await db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
+    expect(onlyB.open({ cipher: h.secretCipher, keyId: h.secretKeyId })).toBe('whsec-1');
+    const c = await db.ssoConfig.findUniqueOrThrow({ where: { id: sso.id } });
+    expect(onlyB.open({ cipher: c.clientSecretCipher, keyId: c.clientSecretKeyId })).toBe('oidc-secret');
+    expect(await resealAll(db, both, { tenantId: tenant.id })).toEqual({ resealed: 0, current: 2 });
+  });
 });
