@@ -449,7 +449,7 @@ describe('approval, confirmation and run lists', () => {
       `/api/v1/clusters/${id}/kubeconfig`,
     );
     expect(res.status).toBe(200);
-    expect(res.body.kubeconfig).toContain('apiVersion: v1');
+    expect(JSON.parse(res.body.kubeconfig)).toMatchObject({ apiVersion: 'v1', kind: 'Config' });
     expect(new Date(res.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
     const { listNodesWithKubeconfig } = await import('../../../packages/providers/test/support/sandbox.ts');
     const nodes = await listNodesWithKubeconfig(res.body.kubeconfig);

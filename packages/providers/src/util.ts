@@ -138,42 +138,6 @@ export class KeyedMutex {
   }
 }
 
-/**
- * Kubeconfig YAML with one cluster, one user (bearer token) and one context. Strings are written
- * as JSON strings, which are valid YAML scalars.
- */
-export function kubeconfigYaml(opts: {
-  name: string;
-  server: string;
-  caPemBase64?: string;
-  token: string;
-}): string {
-  const q = (s: string) => JSON.stringify(s);
-  const lines = [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    `- name: ${q(opts.name)}`,
-    '  cluster:',
-    `    server: ${q(opts.server)}`,
-  ];
-  if (opts.caPemBase64) lines.push(`    certificate-authority-data: ${q(opts.caPemBase64)}`);
-  lines.push(
-    'users:',
-    `- name: ${q(opts.name)}`,
-    '  user:',
-    `    token: ${q(opts.token)}`,
-    'contexts:',
-    `- name: ${q(opts.name)}`,
-    '  context:',
-    `    cluster: ${q(opts.name)}`,
-    `    user: ${q(opts.name)}`,
-    `current-context: ${q(opts.name)}`,
-    '',
-  );
-  return lines.join('\n');
-}
-
 export function progress(
   ctx: OperationContext | undefined,
   phase: string,

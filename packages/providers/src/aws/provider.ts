@@ -1,4 +1,5 @@
 /** EKS (with the small parts of EC2 and STS a clone needs) through the official AWS SDK v3. */
+import { kubeconfigDocument } from '../kubeconfig';
 import { createHash } from 'node:crypto';
 import type { EgressPolicy } from '@dolly/contracts/egress';
 import {
@@ -48,7 +49,6 @@ import { PLAN_LABEL } from '../types';
 import {
   conflict,
   credString,
-  kubeconfigYaml,
   labelsFor,
   mapLimit,
   pollUntil,
@@ -793,7 +793,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         credentials: creds() as AwsCredentialsInput,
         ...(endpoint.sts ? { stsEndpoint: endpoint.sts } : {}),
       });
-      return kubeconfigYaml({
+      return kubeconfigDocument({
         name: c.arn ?? ref.cluster,
         server: c.endpoint,
         ...(c.certificateAuthority?.data ? { caPemBase64: c.certificateAuthority.data } : {}),

@@ -1,4 +1,5 @@
 /** GKE through @google-cloud/container v1 (REST fallback) and google-auth-library. */
+import { kubeconfigDocument } from '../kubeconfig';
 import { ClusterManagerClient, type protos } from '@google-cloud/container';
 import {
   bundledCatalog,
@@ -23,7 +24,6 @@ import {
   conflict,
   credString,
   KeyedMutex,
-  kubeconfigYaml,
   labelsFor,
   pollUntil,
   progress,
@@ -557,7 +557,7 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
       if (!token)
         throw new CloudError({ cloud: 'gcp', operation: 'token', class: 'auth', message: 'no access token' });
       const server = /^https?:\/\//.test(c.endpoint) ? c.endpoint : `https://${c.endpoint}`;
-      return kubeconfigYaml({
+      return kubeconfigDocument({
         name: `gke_${project}_${ref.location}_${ref.cluster}`,
         server,
         ...(c.masterAuth?.clusterCaCertificate ? { caPemBase64: c.masterAuth.clusterCaCertificate } : {}),
