@@ -225,14 +225,35 @@ try {
     const bad = done.filter((r) => r.status !== 'succeeded');
     if (bad.length)
       throw new Error(`${bad.length} clone runs ${bad[0]?.status}: ${JSON.stringify(bad[0]?.error)}`);
-    return Date.now() - t;
+    return { ms: Date.now() - t, at: t, runIds: applied.runs.map((r) => r.id) };
+  }
+  /** Where a plan's time went: per step, the spread of durations and of start offsets across its runs. */
+  async function stepSpread(applied: { at: number; runIds: string[] }) {
+    const steps = await h.db.runStep.findMany({ where: { runId: { in: applied.runIds } } });
+    const byKey = new Map<string, { took: number[]; start: number[] }>();
+    for (const st of steps) {
+      if (!st.startedAt || !st.finishedAt) continue;
+      const key = st.key.startsWith('node-pool:') ? 'node-pool:*' : st.key;
+      const row = byKey.get(key) ?? { took: [], start: [] };
+      row.took.push(st.finishedAt.getTime() - st.startedAt.getTime());
+      row.start.push(st.startedAt.getTime() - applied.at);
+      byKey.set(key, row);
+    }
+    const q = (xs: number[], f: number) =>
+      [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) * f)] ?? 0;
+    for (const [key, row] of byKey)
+      console.log(
+        `    ${key.padEnd(16)} took p50 ${String(q(row.took, 0.5)).padStart(6)} max ${String(q(row.took, 1)).padStart(6)} ms; started +${q(row.start, 0)}…+${q(row.start, 1)} ms`,
+      );
   }
   const [firstSource, ...rest] = fleetSources;
-  const one = await applyPlan([firstSource?.id ?? ''], '-one');
-  const twenty = await applyPlan(
+  const oneRun = await applyPlan([firstSource?.id ?? ''], '-one');
+  const twentyRuns = await applyPlan(
     rest.map((c) => c.id),
     '-twenty',
   );
+  const one = oneRun.ms;
+  const twenty = twentyRuns.ms;
   const ratio = twenty / one;
   console.log(
     `plan applied GKE → EKS (${LATENCY_MS} ms per cloud answer, worker concurrency ${CONCURRENCY}):`,
@@ -241,6 +262,7 @@ try {
   console.log(
     `  ${PLAN_CLUSTERS} clusters ${twenty} ms = ${ratio.toFixed(2)} × one (goal ≤ ${GOAL_APPLY_RATIO})`,
   );
+  await stepSpread(twentyRuns);
   figures.apply_20_ratio = Number(ratio.toFixed(2));
   if (ratio > GOAL_APPLY_RATIO) failed = true;
   reportFigures(figures);
