@@ -53,3 +53,76 @@ describe('createKubeClient egress', () => {
     client.close();
   });
 });
+
+describe('createKubeClient credential renewal', () => {
+  /** An API server that accepts only the bearer token in `valid`, counting what it saw. */
+  async function apiServer() {
+    const { createServer } = await import('node:https');
+    const { createCa, createServerCert } = await import('../../../apps/sandbox/src/tls.ts');
+    const ca = createCa('kube client test CA');
+    const tls = createServerCert(ca);
+    const state = { valid: 'old', seen: [] as string[] };
+    const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      state.seen.push(token);
+      const ok = token === state.valid;
+      res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          ok ? { gitVersion: 'v1.33.0' } : { kind: 'Status', reason: 'Unauthorized', code: 401 },
+        ),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    return {
+      state,
+      url: `https://127.0.0.1:${port}`,
+      cluster: {
+        server: `https://127.0.0.1:${port}`,
+        'certificate-authority-data': Buffer.from(ca.certPem).toString('base64'),
+      },
+      close: () => server.close(),
+    };
+  }
+
+  it('asks for a fresh credential once when the token expires under many requests, and retries them', async () => {
+    const { parseEgressPolicy } = await import('@dolly/contracts/egress');
+    const api = await apiServer();
+    let renewals = 0;
+    const client = createKubeClient(config(api.cluster, { token: 'old' }), {
+      egress: parseEgressPolicy('127.0.0.1'),
+      renew: async () => {
+        renewals++;
+        return config(api.cluster, { token: 'new' });
+      },
+    });
+    await expect(client.request('GET', '/version')).resolves.toMatchObject({ gitVersion: 'v1.33.0' });
+    api.state.valid = 'new';
+    const answers = await Promise.all(Array.from({ length: 5 }, () => client.request('GET', '/version')));
+    expect(answers).toHaveLength(5);
+    expect(renewals).toBe(1);
+    expect(api.state.seen.at(-1)).toBe('new');
+    client.close();
+    api.close();
+  });
+
+  it('without a way to renew, an expired token is the 401 it is; a renewal naming another server is refused', async () => {
+    const { parseEgressPolicy } = await import('@dolly/contracts/egress');
+    const api = await apiServer();
+    api.state.valid = 'new';
+    const plain = createKubeClient(config(api.cluster, { token: 'old' }), {
+      egress: parseEgressPolicy('127.0.0.1'),
+    });
+    await expect(plain.request('GET', '/version')).rejects.toMatchObject({ status: 401 });
+    const elsewhere = createKubeClient(config(api.cluster, { token: 'old' }), {
+      egress: parseEgressPolicy('127.0.0.1'),
+      renew: async () => config({ ...api.cluster, server: 'https://127.0.0.1:2' }, { token: 'new' }),
+    });
+    await expect(elsewhere.request('GET', '/version')).rejects.toThrow(/another API server/);
+    plain.close();
+    elsewhere.close();
+    api.close();
+  });
+});

@@ -67,6 +67,12 @@ export interface KubeClientOptions {
    * process's DOLLY_ENDPOINT_ALLOWLIST.
    */
   egress?: EgressPolicy;
+  /**
+   * A fresh kubeconfig for the same cluster when the API server answers 401: cloud tokens outlive a
+   * request but not a long step (an EKS token lasts 15 min, an Entra token about an hour). Called
+   * once for all requests that hit the expiry together; each is retried once with the new one.
+   */
+  renew?: () => Promise<string>;
 }
 
 export interface ListOptions {
@@ -128,7 +134,7 @@ export function kubeConfigFromYaml(kubeconfig: string): KubeConfig {
 }
 
 export function createKubeClient(kubeconfig: string | KubeConfig, opts: KubeClientOptions = {}): KubeClient {
-  const kc = typeof kubeconfig === 'string' ? kubeConfigFromYaml(kubeconfig) : kubeconfig;
+  let kc = typeof kubeconfig === 'string' ? kubeConfigFromYaml(kubeconfig) : kubeconfig;
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = cluster.server.replace(/\/+$/, '');
@@ -164,9 +170,41 @@ export function createKubeClient(kubeconfig: string | KubeConfig, opts: KubeClie
     return { agent, headers: authCache.headers };
   }
 
+  let renewing: Promise<void> | undefined;
+  /** bumped by every renewal, so a request knows whether its 401 was for the credential in use */
+  let generation = 0;
+  /** Swaps in a fresh credential; requests that saw the old one's 401 all wait on the same renewal. */
+  function renewCredentials(renew: () => Promise<string>): Promise<void> {
+    renewing ??= (async () => {
+      const next = kubeConfigFromYaml(await renew());
+      const nextServer = next.getCurrentCluster()?.server.replace(/\/+$/, '');
+      if (nextServer !== server) throw new Error('the renewed kubeconfig names another API server');
+      kc = next;
+      generation++;
+      authCache = undefined;
+      // a client certificate lives in the agent: the next request builds one with the new credential
+      agent = undefined;
+    })().finally(() => {
+      renewing = undefined;
+    });
+    return renewing;
+  }
+
   const raised = new WeakSet<AbortSignal>();
 
   async function request<T>(method: string, path: string, ro: RequestOptions = {}): Promise<T> {
+    const used = generation;
+    try {
+      return await send<T>(method, path, ro);
+    } catch (e) {
+      if (!(e instanceof KubeApiError) || e.status !== 401 || !opts.renew) throw e;
+      // renewed meanwhile by a request that failed first: retry with that, do not renew again
+      if (used === generation) await renewCredentials(opts.renew);
+      return await send<T>(method, path, ro);
+    }
+  }
+
+  async function send<T>(method: string, path: string, ro: RequestOptions): Promise<T> {
     ro.signal?.throwIfAborted();
     // every request in flight listens on the run's one signal; dozens at once are expected
     if (ro.signal && !raised.has(ro.signal)) {
@@ -306,7 +344,9 @@ export function createKubeClient(kubeconfig: string | KubeConfig, opts: KubeClie
 
   const client: KubeClient = {
     server,
-    kubeConfig: kc,
+    get kubeConfig() {
+      return kc;
+    },
     request,
     discover,
     async list(resource, lo = {}) {

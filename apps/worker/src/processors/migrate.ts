@@ -83,7 +83,10 @@ async function migrationCluster(
       scope: cluster.scope,
       location: cluster.location,
     },
-    client: createKubeClient(kubeconfig),
+    // a volume copy can outlast the cloud's token (EKS 15 min, Entra ~1 h): ask the cloud again on 401
+    client: createKubeClient(kubeconfig, {
+      renew: async () => (await loadKubeconfig(deps, tenantId, clusterId, signal)).kubeconfig,
+    }),
   };
 }
 
