@@ -1,6 +1,7 @@
 import { redisUrlSchema } from '@dolly/contracts';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseGroupRoles } from './modules/sso/installation.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -81,6 +82,35 @@ export const configSchema = z.object({
     .min(10)
     .default(10_000)
     .describe('First retry delay of a webhook delivery; each further one doubles it (6 attempts)'),
+  DOLLY_SSO_ISSUER_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Installation-wide OIDC issuer, for tenants without their own single sign-on (docs/sso.md)'),
+  DOLLY_SSO_CLIENT_ID: z.string().min(1).optional().describe('Client id at the installation-wide issuer'),
+  DOLLY_SSO_CLIENT_SECRET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Client secret at the installation-wide issuer'),
+  DOLLY_SSO_DISPLAY_NAME: z
+    .string()
+    .min(1)
+    .max(60)
+    .default('single sign-on')
+    .describe('Shown on the sign-in button: "Sign in with <name>"'),
+  DOLLY_SSO_GROUPS_CLAIM: z.string().min(1).default('groups').describe('The claim that lists the groups'),
+  DOLLY_SSO_GROUP_ROLES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseGroupRoles(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .describe('group=tenant:role, comma-separated; group * is everyone the issuer signs in'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -18,6 +18,7 @@ import {
   discoverIssuer,
   type SignInChecks,
 } from './oidc.ts';
+import { installationSsoFrom } from './installation.ts';
 import { type GroupRole, groupsFromClaims, roleForGroups } from './role-mapping.ts';
 
 /** Binds the sign-in to the browser that started it: a callback without it is someone else's. */
@@ -53,6 +54,18 @@ const ssoSettingsSchema = z
       .meta({ description: 'Register this as the redirect URI at the identity provider' }),
     signInUrl: z.string().meta({ description: "The tenant's sign-in page with its SSO button" }),
     config: ssoConfigSchema.nullable(),
+    installation: z
+      .object({
+        displayName: z.string(),
+        issuerUrl: z.string(),
+        groupRoles: z.array(groupRoleSchema),
+        defaultRole: roleSchema.nullable(),
+      })
+      .nullable()
+      .meta({
+        description:
+          "The operator's installation-wide sign-in (DOLLY_SSO_*) as it maps this tenant; used while the tenant has no configuration of its own",
+      }),
   })
   .meta({ id: 'SsoSettings' });
 
@@ -113,6 +126,21 @@ const toDto = (c: SsoConfig) => ({
 interface PendingSignIn extends SignInChecks {
   tenantId: string;
   tenantSlug: string;
+  /** which configuration started it: the tenant's own, or the operator's for the installation */
+  source?: 'tenant' | 'installation';
+}
+
+/** What a sign-in needs, from a tenant's SsoConfig or from the installation's DOLLY_SSO_*. */
+interface SignInConfig {
+  source: 'tenant' | 'installation';
+  displayName: string;
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: () => string;
+  groupsClaim: string;
+  groupRoles: GroupRole[];
+  defaultRole: Role | null;
+  passwordSignInDisabled: boolean;
 }
 
 export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -122,22 +150,49 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
   const redirectUri = `${publicUrl}/api/v1/auth/sso/callback`;
   const pendingKey = (state: string) => `${deps.config.DOLLY_QUEUE_PREFIX}:sso:${state}`;
 
+  const installation = installationSsoFrom(deps.config);
+  const tenantConfig = (sso: SsoConfig): SignInConfig => ({
+    source: 'tenant',
+    displayName: sso.displayName,
+    issuerUrl: sso.issuerUrl,
+    clientId: sso.clientId,
+    clientSecret: () =>
+      deps.vault.open<string>({ cipher: sso.clientSecretCipher, keyId: sso.clientSecretKeyId }),
+    groupsClaim: sso.groupsClaim,
+    groupRoles: storedGroupRoles(sso.groupRoles),
+    defaultRole: sso.defaultRole,
+    passwordSignInDisabled: sso.passwordSignInDisabled,
+  });
+  /** The installation's sign-in for a tenant it maps, unless the tenant has its own (which wins). */
+  const installationConfig = (slug: string): SignInConfig | undefined => {
+    const mapped = installation?.tenants.get(slug);
+    if (!installation || !mapped) return undefined;
+    return {
+      source: 'installation',
+      displayName: installation.displayName,
+      issuerUrl: installation.issuerUrl,
+      clientId: installation.clientId,
+      clientSecret: () => installation.clientSecret,
+      groupsClaim: installation.groupsClaim,
+      groupRoles: mapped.groupRoles,
+      defaultRole: mapped.defaultRole,
+      passwordSignInDisabled: false,
+    };
+  };
   const enabledConfig = async (slug: string) => {
     const tenant = await deps.db.tenant.findUnique({ where: { slug }, include: { sso: true } });
+    const sso = tenant?.sso?.enabled
+      ? tenantConfig(tenant.sso)
+      : tenant && !tenant.sso
+        ? installationConfig(slug)
+        : undefined;
     // the same answer for an unknown tenant and one without SSO: no tenant list by probing
-    if (!tenant?.sso?.enabled) throw new DollyError('not_found', `No single sign-on for tenant ${slug}`);
-    return { tenant, sso: tenant.sso };
+    if (!tenant || !sso) throw new DollyError('not_found', `No single sign-on for tenant ${slug}`);
+    return { tenant, sso };
   };
-  const clientOf = (sso: SsoConfig) =>
+  const clientOf = (sso: SignInConfig) =>
     discoverIssuer(
-      {
-        issuerUrl: sso.issuerUrl,
-        clientId: sso.clientId,
-        clientSecret: deps.vault.open<string>({
-          cipher: sso.clientSecretCipher,
-          keyId: sso.clientSecretKeyId,
-        }),
-      },
+      { issuerUrl: sso.issuerUrl, clientId: sso.clientId, clientSecret: sso.clientSecret() },
       egress,
     );
 
@@ -151,6 +206,17 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
       redirectUri,
       signInUrl: `${publicUrl}/?tenant=${encodeURIComponent(tenant.slug)}`,
       config: tenant.sso ? toDto(tenant.sso) : null,
+      installation: (() => {
+        const c = installationConfig(tenant.slug);
+        return c
+          ? {
+              displayName: c.displayName,
+              issuerUrl: c.issuerUrl,
+              groupRoles: c.groupRoles,
+              defaultRole: c.defaultRole,
+            }
+          : null;
+      })(),
     };
   };
 
@@ -222,7 +288,12 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
         const { tenant, sso } = await enabledConfig(request.params.tenant);
         const client = await clientOf(sso);
         const { url, checks } = await authorizationUrl(client, redirectUri, sso.groupsClaim);
-        const pending: PendingSignIn = { ...checks, tenantId: tenant.id, tenantSlug: tenant.slug };
+        const pending: PendingSignIn = {
+          ...checks,
+          tenantId: tenant.id,
+          tenantSlug: tenant.slug,
+          source: sso.source,
+        };
         await deps.redis.set(pendingKey(checks.state), JSON.stringify(pending), 'EX', SIGN_IN_TTL_SECONDS);
         reply.setCookie(STATE_COOKIE, checks.state, {
           httpOnly: true,
@@ -278,9 +349,10 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
             [{ path: 'query.state', message: 'unknown or expired' }],
           );
         pending = JSON.parse(raw) as PendingSignIn;
-        const sso = await deps.db.ssoConfig.findUnique({ where: { tenantId: pending.tenantId } });
-        if (!sso?.enabled)
-          throw new DollyError('not_found', `No single sign-on for tenant ${pending.tenantSlug}`);
+        // the configuration that started the sign-in must still be the one in force
+        const { sso } = await enabledConfig(pending.tenantSlug);
+        if (sso.source !== (pending.source ?? 'tenant'))
+          throw new DollyError('conflict', 'Single sign-on changed during this sign-in; start it again');
         const client = await clientOf(sso);
         const callbackUrl = new URL(redirectUri);
         callbackUrl.search = new URL(request.url, 'http://callback.invalid').search;
@@ -298,7 +370,7 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
           email: typeof claims.email === 'string' ? claims.email : null,
           groups: groups.slice(0, 50),
         };
-        const role = roleForGroups(groups, storedGroupRoles(sso.groupRoles), sso.defaultRole);
+        const role = roleForGroups(groups, sso.groupRoles, sso.defaultRole);
         if (!role) {
           await audit({
             tenantId: pending.tenantId,
@@ -311,7 +383,7 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
             `None of your groups at ${sso.displayName} gives access to tenant ${pending.tenantSlug}`,
           );
         }
-        const { userId, created } = await userFor(deps, pending.tenantId, claims, issuer);
+        const { userId, created } = await userFor(deps, pending.tenantId, claims, issuer, sso.source);
         const membership = await deps.db.membership.findUnique({
           where: { tenantId_userId: { tenantId: pending.tenantId, userId } },
         });
@@ -494,6 +566,7 @@ async function userFor(
   tenantId: string,
   claims: Record<string, unknown> & { sub: string },
   issuer: string,
+  source: SignInConfig['source'],
 ): Promise<{ userId: string; created: boolean }> {
   const identity = await deps.db.userIdentity.findUnique({
     where: { issuer_subject: { issuer, subject: claims.sub } },
@@ -511,8 +584,11 @@ async function userFor(
     });
     return { userId: user.id, created: true };
   }
-  const elsewhere = existing.memberships.some((m) => m.tenantId !== tenantId);
-  const owner = existing.memberships.some((m) => m.tenantId === tenantId && m.role === 'owner');
+  // The installation's provider is the operator's, who runs every tenant: a verified email is enough.
+  const tenantBound = source === 'tenant';
+  const elsewhere = tenantBound && existing.memberships.some((m) => m.tenantId !== tenantId);
+  const owner =
+    tenantBound && existing.memberships.some((m) => m.tenantId === tenantId && m.role === 'owner');
   if (claims.email_verified !== true || elsewhere || owner)
     throw new DollyError(
       'conflict',

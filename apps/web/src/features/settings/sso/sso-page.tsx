@@ -49,6 +49,18 @@ export function SsoPage() {
               <code>{settings.data.signInUrl}</code>
             </dd>
           </dl>
+          {settings.data.installation && !settings.data.config && (
+            <p className="st-card" data-testid="sso-installation">
+              Your members can already sign in with <strong>{settings.data.installation.displayName}</strong>,
+              the operator's sign-in for this installation ({settings.data.installation.issuerUrl}):{' '}
+              {settings.data.installation.groupRoles.map((g) => `${g.group} → ${g.role}`).join(', ') ||
+                'no groups'}
+              {settings.data.installation.defaultRole
+                ? `, everyone else ${settings.data.installation.defaultRole}`
+                : ', everyone else refused'}
+              . Saving a configuration below replaces it for this tenant.
+            </p>
+          )}
           {/* one form for the page's life: a save keeps what was typed and says so */}
           <SsoForm config={settings.data.config} />
         </>

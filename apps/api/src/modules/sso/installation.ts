@@ -1,0 +1,62 @@
+import { type Role, roles } from '@dolly/authz';
+import type { GroupRole } from './role-mapping.ts';
+
+const isRole = (value: string | undefined): value is Role =>
+  (roles as readonly string[]).includes(value ?? '');
+
+/**
+ * Single sign-on the operator sets for the whole installation (DOLLY_SSO_*), for tenants that
+ * have none of their own: one identity provider, its groups mapped to a role per tenant.
+ */
+export interface InstallationSso {
+  displayName: string;
+  issuerUrl: string;
+  clientId: string;
+  clientSecret: string;
+  groupsClaim: string;
+  /** per tenant slug: the groups that give a role there, and the role everyone else gets (or none) */
+  tenants: Map<string, { groupRoles: GroupRole[]; defaultRole: Role | null }>;
+}
+
+/**
+ * Parses DOLLY_SSO_GROUP_ROLES: comma-separated `group=tenant:role`; the group `*` is the role
+ * anyone the provider signs in gets in that tenant. Throws with the entry at fault.
+ */
+export function parseGroupRoles(text: string): InstallationSso['tenants'] {
+  const tenants: InstallationSso['tenants'] = new Map();
+  for (const raw of text.split(',')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const match = /^(.+)=([a-z0-9][a-z0-9-]*):([a-z]+)$/.exec(entry);
+    const role = match?.[3];
+    if (!match || !isRole(role))
+      throw new Error(`"${entry}" is not group=tenant:role (role one of ${roles.join(', ')})`);
+    const group = (match[1] ?? '').trim();
+    const slug = match[2] ?? '';
+    const tenant = tenants.get(slug) ?? { groupRoles: [], defaultRole: null };
+    if (group === '*') tenant.defaultRole = role;
+    else tenant.groupRoles.push({ group, role });
+    tenants.set(slug, tenant);
+  }
+  return tenants;
+}
+
+export function installationSsoFrom(config: {
+  DOLLY_SSO_ISSUER_URL?: string | undefined;
+  DOLLY_SSO_CLIENT_ID?: string | undefined;
+  DOLLY_SSO_CLIENT_SECRET?: string | undefined;
+  DOLLY_SSO_DISPLAY_NAME: string;
+  DOLLY_SSO_GROUPS_CLAIM: string;
+  DOLLY_SSO_GROUP_ROLES: InstallationSso['tenants'];
+}): InstallationSso | undefined {
+  if (!config.DOLLY_SSO_ISSUER_URL || !config.DOLLY_SSO_CLIENT_ID || !config.DOLLY_SSO_CLIENT_SECRET)
+    return undefined;
+  return {
+    displayName: config.DOLLY_SSO_DISPLAY_NAME,
+    issuerUrl: config.DOLLY_SSO_ISSUER_URL,
+    clientId: config.DOLLY_SSO_CLIENT_ID,
+    clientSecret: config.DOLLY_SSO_CLIENT_SECRET,
+    groupsClaim: config.DOLLY_SSO_GROUPS_CLAIM,
+    tenants: config.DOLLY_SSO_GROUP_ROLES,
+  };
+}
