@@ -49,8 +49,13 @@ export function installationSsoFrom(config: {
   DOLLY_SSO_GROUPS_CLAIM: string;
   DOLLY_SSO_GROUP_ROLES: InstallationSso['tenants'];
 }): InstallationSso | undefined {
+  const parts = [config.DOLLY_SSO_ISSUER_URL, config.DOLLY_SSO_CLIENT_ID, config.DOLLY_SSO_CLIENT_SECRET];
+  if (parts.every((p) => !p)) return undefined;
+  // half a configuration is a typo, not "off": say so at start rather than show no button
   if (!config.DOLLY_SSO_ISSUER_URL || !config.DOLLY_SSO_CLIENT_ID || !config.DOLLY_SSO_CLIENT_SECRET)
-    return undefined;
+    throw new Error(
+      'DOLLY_SSO_ISSUER_URL, DOLLY_SSO_CLIENT_ID and DOLLY_SSO_CLIENT_SECRET are set together or not at all',
+    );
   return {
     displayName: config.DOLLY_SSO_DISPLAY_NAME,
     issuerUrl: config.DOLLY_SSO_ISSUER_URL,
