@@ -46,6 +46,12 @@ test('an admin sets up single sign-on and a new person signs in with it onto the
   await person.getByRole('button', { name: 'Continue' }).click();
   await expect(person.getByRole('heading', { name: 'Overview' })).toBeVisible();
   await expect(person.getByText(`${login}@sso.test`)).toBeVisible();
+  // signing out of Dolly ends the provider's session too, and the provider sends the person back
+  await person.getByRole('button', { name: 'Sign out' }).click();
+  await person.waitForURL((url) => url.href.startsWith(provider.issuer));
+  await person.getByRole('button', { name: /yes, sign me out/i }).click();
+  await person.waitForURL((url) => url.href.startsWith(baseURL));
+  await expect(person.getByRole('heading', { name: 'Sign in to Dolly' })).toBeVisible();
   await person.context().close();
 
   // leave the shared demo tenant as it was

@@ -183,6 +183,37 @@ describe('OIDC single sign-on', () => {
     expect(await h.db.user.count({ where: { email: `ada-${tag}@sso.test` } })).toBe(1);
   });
 
+  it('signs an SSO session out at the provider too, and a password session only in Dolly', async () => {
+    const res = await signIn(`ada-${tag}`);
+    const cookie = `dolly_session=${res.cookies.find((c) => c.name === 'dolly_session')?.value}`;
+    const me = await h.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
+    const out = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, 'x-csrf-token': me.json().csrfToken },
+    });
+    expect(out.statusCode, out.body).toBe(200);
+    const url = new URL(out.json().endSessionUrl);
+    const metadata = await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json();
+    expect(`${url.origin}${url.pathname}`).toBe(metadata.end_session_endpoint);
+    expect(url.searchParams.get('client_id')).toBe('dolly');
+    expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${PUBLIC_URL}/`);
+    // the provider accepts it: its sign-out confirmation, not an error page
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/logout|sign.?out/i);
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode,
+    ).toBe(401);
+    const password = await login(h.app, 'operator@demo.dolly');
+    const plain = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: password.cookie, 'x-csrf-token': password.csrf },
+    });
+    expect(plain.statusCode).toBe(204);
+  });
+
   it('refuses a person none of whose groups maps, when there is no default role', async () => {
     const res = await signIn(`bob-${tag}`);
     expect(res.statusCode).toBe(403);

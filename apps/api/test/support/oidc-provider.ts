@@ -27,6 +27,8 @@ export async function startOidcProvider(opts: {
         client_id: opts.clientId,
         client_secret: opts.clientSecret,
         redirect_uris: [opts.redirectUri],
+        // Dolly's sign-out sends the browser back to its front page
+        post_logout_redirect_uris: [`${new URL(opts.redirectUri).origin}/`],
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },

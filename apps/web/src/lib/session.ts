@@ -30,10 +30,12 @@ export function useSessionActions() {
       client.setQueryData(['session'], me);
     },
     async logout() {
-      await unwrap(dolly.POST('/api/v1/auth/logout'));
+      const out = await unwrap(dolly.POST('/api/v1/auth/logout'));
       setCsrfToken(undefined);
       client.clear();
       client.setQueryData(['session'], null);
+      // a single sign-on session ends at the provider too; it sends the browser back here
+      if (out && typeof out === 'object' && 'endSessionUrl' in out) window.location.assign(out.endSessionUrl);
     },
     /** Everything cached belongs to the previous tenant: drop it all, keep only the new session. */
     async switchTenant(slug: string) {

@@ -1,11 +1,13 @@
 import { hash, verify } from '@node-rs/argon2';
 import { DollyError } from '@dolly/contracts';
+import { parseEgressPolicy } from '@dolly/contracts/egress';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { problemResponses } from '../../lib/schemas.ts';
 import { SESSION_COOKIE, requirePrincipal } from '../../plugins/auth.ts';
+import { ssoSignOutUrl } from '../sso/configs.ts';
 import { openSession } from './session.ts';
 
 const roleSchema = z.enum(['owner', 'admin', 'operator', 'developer', 'viewer']);
@@ -52,6 +54,7 @@ const DUMMY_HASH = await hash('dolly-timing-equaliser');
 
 export function authRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const egress = parseEgressPolicy(deps.config.DOLLY_ENDPOINT_ALLOWLIST);
   r.post(
     '/api/v1/auth/login',
     {
@@ -177,12 +180,26 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/auth/logout',
     {
       config: { auth: 'authenticated', beforePasswordChange: true },
-      schema: { tags: ['auth'], summary: 'End the session', response: { 204: z.null() } },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session',
+        description:
+          "A session single sign-on opened answers 200 with the identity provider's sign-out address, for the browser to open so the provider's session ends too.",
+        response: {
+          200: z.object({ endSessionUrl: z.string() }).meta({ id: 'LogoutResult' }),
+          204: z.null(),
+        },
+      },
     },
     async (request, reply) => {
       const p = requirePrincipal(request);
-      if (p.sessionId) await deps.db.session.delete({ where: { id: p.sessionId } });
+      const session = p.sessionId
+        ? await deps.db.session.findUnique({ where: { id: p.sessionId }, select: { ssoTenantId: true } })
+        : null;
+      if (p.sessionId) await deps.db.session.deleteMany({ where: { id: p.sessionId } });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      const endSessionUrl = await ssoSignOutUrl(deps, egress, session?.ssoTenantId ?? null);
+      if (endSessionUrl) return reply.status(200).send({ endSessionUrl });
       return reply.status(204).send(null);
     },
   );

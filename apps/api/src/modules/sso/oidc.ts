@@ -122,3 +122,16 @@ function claimOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Where to send the browser so the provider ends its session too (RP-initiated logout), or
+ * undefined when the provider does not offer it. Dolly keeps no ID token, so it names itself
+ * with `client_id`, which the spec allows in place of `id_token_hint`.
+ */
+export function endSessionUrl(config: oidc.Configuration, postLogoutRedirectUri: string): URL | undefined {
+  if (!config.serverMetadata().end_session_endpoint) return undefined;
+  return oidc.buildEndSessionUrl(config, {
+    client_id: config.clientMetadata().client_id,
+    post_logout_redirect_uri: postLogoutRedirectUri,
+  });
+}

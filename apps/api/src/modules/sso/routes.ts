@@ -18,15 +18,19 @@ import {
   discoverIssuer,
   type SignInChecks,
 } from './oidc.ts';
-import { installationSsoFrom } from './installation.ts';
-import { type GroupRole, groupsFromClaims, roleForGroups } from './role-mapping.ts';
+import {
+  groupRoleSchema,
+  postLogoutRedirectUri,
+  type SignInConfig,
+  signInConfigs,
+  storedGroupRoles,
+} from './configs.ts';
+import { groupsFromClaims, roleForGroups } from './role-mapping.ts';
 
 /** Binds the sign-in to the browser that started it: a callback without it is someone else's. */
 const STATE_COOKIE = 'dolly_sso_state';
 const STATE_COOKIE_PATH = '/api/v1/auth/sso';
 const SIGN_IN_TTL_SECONDS = 600;
-
-const groupRoleSchema = z.object({ group: z.string().trim().min(1).max(200), role: roleSchema });
 
 const ssoConfigSchema = z
   .object({
@@ -53,6 +57,10 @@ const ssoSettingsSchema = z
       .string()
       .meta({ description: 'Register this as the redirect URI at the identity provider' }),
     signInUrl: z.string().meta({ description: "The tenant's sign-in page with its SSO button" }),
+    postLogoutRedirectUri: z.string().meta({
+      description:
+        "Register this as the post-logout redirect URI: signing out of Dolly ends the provider's session too",
+    }),
     config: ssoConfigSchema.nullable(),
     installation: z
       .object({
@@ -105,11 +113,6 @@ const putBodySchema = z.object({
     .meta({ description: "Refuse password sign-in for this tenant's members (recovery: pnpm dolly-admin)" }),
 });
 
-function storedGroupRoles(value: unknown): GroupRole[] {
-  const parsed = z.array(groupRoleSchema).safeParse(value);
-  return parsed.success ? parsed.data : [];
-}
-
 const toDto = (c: SsoConfig) => ({
   displayName: c.displayName,
   issuerUrl: c.issuerUrl,
@@ -130,19 +133,6 @@ interface PendingSignIn extends SignInChecks {
   source?: 'tenant' | 'installation';
 }
 
-/** What a sign-in needs, from a tenant's SsoConfig or from the installation's DOLLY_SSO_*. */
-interface SignInConfig {
-  source: 'tenant' | 'installation';
-  displayName: string;
-  issuerUrl: string;
-  clientId: string;
-  clientSecret: () => string;
-  groupsClaim: string;
-  groupRoles: GroupRole[];
-  defaultRole: Role | null;
-  passwordSignInDisabled: boolean;
-}
-
 export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const egress = parseEgressPolicy(deps.config.DOLLY_ENDPOINT_ALLOWLIST);
@@ -150,51 +140,7 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
   const redirectUri = `${publicUrl}/api/v1/auth/sso/callback`;
   const pendingKey = (state: string) => `${deps.config.DOLLY_QUEUE_PREFIX}:sso:${state}`;
 
-  const installation = installationSsoFrom(deps.config);
-  const tenantConfig = (sso: SsoConfig): SignInConfig => ({
-    source: 'tenant',
-    displayName: sso.displayName,
-    issuerUrl: sso.issuerUrl,
-    clientId: sso.clientId,
-    clientSecret: () =>
-      deps.vault.open<string>({ cipher: sso.clientSecretCipher, keyId: sso.clientSecretKeyId }),
-    groupsClaim: sso.groupsClaim,
-    groupRoles: storedGroupRoles(sso.groupRoles),
-    defaultRole: sso.defaultRole,
-    passwordSignInDisabled: sso.passwordSignInDisabled,
-  });
-  /** The installation's sign-in for a tenant it maps, unless the tenant has its own (which wins). */
-  const installationConfig = (slug: string): SignInConfig | undefined => {
-    const mapped = installation?.tenants.get(slug);
-    if (!installation || !mapped) return undefined;
-    return {
-      source: 'installation',
-      displayName: installation.displayName,
-      issuerUrl: installation.issuerUrl,
-      clientId: installation.clientId,
-      clientSecret: () => installation.clientSecret,
-      groupsClaim: installation.groupsClaim,
-      groupRoles: mapped.groupRoles,
-      defaultRole: mapped.defaultRole,
-      passwordSignInDisabled: false,
-    };
-  };
-  const enabledConfig = async (slug: string) => {
-    const tenant = await deps.db.tenant.findUnique({ where: { slug }, include: { sso: true } });
-    const sso = tenant?.sso?.enabled
-      ? tenantConfig(tenant.sso)
-      : tenant && !tenant.sso
-        ? installationConfig(slug)
-        : undefined;
-    // the same answer for an unknown tenant and one without SSO: no tenant list by probing
-    if (!tenant || !sso) throw new DollyError('not_found', `No single sign-on for tenant ${slug}`);
-    return { tenant, sso };
-  };
-  const clientOf = (sso: SignInConfig) =>
-    discoverIssuer(
-      { issuerUrl: sso.issuerUrl, clientId: sso.clientId, clientSecret: sso.clientSecret() },
-      egress,
-    );
+  const { installationConfig, enabledConfig, clientOf } = signInConfigs(deps, egress);
 
   /** What Settings shows: the configuration (no secret) and the addresses to hand out. */
   const settingsOf = async (tenantId: string) => {
@@ -205,6 +151,7 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
     return {
       redirectUri,
       signInUrl: `${publicUrl}/?tenant=${encodeURIComponent(tenant.slug)}`,
+      postLogoutRedirectUri: postLogoutRedirectUri(deps.config),
       config: tenant.sso ? toDto(tenant.sso) : null,
       installation: (() => {
         const c = installationConfig(tenant.slug);

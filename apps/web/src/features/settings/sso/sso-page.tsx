@@ -44,6 +44,10 @@ export function SsoPage() {
             <dd>
               <code>{settings.data.redirectUri}</code>
             </dd>
+            <dt>Post-logout redirect URI to register at the provider</dt>
+            <dd>
+              <code>{settings.data.postLogoutRedirectUri}</code>
+            </dd>
             <dt>Sign-in link for your members</dt>
             <dd>
               <code>{settings.data.signInUrl}</code>
