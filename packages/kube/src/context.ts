@@ -1,5 +1,6 @@
 /** What every migration step receives: the two clusters, cancellation and where to report. */
 import type { KubeClient } from './client.ts';
+import { realClock } from './rate-limit.ts';
 import type { ClusterInfo } from './types.ts';
 
 export interface MigrationCluster {
@@ -34,6 +35,17 @@ export interface StepOptions {
   signal?: AbortSignal;
   onEvent?: (e: MigrationEvent) => void;
   onProgress?: (p: MigrationProgress) => void;
+  /**
+   * Runs a wait (between polls of a cluster) without holding one of the worker's work slots: a
+   * migration waiting minutes for pods to be Ready must not keep other runs from working.
+   */
+  idle?: <T>(wait: () => Promise<T>) => Promise<T>;
+}
+
+/** A pause between polls, given back to the worker's other runs while it lasts. */
+export function pause(opts: Pick<StepOptions, 'signal' | 'idle'>, ms: number): Promise<void> {
+  const wait = () => realClock.sleep(ms, opts.signal);
+  return opts.idle ? opts.idle(wait) : wait();
 }
 
 export function emit(

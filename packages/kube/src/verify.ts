@@ -5,9 +5,8 @@
  */
 import type { WorkloadResult } from '@dolly/contracts';
 import type { KubeClient } from './client.ts';
-import { emit, type StepOptions } from './context.ts';
+import { emit, pause, type StepOptions } from './context.ts';
 import { REPLICAS_ANNOTATION } from './labels.ts';
-import { realClock } from './rate-limit.ts';
 import {
   asArray,
   asObject,
@@ -130,7 +129,7 @@ export async function verifyWorkloads(
     const ready = targets.filter((r) => results.get(describeRef(r))?.ready).length;
     opts.onProgress?.({ phase: 'verify', done: ready, total: targets.length });
     if (ready === targets.length || Date.now() >= deadline) break;
-    await realClock.sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), opts.signal);
+    await pause(opts, Math.min(pollMs, Math.max(0, deadline - Date.now())));
     pollMs = Math.min(pollMs * 1.5, 5000);
   }
   // name the cause for what is still not Ready

@@ -9,11 +9,10 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { PlannedVolume, VolumeResult } from '@dolly/contracts';
 import type { KubeClient } from './client.ts';
-import { emit, type MigrationClusters, type StepOptions } from './context.ts';
+import { emit, type MigrationClusters, pause, type StepOptions } from './context.ts';
 import { execInPod } from './exec-stream.ts';
 import type { MigrationPlan } from './dry-run.ts';
 import { CUTOVER_ANNOTATION, MIGRATION_LABEL, MOVER_LABEL, REPLICAS_ANNOTATION } from './labels.ts';
-import { realClock } from './rate-limit.ts';
 import {
   asArray,
   asObject,
@@ -139,8 +138,9 @@ async function waitRunning(
   ns: string,
   name: string,
   timeoutMs: number,
-  signal?: AbortSignal,
+  opts: Pick<StepOptions, 'signal' | 'idle'>,
 ) {
+  const signal = opts.signal;
   const deadline = Date.now() + timeoutMs;
   let wait = 100;
   let last = 'not created';
@@ -156,7 +156,7 @@ async function waitRunning(
       .map(asObject)
       .find((c) => c.status !== 'True' && c.message);
     last = asString(cond?.message) ?? asString(st.phase) ?? 'pending';
-    await realClock.sleep(wait, signal);
+    await pause(opts, wait);
     wait = Math.min(wait * 1.5, 2000);
   }
   throw new Error(`mover pod ${ns}/${name} did not start in ${Math.round(timeoutMs / 1000)}s: ${last}`);
@@ -220,8 +220,8 @@ export async function copyVolume(
       ensurePod(target.client, dstPod, signal),
     ]);
     await Promise.all([
-      waitRunning(source.client, srcRef.namespace, srcRef.name, timeout, signal),
-      waitRunning(target.client, dstRef.namespace, dstRef.name, timeout, signal),
+      waitRunning(source.client, srcRef.namespace, srcRef.name, timeout, opts),
+      waitRunning(target.client, dstRef.namespace, dstRef.name, timeout, opts),
     ]);
     const [before, targetBefore] = await Promise.all([
       checksums(source.client, srcRef, signal),
@@ -314,7 +314,7 @@ async function scaleDownSource(
       const st = asObject(live?.status);
       if (!live || (typeof st.replicas === 'number' ? st.replicas : 0) === 0) break;
       if (Date.now() > deadline) throw new Error(`${describeRef(ref)} did not scale down in the source`);
-      await realClock.sleep(250, opts.signal);
+      await pause(opts, 250);
     }
   return done;
 }

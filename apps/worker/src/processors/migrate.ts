@@ -183,11 +183,11 @@ export async function processMigrate(deps: ProcessorDeps, run: Run, signal: Abor
   });
 
   const volumes: VolumeReport = request.copyVolumes
-    ? await steps.runStep('copy-volumes', async () => {
+    ? await steps.runStep('copy-volumes', async ({ idle }) => {
         const r = reporter(deps.appendRunEvent, run.id, 'copy-volumes');
         const c = await clusters();
         try {
-          return await copyVolumes(plan, c, { ...r, signal });
+          return await copyVolumes(plan, c, { ...r, signal, idle });
         } finally {
           await r.flush();
           c.source.client.close();
@@ -196,11 +196,11 @@ export async function processMigrate(deps: ProcessorDeps, run: Run, signal: Abor
       })
     : { volumes: [], started: [], scaledDown: [] };
 
-  const workloads = await steps.runStep('verify', async (): Promise<WorkloadResult[]> => {
+  const workloads = await steps.runStep('verify', async ({ idle }): Promise<WorkloadResult[]> => {
     const r = reporter(deps.appendRunEvent, run.id, 'verify');
     const target = await migrationCluster(deps, run.tenantId, request.targetClusterId, signal);
     try {
-      return await verifyMigration(plan, { target }, { ...r, signal });
+      return await verifyMigration(plan, { target }, { ...r, signal, idle });
     } finally {
       await r.flush();
       target.client.close();
