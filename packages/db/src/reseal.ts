@@ -19,7 +19,10 @@ interface SealedCell {
  * Writes `next` over `prev` only if the row still holds `prev` (compare-and-set), so a secret
  * replaced concurrently is never overwritten with the old one. Resolves with the rows changed.
  */
-type CompareAndSet = (prev: SealedCell, next: { cipher: Uint8Array<ArrayBuffer>; keyId: string }) => Promise<number>;
+type CompareAndSet = (
+  prev: SealedCell,
+  next: { cipher: Uint8Array<ArrayBuffer>; keyId: string },
+) => Promise<number>;
 
 async function resealCells(
   vault: CredentialVault,
