@@ -97,12 +97,52 @@ describe('clone preflight', () => {
     expect(plan.status, JSON.stringify(plan.body)).toBe(201);
     expect(plan.body.document.preflight).toMatchObject({ findings: [] });
     expect(plan.body.document.preflight?.reason).toBeUndefined();
-    // a cloud without checks says so rather than claiming nothing is missing
-    const toAzure = await s.api<PlanBody>('operator', 'POST', '/api/v1/plans', {
-      source: { clusterIds: [await s.clusterId('gcp', 'shop-prod', 'dolly-demo-prod')] },
-      target: { accountId: s.account('azure').id, environment: 'dev', nameSuffix: `${suffix}c` },
+    // Azure and GCP accounts are checked too (resource provider, API, network), not skipped
+    for (const cloud of ['azure', 'gcp'] as const) {
+      const other = await s.api<PlanBody>('operator', 'POST', '/api/v1/plans', {
+        source: { clusterIds: [await s.clusterId('gcp', 'shop-prod', 'dolly-demo-prod')] },
+        target: { accountId: s.account(cloud).id, environment: 'dev', nameSuffix: `${suffix}${cloud[0]}` },
+      });
+      expect(other.status, JSON.stringify(other.body)).toBe(201);
+      expect(other.body.document.preflight, cloud).toMatchObject({ findings: [] });
+      expect(other.body.document.preflight?.reason, cloud).toBeUndefined();
+    }
+  }, 60_000);
+
+  it('lists what a fresh GCP project lacks (API, network), and apply refuses until it is fixed', async () => {
+    const dev = s.account('gcp', 'dolly-demo-dev');
+    const info = s.sandbox.accounts.find((a) => a.cloud === 'gcp' && a.id === 'dolly-demo-dev');
+    // the project as Google hands out a new one: Kubernetes Engine API off, no `default` network
+    const fresh = await s.sandbox.admin('POST', '/_sandbox/accounts', {
+      cloud: 'gcp',
+      id: 'dolly-demo-dev',
+      displayName: info?.displayName,
+      fresh: true,
     });
-    expect(toAzure.status, JSON.stringify(toAzure.body)).toBe(201);
-    expect(toAzure.body.document.preflight?.reason).toBe('no preflight checks for azure accounts yet');
+    expect(fresh.status).toBe(200);
+    const plan = await s.api<PlanBody>('operator', 'POST', '/api/v1/plans', {
+      source: { clusterIds: [await s.clusterId('gcp', 'shop-prod', 'dolly-demo-prod')] },
+      target: { accountId: dev.id, environment: 'dev', nameSuffix: `${suffix}f` },
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const pf = plan.body.document.preflight;
+    expect(pf?.reason).toBeUndefined();
+    expect(pf?.findings.map((f) => [f.check, f.severity])).toEqual([
+      ['gcp.container-api', 'blocker'],
+      ['gcp.network', 'blocker'],
+    ]);
+    expect(pf?.findings[0]?.fix).toBe(
+      'gcloud services enable container.googleapis.com --project dolly-demo-dev',
+    );
+    expect(pf?.findings[1]?.fix).toContain('gcloud compute networks create default');
+    const refused = await s.api<{ errors?: { path: string; message: string }[] }>(
+      'operator',
+      'POST',
+      `/api/v1/plans/${plan.body.id}/apply`,
+      {},
+    );
+    expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+    expect(refused.body.errors?.map((e) => e.path)).toEqual(['document.items[0].target', 'settings.network']);
+    expect(await s.h.db.run.count({ where: { planId: plan.body.id } })).toBe(0);
   }, 60_000);
 });

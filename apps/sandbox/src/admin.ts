@@ -101,14 +101,19 @@ export async function handleAdmin(
       sendJson(res, 200, core.accounts());
       return true;
     case 'POST /_sandbox/accounts': {
-      const b = (json ?? {}) as { cloud?: string; id?: string; displayName?: string };
+      const b = (json ?? {}) as { cloud?: string; id?: string; displayName?: string; fresh?: unknown };
       const mod = core.modules().find((m) => m.cloud === b.cloud);
-      if (!mod || typeof b.id !== 'string' || b.id === '') {
-        problem(res, 400, 'body must be {cloud, id, displayName?} for a present cloud');
+      if (
+        !mod ||
+        typeof b.id !== 'string' ||
+        b.id === '' ||
+        (b.fresh !== undefined && typeof b.fresh !== 'boolean')
+      ) {
+        problem(res, 400, 'body must be {cloud, id, displayName?, fresh?: boolean} for a present cloud');
         return true;
       }
       try {
-        sendJson(res, 200, mod.ensureAccount(b.id, b.displayName ?? b.id));
+        sendJson(res, 200, mod.ensureAccount(b.id, b.displayName ?? b.id, b.fresh ? { fresh: true } : {}));
       } catch (err) {
         problem(res, 400, err instanceof Error ? err.message : String(err));
       }

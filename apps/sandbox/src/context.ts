@@ -66,6 +66,11 @@ export interface FaultInjector {
   clear(): void;
 }
 
+/** How POST /_sandbox/accounts prepares an account (see `CloudModule.ensureAccount`). */
+export interface AccountOptions {
+  fresh?: boolean;
+}
+
 /** One sandbox account/subscription/project, as listed by GET /_sandbox/accounts. */
 export interface SandboxAccount {
   cloud: SandboxCloud;
@@ -176,8 +181,13 @@ export interface CloudModule {
   ): Promise<boolean>;
   /** Verify a bearer token presented to a kube API of one of this cloud's clusters. */
   authenticateKube(clusterId: string, bearerToken: string): KubeIdentity | undefined;
-  /** Create accounts (aws account / azure subscription / gcp project) and their credentials. */
-  ensureAccount(id: string, displayName: string): SandboxAccount;
+  /**
+   * Create accounts (aws account / azure subscription / gcp project) and their credentials. With
+   * `fresh`, the account is as the cloud hands out a new one: nothing a clone needs is prepared (no
+   * IAM roles, resource provider not registered, Kubernetes Engine API disabled and no `default`
+   * network). The demo and test accounts are prepared.
+   */
+  ensureAccount(id: string, displayName: string, opts?: AccountOptions): SandboxAccount;
   accounts(): SandboxAccount[];
   seedCluster(accountId: string, cluster: SeedCluster): void;
   snapshot(): unknown;

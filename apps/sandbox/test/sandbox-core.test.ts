@@ -279,7 +279,7 @@ describe('sandbox core', () => {
     await eks.send(
       new CreateClusterCommand({
         name: 'persist',
-        roleArn: 'arn:aws:iam::111111111111:role/r',
+        roleArn: 'arn:aws:iam::111111111111:role/eks-cluster-role',
         resourcesVpcConfig: { subnetIds: ids },
         tags: { keep: 'me' },
       }),

@@ -30,18 +30,39 @@ export async function planPreflight(
     };
   const findings: PreflightFinding[] = [];
   const reasons = new Set<string>();
-  for (const target of targets) {
+  // One provider for the whole plan (its own caches, e.g. subnet zones, then serve every item),
+  // and one ask per region and scope: what an account lacks depends on where a cluster goes, not
+  // on its name, so a plan of several clusters in one region reads the account once (with the
+  // pools of all of them, for the quota checks).
+  let source: PreflightSource | undefined;
+  for (const group of byRegion(targets)) {
+    const [first] = group;
+    if (!first) continue;
     const r = await askAccount(async (ctx) => {
-      const source = provider();
+      source ??= provider();
       // said in the plan, so "nothing missing" is never claimed for checks that did not run
       if (!source.preflight) return undefined;
-      return source.preflight(target, ctx);
+      // the region's planned pools together, so a quota is compared with all the plan puts there
+      const probe = group.length === 1 ? first : { ...first, nodePools: group.flatMap((t) => t.nodePools) };
+      return source.preflight(probe, ctx);
     }, timeoutMs);
     if (!r.ok) reasons.add(r.reason);
     else if (r.value === undefined) reasons.add(`no preflight checks for ${account.cloud} accounts yet`);
-    else for (const f of r.value) findings.push({ target: target.name, ...f });
+    else for (const target of group) for (const f of r.value) findings.push({ target: target.name, ...f });
   }
   return { ...base, findings, ...(reasons.size ? { reason: [...reasons].join('; ') } : {}) };
+}
+
+/** The plan's targets grouped by where they go (scope and region), in plan order. */
+export function byRegion(targets: TargetClusterSpec[]): TargetClusterSpec[][] {
+  const groups = new Map<string, TargetClusterSpec[]>();
+  for (const t of targets) {
+    const key = `${t.scope ?? ''}\n${t.location}`;
+    const g = groups.get(key);
+    if (g) g.push(t);
+    else groups.set(key, [t]);
+  }
+  return [...groups.values()];
 }
 
 /** The findings apply refuses on. */

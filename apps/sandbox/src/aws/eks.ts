@@ -1,4 +1,5 @@
 /** The EKS control plane: operations over AwsState, with EKS's validation rules and shapes. */
+import { roleTrusts } from './iam.ts';
 import { randomUUID } from 'node:crypto';
 import type { MachineTypeInfo } from '@dolly/model';
 import type { FaultRule, KubeClusterInfo, KubeNodePool, SandboxContext } from '../context.ts';
@@ -570,6 +571,13 @@ export class EksService {
         clusterName: name,
       });
     }
+    // EKS assumes the role before it creates anything: it must exist and trust eks.amazonaws.com
+    if (!roleTrusts(this.state().accounts[caller.account], roleArn, 'eks.amazonaws.com')) {
+      throw eksErrors.invalidParameter(
+        `Role with arn: ${roleArn}, could not be assumed because it does not exist or the trusted entity is not correct`,
+        { clusterName: name },
+      );
+    }
     const vpcReq = obj(body.resourcesVpcConfig) ?? {};
     const subnetIds = strList(vpcReq.subnetIds, 'resourcesVpcConfig.subnetIds') ?? [];
     if (subnetIds.length === 0) {
@@ -904,6 +912,12 @@ export class EksService {
     if (!nodeRole || !ROLE_ARN_RE.test(nodeRole)) {
       throw eksErrors.invalidParameter(
         `nodeRole must be a valid IAM role ARN, got: ${nodeRole ?? '(none)'}`,
+        fields,
+      );
+    }
+    if (!roleTrusts(this.state().accounts[caller.account], nodeRole, 'ec2.amazonaws.com')) {
+      throw eksErrors.invalidParameter(
+        `Following required service principals [ec2.amazonaws.com] were not found in the trust relationships of nodeRole ${nodeRole}`,
         fields,
       );
     }

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   CloudModule,
   FaultRule,
+  AccountOptions,
   KubeIdentity,
   SandboxAccount,
   SandboxContext,
@@ -14,6 +15,7 @@ import { credentialsFor } from './credentials.ts';
 import { ec2ErrorXml, handleEc2 } from './ec2.ts';
 import { awsClusterId, EksService } from './eks.ts';
 import {
+  type AwsAccount,
   type AwsState,
   addonStatus,
   clusterKey,
@@ -28,6 +30,7 @@ import {
 import { defaultVpc } from './network.ts';
 import { AwsError, parseForm, requestId, sendRestJson, sendRestJsonError, sendXml } from './protocol.ts';
 import { routeEks } from './route.ts';
+import { handleIam, iamErrorXml } from './iam.ts';
 import { handleSts, stsErrorXml } from './sts.ts';
 import {
   parseQuery,
@@ -41,7 +44,7 @@ export { awsClusterId } from './eks.ts';
 export { credentialsFor } from './credentials.ts';
 export { presignGetCallerIdentity } from './sigv4.ts';
 
-type Service = 'eks' | 'ec2' | 'sts';
+type Service = 'eks' | 'ec2' | 'sts' | 'iam';
 const REQUEST_FAULTS = ['throttle', 'server-error', 'timeout'] as const;
 const KUBE_TOKEN_PREFIX = 'k8s-aws-v1.';
 /** aws-iam-authenticator accepts presigned tokens up to 15 minutes old */
@@ -56,10 +59,13 @@ function renderError(res: ServerResponse, service: Service, err: AwsError, reqId
     sendRestJsonError(res, err, reqId);
     return;
   }
+  const type = err.status >= 500 ? 'Receiver' : 'Sender';
   const xml =
     service === 'sts'
-      ? stsErrorXml(err.code, err.message, reqId, err.status >= 500 ? 'Receiver' : 'Sender')
-      : ec2ErrorXml(err.code, err.message, reqId);
+      ? stsErrorXml(err.code, err.message, reqId, type)
+      : service === 'iam'
+        ? iamErrorXml(err.code, err.message, reqId, type)
+        : ec2ErrorXml(err.code, err.message, reqId);
   sendXml(res, err.status, xml, reqId, err.headers);
 }
 
@@ -79,7 +85,7 @@ function authError(
         return new AwsError('InvalidSignatureException', 403, r.message);
     }
   }
-  if (service === 'sts') {
+  if (service === 'sts' || service === 'iam') {
     switch (r.code) {
       case 'UnknownKey':
         return new AwsError('InvalidClientTokenId', 403, r.message);
@@ -104,7 +110,7 @@ function faultError(service: Service, rule: FaultRule): AwsError {
     const headers = { 'retry-after': retryAfter };
     if (service === 'eks')
       return new AwsError('ThrottlingException', 429, rule.message ?? 'Rate exceeded', {}, headers);
-    if (service === 'sts')
+    if (service === 'sts' || service === 'iam')
       return new AwsError('Throttling', 400, rule.message ?? 'Rate exceeded', {}, headers);
     return new AwsError('RequestLimitExceeded', 503, rule.message ?? 'Request limit exceeded.', {}, headers);
   }
@@ -114,7 +120,7 @@ function faultError(service: Service, rule: FaultRule): AwsError {
       500,
       rule.message ?? 'An internal error occurred (sandbox fault).',
     );
-  if (service === 'sts')
+  if (service === 'sts' || service === 'iam')
     return new AwsError(
       'InternalFailure',
       500,
@@ -176,7 +182,7 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
       cloud: 'aws',
       id,
       displayName: a?.displayName ?? id,
-      endpoints: { eks: endpoint, ec2: endpoint, sts: endpoint },
+      endpoints: { eks: endpoint, ec2: endpoint, sts: endpoint, iam: endpoint },
       credentials: {
         accessKeyId: creds.accessKeyId,
         secretAccessKey: creds.secretAccessKey,
@@ -216,9 +222,15 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
     const action = form?.get('Action') ?? queryMap.get('Action');
     const version = form?.get('Version') ?? queryMap.get('Version');
     let service: Service;
-    if (scope?.service === 'sts' || scope?.service === 'ec2' || scope?.service === 'eks')
+    if (
+      scope?.service === 'sts' ||
+      scope?.service === 'ec2' ||
+      scope?.service === 'eks' ||
+      scope?.service === 'iam'
+    )
       service = scope.service;
     else if (action && version === '2011-06-15') service = 'sts';
+    else if (action && version === '2010-05-08') service = 'iam';
     else if (action) service = 'ec2';
     else service = 'eks';
     const route = service === 'eks' ? routeEks(method, servicePath) : undefined;
@@ -261,6 +273,11 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
       if (!read) hubStale();
       if (service === 'sts') {
         sendXml(res, 200, handleSts(accountId, action ?? '', reqId), reqId);
+      } else if (service === 'iam') {
+        state.accounts[accountId] ??= { id: accountId, displayName: accountId };
+        const acct = state.accounts[accountId];
+        sendXml(res, 200, handleIam(acct, action ?? '', form ?? new Map(query), reqId), reqId);
+        if (!read) ctx.markDirty();
       } else if (service === 'ec2') {
         sendXml(res, 200, handleEc2(ctx, caller, action ?? '', form ?? new Map(query), reqId), reqId);
       } else {
@@ -535,12 +552,17 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
     state: () => state,
     handle,
     authenticateKube,
-    ensureAccount(id: string, displayName: string): SandboxAccount {
+    ensureAccount(id: string, displayName: string, opts: AccountOptions = {}): SandboxAccount {
       if (!/^\d{12}$/.test(id)) throw new Error(`AWS account ids have 12 digits: ${id}`);
       const existing = state.accounts[id];
       if (!existing || existing.displayName !== displayName) {
-        state.accounts[id] = { id, displayName };
+        state.accounts[id] = { ...existing, id, displayName };
         reindex();
+        ctx.markDirty();
+      }
+      if (opts.fresh) {
+        // a new AWS account: no IAM roles for EKS until someone creates them
+        (state.accounts[id] as AwsAccount).roles = {};
         ctx.markDirty();
       }
       return account(id);

@@ -1,3 +1,4 @@
+import type { IamRoleRec } from './iam.ts';
 /** EKS state as persisted (plain JSON) and the pure status derivations over it. */
 
 export interface EksUpdate {
@@ -117,6 +118,8 @@ export interface EksCluster {
 export interface AwsAccount {
   id: string;
   displayName: string;
+  /** IAM roles by name; absent: the roles a prepared account has (see iam.ts) */
+  roles?: Record<string, IamRoleRec>;
 }
 
 export interface AwsState {

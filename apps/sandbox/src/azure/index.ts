@@ -21,6 +21,7 @@ import type {
   FaultRule,
   KubeIdentity,
   SandboxAccount,
+  AccountOptions,
   SandboxContext,
   SeedCluster,
 } from '../context.ts';
@@ -71,6 +72,18 @@ const DURATION = {
   poolDelete: 90_000,
 } satisfies Record<OpKind, number>;
 
+/** How long `az provider register` stays Registering (real: a minute or more). */
+const REGISTRATION_MS = 60_000;
+/** The resource provider AKS clusters belong to; a new subscription has it NotRegistered. */
+const AKS_NAMESPACE = 'Microsoft.ContainerService';
+
+/** A resource provider's registration in one subscription; absent means Registered (demo subscriptions). */
+interface RegistrationRec {
+  state: 'NotRegistered' | 'Registering' | 'Registered' | 'Unregistering';
+  /** when Registering (or Unregistering) ends */
+  until?: number;
+}
+
 const DEFAULT_API_VERSION = '2026-04-01';
 
 interface AzureState {
@@ -79,10 +92,12 @@ interface AzureState {
   resourceGroups: Record<string, ResourceGroupRec>;
   clusters: Record<string, ClusterRec>;
   operations: Record<string, OpRec>;
+  /** subscription id -> lower-case provider namespace -> registration; older state files lack it */
+  registrations?: Record<string, Record<string, RegistrationRec>>;
 }
 
 function emptyState(): AzureState {
-  return { version: 1, accounts: {}, resourceGroups: {}, clusters: {}, operations: {} };
+  return { version: 1, accounts: {}, resourceGroups: {}, clusters: {}, operations: {}, registrations: {} };
 }
 
 class ArmError extends Error {
@@ -234,7 +249,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     };
   }
 
-  function ensureAccount(id: string, displayName: string): SandboxAccount {
+  function ensureAccount(id: string, displayName: string, opts: AccountOptions = {}): SandboxAccount {
     let a = state.accounts[id];
     if (!a) {
       a = deriveAccount(id, displayName);
@@ -244,7 +259,104 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       a.displayName = displayName;
       ctx.markDirty();
     }
+    if (opts.fresh) {
+      // a new subscription: AKS's resource provider is not registered until someone registers it
+      setRegistration(id, AKS_NAMESPACE, { state: 'NotRegistered' });
+    }
     return toAccount(a);
+  }
+
+  // ---------- resource providers ----------
+
+  /** The registration state now (Registering ends by itself, as ARM's does). */
+  function registration(sub: string, namespace: string): RegistrationRec['state'] {
+    const rec = state.registrations?.[sub]?.[namespace.toLowerCase()];
+    if (!rec) return 'Registered';
+    if (rec.until !== undefined && rec.until <= ctx.now()) {
+      rec.state = rec.state === 'Registering' ? 'Registered' : 'NotRegistered';
+      delete rec.until;
+      ctx.markDirty();
+    }
+    return rec.state;
+  }
+
+  function setRegistration(sub: string, namespace: string, rec: RegistrationRec): void {
+    state.registrations ??= {};
+    const regs = state.registrations;
+    regs[sub] = { ...regs[sub], [namespace.toLowerCase()]: rec };
+    ctx.markDirty();
+  }
+
+  /** What ARM answers for a write into a namespace the subscription has not registered. */
+  function requireRegistered(sub: string, namespace: string): void {
+    if (registration(sub, namespace) === 'Registered') return;
+    throw new ArmError(
+      409,
+      'MissingSubscriptionRegistration',
+      `The subscription is not registered to use namespace '${namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
+      namespace,
+    );
+  }
+
+  /** GET /subscriptions/{sub}/providers/{namespace} (Microsoft.Resources providers API). */
+  function providerBody(sub: string, namespace: string): Json {
+    const isAks = namespace.toLowerCase() === AKS_NAMESPACE.toLowerCase();
+    const ns = isAks ? AKS_NAMESPACE : namespace;
+    const locations = cat.regions('azure').map((r) => r.displayName);
+    return {
+      id: `/subscriptions/${sub}/providers/${ns}`,
+      namespace: ns,
+      registrationPolicy: 'RegistrationRequired',
+      registrationState: registration(sub, ns),
+      resourceTypes: isAks
+        ? ['managedClusters', 'managedClusters/agentPools', 'locations', 'locations/operations'].map(
+            (resourceType) => ({
+              resourceType,
+              locations: resourceType.startsWith('locations') ? [] : locations,
+              apiVersions: [DEFAULT_API_VERSION],
+            }),
+          )
+        : [],
+    };
+  }
+
+  async function handleProvider(a: Arm): Promise<void> {
+    const { lower, segs, method, res, sub } = a;
+    const namespace = segs[3] ?? '';
+    if (!/^[A-Za-z0-9]+\.[A-Za-z0-9.]+$/.test(namespace)) {
+      throw new ArmError(
+        404,
+        'InvalidResourceNamespace',
+        `The resource namespace '${namespace}' is invalid.`,
+      );
+    }
+    if (lower.length === 4) {
+      if (method !== 'GET')
+        throw new ArmError(405, 'MethodNotAllowed', 'The requested method is not allowed.');
+      await applyFault(takeFault('providers.get'), 'providers.get');
+      sendJson(res, 200, providerBody(sub, namespace));
+      return;
+    }
+    const action = lower[4];
+    if (method !== 'POST')
+      throw new ArmError(405, 'MethodNotAllowed', 'The requested method is not allowed.');
+    await applyFault(takeFault(`providers.${action}`), `providers.${action}`);
+    const now = registration(sub, namespace);
+    const wait = Math.max(1, Math.round(REGISTRATION_MS / Math.max(ctx.speed(), 0.001)));
+    if (action === 'register' && now !== 'Registered' && now !== 'Registering') {
+      setRegistration(sub, namespace, { state: 'Registering', until: ctx.now() + wait });
+    } else if (action === 'unregister' && now !== 'NotRegistered') {
+      const inUse = Object.values(state.clusters).some((c) => c.subscriptionId === sub);
+      if (inUse && namespace.toLowerCase() === AKS_NAMESPACE.toLowerCase()) {
+        throw new ArmError(
+          409,
+          'Conflict',
+          `Cannot unregister the resource provider '${AKS_NAMESPACE}' while resources of it exist in the subscription.`,
+        );
+      }
+      setRegistration(sub, namespace, { state: 'Unregistering', until: ctx.now() + wait });
+    }
+    sendJson(res, 200, providerBody(sub, namespace));
   }
 
   // ---------- validation helpers ----------
@@ -725,6 +837,8 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       'managedClusters.createOrUpdate',
     );
     requireRg(a.sub, rg);
+    // ARM refuses the write before AKS sees it
+    requireRegistered(a.sub, AKS_NAMESPACE);
     const body = parseJsonBody(a.body);
     if (!body)
       throw new ArmError(
@@ -1064,6 +1178,14 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     }
     if (lower[2] === 'resourcegroups' && lower.length <= 4) {
       await handleResourceGroups(a);
+      return;
+    }
+    // /subscriptions/{sub}/providers/{namespace}[/register|/unregister]
+    if (
+      lower[2] === 'providers' &&
+      (lower.length === 4 || (lower.length === 5 && (lower[4] === 'register' || lower[4] === 'unregister')))
+    ) {
+      await handleProvider(a);
       return;
     }
     // /subscriptions/{sub}/providers/Microsoft.ContainerService/...
@@ -1631,6 +1753,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     restore(saved: unknown): void {
       if (isRecord(saved) && saved.version === 1 && isRecord(saved.clusters)) {
         state = clone(saved) as unknown as AzureState;
+        state.registrations ??= {};
       } else {
         state = emptyState();
       }

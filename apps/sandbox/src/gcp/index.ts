@@ -19,10 +19,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gcpCpuQuotaMetric } from '@dolly/model';
 import type {
   CloudModule,
   FaultRule,
   KubeIdentity,
+  AccountOptions,
   SandboxAccount,
   SandboxContext,
   SeedCluster,
@@ -47,6 +49,7 @@ import {
   poolBody,
   regionOfLocation,
   type TaintRec,
+  totalNodes,
 } from './model.ts';
 import {
   catalogOf,
@@ -96,10 +99,33 @@ interface GcpState {
   projects: Record<string, GcpProjectRec>;
   clusters: Record<string, GkeClusterRec>;
   operations: Record<string, StoredOp>;
+  /**
+   * Project setup a new project lacks, for projects made `fresh` (older state files lack both):
+   * service name -> state (absent: ENABLED), and the VPC networks (absent: just `default`).
+   */
+  services?: Record<string, Record<string, 'ENABLED' | 'DISABLED'>>;
+  networks?: Record<string, Record<string, NetworkRec>>;
+  /** regional vCPU quota per metric (CPUS, N2_CPUS ...) for projects made `fresh`; absent: PREPARED_CPU_QUOTA */
+  cpuQuota?: Record<string, number>;
 }
 
+/** vCPUs per metric and region a prepared (demo/test) project may run: enough for any test fleet. */
+const PREPARED_CPU_QUOTA = 100_000;
+/** What a new project gets per metric and region (Compute Engine's default for a paid account). */
+const FRESH_CPU_QUOTA = 24;
+
+interface NetworkRec {
+  name: string;
+  id: string;
+  autoCreateSubnetworks: boolean;
+  creationTimestamp: string;
+}
+
+/** The service GKE's API is; a new project has it DISABLED. */
+const CONTAINER_SERVICE = 'container.googleapis.com';
+
 function emptyState(): GcpState {
-  return { version: 1, projects: {}, clusters: {}, operations: {} };
+  return { version: 1, projects: {}, clusters: {}, operations: {}, services: {}, networks: {} };
 }
 
 const STATUS_HTTP: Record<string, number> = {
@@ -123,6 +149,7 @@ class GoogleApiError extends Error {
     readonly status: keyof typeof STATUS_HTTP | string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly details: Json[] = [],
   ) {
     super(message);
   }
@@ -336,13 +363,18 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
       cloud: 'gcp',
       id: p.projectId,
       displayName: p.displayName,
-      endpoints: { container: base(), token: `${base()}/gcp/token` },
+      endpoints: {
+        container: base(),
+        token: `${base()}/gcp/token`,
+        serviceusage: base(),
+        compute: base(),
+      },
       credentials: keyJson(p),
       caCertPem: ctx.caCertPem,
     };
   }
 
-  function ensureAccount(id: string, displayName: string): SandboxAccount {
+  function ensureAccount(id: string, displayName: string, opts: AccountOptions = {}): SandboxAccount {
     let p = state.projects[id];
     if (!p) {
       p = deriveProject(id, displayName || id);
@@ -352,7 +384,287 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
       p.displayName = displayName;
       ctx.markDirty();
     }
+    if (opts.fresh) {
+      // a project as it is handed out with the default network policy of many organisations:
+      // the Kubernetes Engine API is off and there is no `default` network
+      state.services = { ...state.services, [id]: { [CONTAINER_SERVICE]: 'DISABLED' } };
+      state.networks = { ...state.networks, [id]: {} };
+      state.cpuQuota = { ...state.cpuQuota, [id]: FRESH_CPU_QUOTA };
+      ctx.markDirty();
+    }
     return toAccount(p);
+  }
+
+  // ---------- project setup: serviceusage v1 and compute v1 networks ----------
+
+  function serviceState(projectId: string, service: string): 'ENABLED' | 'DISABLED' {
+    return state.services?.[projectId]?.[service] ?? 'ENABLED';
+  }
+
+  function networksOf(projectId: string): Record<string, NetworkRec> {
+    state.networks ??= {};
+    const nets = state.networks;
+    nets[projectId] ??= { default: newNetwork('default', true) };
+    return nets[projectId];
+  }
+
+  function cpuLimit(projectId: string): number {
+    return state.cpuQuota?.[projectId] ?? PREPARED_CPU_QUOTA;
+  }
+
+  /** vCPUs per quota metric the pools run (or would run): nodes per zone × zones × vCPUs. */
+  function cpusByMetric(pools: GkePoolRec[], region: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const p of pools) {
+      const vcpus =
+        cat.machineType('gcp', p.machineType, region)?.vcpus ??
+        cat.machineType('gcp', p.machineType)?.vcpus ??
+        0;
+      const metric = gcpCpuQuotaMetric(p.machineType);
+      out.set(metric, (out.get(metric) ?? 0) + vcpus * totalNodes(p));
+    }
+    return out;
+  }
+
+  /** vCPUs in use per metric in one region of a project (every cluster there). */
+  function cpuUsage(projectId: string, region: string): Map<string, number> {
+    const pools = Object.values(state.clusters)
+      .filter((c) => c.projectId === projectId && regionOfLocation(c.location) === region)
+      .flatMap((c) => c.nodePools.filter((p) => p.status !== 'STOPPING'));
+    return cpusByMetric(pools, region);
+  }
+
+  /** GKE refuses a create that would run more vCPUs than the region's quota, as Compute Engine does. */
+  function requireCpuQuota(project: GcpProjectRec, region: string, pools: GkePoolRec[]): void {
+    const used = cpuUsage(project.projectId, region);
+    const limit = cpuLimit(project.projectId);
+    const problems: string[] = [];
+    for (const [metric, need] of cpusByMetric(pools, region)) {
+      const available = Math.max(0, limit - (used.get(metric) ?? 0));
+      if (need <= available) continue;
+      problems.push(
+        `insufficient regional quota to satisfy request: resource "${metric}": request requires '${need.toFixed(1)}' and is short '${(need - available).toFixed(1)}'. project has a quota of '${limit.toFixed(1)}' with '${available.toFixed(1)}' available. View and manage quotas at https://console.cloud.google.com/iam-admin/quotas?usage=USED&project=${project.projectId}`,
+      );
+    }
+    if (problems.length === 0) return;
+    const message =
+      problems.length === 1
+        ? `${problems[0]?.replace(/^i/, 'I')}.`
+        : `\n${problems.map((p, i) => `\t(${i + 1}) ${p}`).join('\n')}.`;
+    throw new GoogleApiError('PERMISSION_DENIED', message);
+  }
+
+  function regionBody(project: GcpProjectRec, region: string): Json {
+    const used = cpuUsage(project.projectId, region);
+    const limit = cpuLimit(project.projectId);
+    const metrics = new Set(['CPUS', ...used.keys()]);
+    for (const t of cat.machineTypes('gcp', region)) metrics.add(gcpCpuQuotaMetric(t.name));
+    return {
+      kind: 'compute#region',
+      name: region,
+      status: 'UP',
+      selfLink: `https://www.googleapis.com/compute/v1/projects/${project.projectId}/regions/${region}`,
+      quotas: [...metrics].sort().map((metric) => ({ metric, limit, usage: used.get(metric) ?? 0 })),
+    };
+  }
+
+  function newNetwork(name: string, autoCreateSubnetworks: boolean): NetworkRec {
+    return {
+      name,
+      id: String(BigInt(`0x${randomBytes(7).toString('hex')}`)),
+      autoCreateSubnetworks,
+      creationTimestamp: new Date(ctx.now()).toISOString(),
+    };
+  }
+
+  /** What every Kubernetes Engine API call answers while the API is disabled in the project. */
+  function requireContainerApi(project: GcpProjectRec): void {
+    if (serviceState(project.projectId, CONTAINER_SERVICE) === 'ENABLED') return;
+    const n = project.projectNumber;
+    const activation = `https://console.developers.google.com/apis/api/${CONTAINER_SERVICE}/overview?project=${n}`;
+    throw new GoogleApiError(
+      'PERMISSION_DENIED',
+      `Kubernetes Engine API has not been used in project ${n} before or it is disabled. Enable it by visiting ${activation} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.`,
+      {},
+      [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'SERVICE_DISABLED',
+          domain: 'googleapis.com',
+          metadata: { service: CONTAINER_SERVICE, consumer: `projects/${n}`, activationUrl: activation },
+        },
+      ],
+    );
+  }
+
+  function serviceBody(project: GcpProjectRec, service: string): Json {
+    return {
+      name: `projects/${project.projectNumber}/services/${service}`,
+      parent: `projects/${project.projectNumber}`,
+      config: {
+        name: service,
+        title: service === CONTAINER_SERVICE ? 'Kubernetes Engine API' : service,
+      },
+      state: serviceState(project.projectId, service),
+    };
+  }
+
+  function networkBody(project: GcpProjectRec, n: NetworkRec): Json {
+    const self = `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/networks/${n.name}`;
+    return {
+      kind: 'compute#network',
+      id: n.id,
+      creationTimestamp: n.creationTimestamp,
+      name: n.name,
+      selfLink: self,
+      autoCreateSubnetworks: n.autoCreateSubnetworks,
+      routingConfig: { routingMode: 'REGIONAL' },
+      networkFirewallPolicyEnforcementOrder: 'AFTER_CLASSIC_FIREWALL',
+    };
+  }
+
+  /** A compute global operation, done at once (network writes take seconds, not minutes). */
+  function computeOpBody(project: GcpProjectRec, kind: string, target: string): Json {
+    const id = String(BigInt(`0x${randomBytes(7).toString('hex')}`));
+    const now = new Date(ctx.now()).toISOString();
+    return {
+      kind: 'compute#operation',
+      id,
+      name: `operation-${ctx.now()}-${randomBytes(4).toString('hex')}`,
+      operationType: kind,
+      targetLink: `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/networks/${target}`,
+      status: 'DONE',
+      progress: 100,
+      insertTime: now,
+      startTime: now,
+      endTime: now,
+      selfLink: `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/operations/${id}`,
+    };
+  }
+
+  /** /v1/projects/{p}/services/{service}[:enable|:disable] and /compute/v1/projects/{p}/global/networks[/{n}] */
+  async function handleProjectSetup(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    path: string,
+  ): Promise<boolean> {
+    const su = /^\/v1\/projects\/([^/]+)\/services\/([^/:]+)(?::(enable|disable))?$/.exec(path);
+    const net = /^\/compute\/v1\/projects\/([^/]+)\/global\/networks(?:\/([^/]+))?$/.exec(path);
+    const reg = /^\/compute\/v1\/projects\/([^/]+)\/regions\/([^/]+)$/.exec(path);
+    if (!su && !net && !reg) return false;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const who = authenticate(req);
+    const projectId = decodeURIComponent((su ?? net ?? reg)?.[1] ?? '');
+    const project = projectFor(projectId);
+    if (!project || project.projectId !== who.projectId) {
+      throw new GoogleApiError(
+        'PERMISSION_DENIED',
+        `Permission denied on resource project ${projectId} (or it may not exist) for ${who.email}.`,
+      );
+    }
+    if (su) {
+      const service = decodeURIComponent(su[2] ?? '');
+      const action = su[3];
+      await applyFault(action ? `services.${action}` : 'services.get');
+      if (!action) {
+        if (method !== 'GET')
+          throw new GoogleApiError('NOT_FOUND', `The requested URL ${path} was not found.`);
+        sendJson(res, 200, serviceBody(project, service));
+        return true;
+      }
+      if (method !== 'POST')
+        throw new GoogleApiError('NOT_FOUND', `The requested URL ${path} was not found.`);
+      state.services ??= {};
+      const services = state.services;
+      services[project.projectId] = {
+        ...services[project.projectId],
+        [service]: action === 'enable' ? 'ENABLED' : 'DISABLED',
+      };
+      ctx.markDirty();
+      const type = action === 'enable' ? 'EnableServiceResponse' : 'DisableServiceResponse';
+      sendJson(res, 200, {
+        name: `operations/acf.p2-${project.projectNumber}-${randomBytes(8).toString('hex')}`,
+        done: true,
+        response: {
+          '@type': `type.googleapis.com/google.api.serviceusage.v1.${type}`,
+          service: serviceBody(project, service),
+        },
+      });
+      return true;
+    }
+    if (reg) {
+      await applyFault('regions.get');
+      const region = decodeURIComponent(reg[2] ?? '');
+      if (method !== 'GET' || !cat.region('gcp', region)) {
+        const message = `The resource 'projects/${project.projectId}/regions/${region}' was not found`;
+        sendJson(res, 404, {
+          error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }] },
+        });
+        return true;
+      }
+      sendJson(res, 200, regionBody(project, region));
+      return true;
+    }
+    const nets = networksOf(project.projectId);
+    const name = net?.[2] ? decodeURIComponent(net[2]) : undefined;
+    const notFound = (n: string) => {
+      const message = `The resource 'projects/${project.projectId}/global/networks/${n}' was not found`;
+      sendJson(res, 404, {
+        error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }] },
+      });
+    };
+    if (!name) {
+      await applyFault(method === 'POST' ? 'networks.insert' : 'networks.list');
+      if (method === 'GET') {
+        const items = Object.values(nets).map((n) => networkBody(project, n));
+        sendJson(res, 200, {
+          kind: 'compute#networkList',
+          id: `projects/${project.projectId}/global/networks`,
+          items,
+          selfLink: `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/networks`,
+        });
+        return true;
+      }
+      if (method !== 'POST')
+        throw new GoogleApiError('NOT_FOUND', `The requested URL ${path} was not found.`);
+      const b = parseJsonBody(body);
+      const n = b ? str(b.name) : undefined;
+      if (!n || !NAME_RE.test(n)) {
+        const message = `Invalid value for field 'resource.name': '${n ?? ''}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`;
+        sendJson(res, 400, {
+          error: { code: 400, message, errors: [{ message, domain: 'global', reason: 'invalid' }] },
+        });
+        return true;
+      }
+      if (nets[n]) {
+        const message = `The resource 'projects/${project.projectId}/global/networks/${n}' already exists`;
+        sendJson(res, 409, {
+          error: { code: 409, message, errors: [{ message, domain: 'global', reason: 'alreadyExists' }] },
+        });
+        return true;
+      }
+      nets[n] = newNetwork(n, b?.autoCreateSubnetworks !== false);
+      ctx.markDirty();
+      sendJson(res, 200, computeOpBody(project, 'insert', n));
+      return true;
+    }
+    await applyFault(method === 'DELETE' ? 'networks.delete' : 'networks.get');
+    const found = nets[name];
+    if (!found) {
+      notFound(name);
+      return true;
+    }
+    if (method === 'GET') {
+      sendJson(res, 200, networkBody(project, found));
+      return true;
+    }
+    if (method !== 'DELETE')
+      throw new GoogleApiError('NOT_FOUND', `The requested URL ${path} was not found.`);
+    delete nets[name];
+    ctx.markDirty();
+    sendJson(res, 200, computeOpBody(project, 'delete', name));
+    return true;
   }
 
   function projectFor(idOrNumber: string): GcpProjectRec | undefined {
@@ -695,6 +1007,14 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
     if (isRecord(spec.autopilot) && spec.autopilot.enabled === true) {
       throw new GoogleApiError('UNIMPLEMENTED', 'Autopilot clusters are not emulated by the Dolly sandbox.');
     }
+    // the network may be a name, a partial path or a URL; GKE checks it exists before creating
+    const network = (str(spec.network) ?? 'default').split('/').pop() ?? 'default';
+    if (!networksOf(r.project.projectId)[network]) {
+      throw new GoogleApiError(
+        'INVALID_ARGUMENT',
+        `Project "${r.project.projectId}" has no network named "${network}".`,
+      );
+    }
     const channel = isRecord(spec.releaseChannel)
       ? (enumName('channel', spec.releaseChannel.channel) ?? 'REGULAR')
       : 'REGULAR';
@@ -744,6 +1064,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
       }
       pools.push(p);
     }
+    requireCpuQuota(r.project, loc.region, pools);
     const workloadPool = isRecord(spec.workloadIdentityConfig)
       ? str(spec.workloadIdentityConfig.workloadPool)
       : undefined;
@@ -821,6 +1142,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
       c.currentMasterVersion,
       r.project.clientEmail,
     );
+    requireCpuQuota(r.project, loc.region, [pool]);
     c.nodePools.push(pool);
     c.status = 'RECONCILING';
     sendOp(r, startOp(c, 'CREATE_NODE_POOL', fault, pool.name));
@@ -1255,6 +1577,14 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
         await handleToken(req, res, body);
         return true;
       }
+      try {
+        if (await handleProjectSetup(req, res, body, path)) return true;
+      } catch (e) {
+        if (!(e instanceof GoogleApiError)) throw e;
+        const code = STATUS_HTTP[e.status] ?? 500;
+        sendJson(res, code, { error: { code, message: e.message, status: e.status, details: e.details } });
+        return true;
+      }
       const m = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)(?:\/(.*))?$/.exec(legacyToLocations(path));
       if (!m) {
         if (path.startsWith('/v1/projects/')) {
@@ -1276,6 +1606,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
           );
         }
         settle();
+        requireContainerApi(project);
         const r: Req = {
           req,
           res,
@@ -1297,7 +1628,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
           sendJson(
             res,
             code,
-            { error: { code, message: e.message, status: e.status, details: [] } },
+            { error: { code, message: e.message, status: e.status, details: e.details } },
             e.headers,
           );
         } else {

@@ -10,6 +10,7 @@ import type { Catalog, CatalogSource } from './types';
 
 export { type CatalogData, createCatalog, overlayCatalog, versionIsListed } from './catalog';
 export { isPreviousGeneration } from './generation';
+export { gcpCpuQuotaMetric } from './quota';
 export type {
   Catalog,
   CatalogOverlay,

@@ -27,6 +27,7 @@ import {
   paginateListClusters,
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import {
@@ -67,19 +68,57 @@ function requestToken(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 
-/** The IAM roles EKS needs and what a fresh account must do to provide them. */
-const ROLE_CHECKS = [
-  [
-    'clusterRoleArn',
-    'aws.cluster-role',
-    'create an IAM role trusted by eks.amazonaws.com with the AmazonEKSClusterPolicy managed policy and set settings.clusterRoleArn to its ARN',
-  ],
-  [
-    'nodeRoleArn',
-    'aws.node-role',
-    'create an IAM role trusted by ec2.amazonaws.com with AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy and AmazonEC2ContainerRegistryReadOnly and set settings.nodeRoleArn to its ARN',
-  ],
-] as const;
+/** The IAM roles EKS needs, who must trust each, and what a fresh account must do to provide them. */
+const ROLES = {
+  clusterRoleArn: {
+    check: 'aws.cluster-role',
+    service: 'eks.amazonaws.com',
+    needs: 'create the cluster',
+    policies: 'the AmazonEKSClusterPolicy managed policy',
+  },
+  nodeRoleArn: {
+    check: 'aws.node-role',
+    service: 'ec2.amazonaws.com',
+    needs: 'create node groups',
+    policies: 'AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy and AmazonEC2ContainerRegistryReadOnly',
+  },
+} as const;
+type RoleKey = keyof typeof ROLES;
+
+/** The one wording of "make this role", for the plan's preflight and apply's refusal alike. */
+function roleFix(key: RoleKey): string {
+  const r = ROLES[key];
+  return `create an IAM role trusted by ${r.service} with ${r.policies} and set settings.${key} to its ARN`;
+}
+
+/** The role name of a role ARN (arn:aws:iam::<account>:role[/path]/<name>). */
+function roleName(arn: string): string | undefined {
+  const m = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
+  return m?.[1];
+}
+
+/** The service principals a role's trust policy (URL-encoded JSON, as IAM returns it) allows. */
+function trustedServices(doc: string | undefined): string[] {
+  if (!doc) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decodeURIComponent(doc));
+  } catch {
+    return [];
+  }
+  const st = (parsed as { Statement?: unknown }).Statement;
+  const list = (Array.isArray(st) ? st : st ? [st] : []) as {
+    Effect?: unknown;
+    Action?: unknown;
+    Principal?: { Service?: unknown };
+  }[];
+  return list
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => {
+      const v = s.Principal?.Service;
+      return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+    });
+}
 
 export function createAwsProvider(account: CloudAccountConfig, egress: EgressPolicy): CloudProvider {
   const ep = account.endpoints ?? {};
@@ -87,6 +126,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
     eks: ep.eks ?? account.endpoint ?? undefined,
     ec2: ep.ec2 ?? account.endpoint ?? undefined,
     sts: ep.sts ?? account.endpoint ?? undefined,
+    iam: ep.iam ?? account.endpoint ?? undefined,
   };
   // The agents go to the SDK's NodeHttpHandler through its options: no direct dependency on
   // @smithy/node-http-handler needed.
@@ -305,7 +345,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
     return subnets.map((s) => s.SubnetId as string);
   };
 
-  const requireSetting = (key: 'clusterRoleArn' | 'nodeRoleArn', operation: string): string => {
+  const requireSetting = (key: RoleKey, operation: string): string => {
     const v = account.settings[key];
     if (typeof v === 'string' && v !== '') return v;
     throw new CloudError({
@@ -313,8 +353,53 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
       operation,
       class: 'rejected',
       field: `settings.${key}`,
-      message: `the AWS account needs settings.${key} (an IAM role ARN) to ${key === 'clusterRoleArn' ? 'create EKS clusters' : 'create node groups'}`,
+      message: `the AWS account needs settings.${key} (an IAM role ARN) to ${ROLES[key].needs}; fix: ${roleFix(key)}`,
     });
+  };
+
+  /** What the account lacks for one role setting: unset, no such role, or a role EKS may not assume. */
+  const checkRole = async (key: RoleKey, ctx?: OperationContext): Promise<PreflightCheck | undefined> => {
+    const r = ROLES[key];
+    const finding = { check: r.check, severity: 'blocker' as const, field: `settings.${key}` };
+    const arn = account.settings[key];
+    if (typeof arn !== 'string' || arn === '')
+      return {
+        ...finding,
+        message: `the account has no settings.${key}, which EKS needs to ${r.needs}`,
+        fix: roleFix(key),
+      };
+    const name = roleName(arn);
+    if (!name)
+      return { ...finding, message: `settings.${key} is not an IAM role ARN: ${arn}`, fix: roleFix(key) };
+    // IAM is global: one client, in the default region's partition
+    const iam = new IAMClient(base(defaultRegion, endpoint.iam));
+    try {
+      const out = await call('GetRole', () => iam.send(new GetRoleCommand({ RoleName: name }), opt(ctx)));
+      const trusted = trustedServices(out.Role?.AssumeRolePolicyDocument);
+      if (trusted.includes(r.service)) return undefined;
+      return {
+        ...finding,
+        message: `IAM role ${name} (settings.${key}) does not trust ${r.service}, so EKS cannot ${r.needs}`,
+        fix: `add ${r.service} as a trusted service principal to the trust policy of role ${name} (aws iam update-assume-role-policy --role-name ${name} ...), or ${roleFix(key)}`,
+      };
+    } catch (e) {
+      if (isNotFound(e))
+        return {
+          ...finding,
+          message: `IAM role ${name} (settings.${key}) does not exist in the account`,
+          fix: roleFix(key),
+        };
+      if (e instanceof CloudError && e.class === 'auth')
+        return {
+          ...finding,
+          severity: 'warning',
+          message: `the credentials may not read IAM role ${name} (iam:GetRole), so Dolly cannot tell whether EKS may assume it`,
+          fix: `allow iam:GetRole on ${arn} for Dolly's credentials, or check that the role is trusted by ${r.service}`,
+        };
+      throw e;
+    } finally {
+      iam.destroy();
+    }
   };
 
   const waitClusterActive = (target: { location: string; name: string }, ctx: OperationContext) =>
@@ -511,16 +596,9 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
 
     async preflight(target, ctx) {
       const found: PreflightCheck[] = [];
-      for (const [key, check, fix] of ROLE_CHECKS) {
-        const v = account.settings[key];
-        if (typeof v === 'string' && v !== '') continue;
-        found.push({
-          check,
-          severity: 'blocker',
-          field: `settings.${key}`,
-          message: `the account has no settings.${key}, which EKS needs to ${key === 'clusterRoleArn' ? 'create the cluster' : 'create node groups'}`,
-          fix,
-        });
+      for (const key of Object.keys(ROLES) as RoleKey[]) {
+        const missing = await checkRole(key, ctx);
+        if (missing) found.push(missing);
       }
       const region = target.location;
       let subnets: string[];

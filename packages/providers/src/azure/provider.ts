@@ -13,6 +13,7 @@ import type {
   DiscoveredCluster,
   NodePoolRef,
   OperationContext,
+  PreflightCheck,
 } from '../types';
 import { PLAN_LABEL } from '../types';
 import { readCloudKubeconfig } from '../kubeconfig';
@@ -32,6 +33,10 @@ import { AKS_AAD_SERVER_APP_ID, aksKubeconfig } from './kubeconfig';
 import { aksClusterBody, aksPoolProfile, aksToSpec, initialSystemPool } from './map';
 
 const PUBLIC_ARM = 'https://management.azure.com';
+/** The resource provider AKS belongs to; a new subscription has it NotRegistered. */
+const AKS_NAMESPACE = 'Microsoft.ContainerService';
+/** ARM lists a resource type's locations by display name ("East US"); ids are "eastus". */
+const locationId = (name: string) => name.toLowerCase().replace(/\s+/g, '');
 
 /** Busy: AKS takes one operation per cluster at a time (409 OperationNotAllowed) — wait and retry. */
 const BUSY_CODES = new Set(['OperationNotAllowed', 'AnotherOperationInProgress', 'Conflict', 'EtagMismatch']);
@@ -361,6 +366,45 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
         ],
       };
       return overlay;
+    },
+
+    async preflight(target, ctx) {
+      const found: PreflightCheck[] = [];
+      try {
+        rgOf(target.scope);
+      } catch (e) {
+        if (!(e instanceof CloudError) || e.class !== 'rejected') throw e;
+        found.push({
+          check: 'azure.resource-group',
+          severity: 'blocker',
+          field: 'settings.resourceGroup',
+          message: 'the account names no resource group for new clusters',
+          fix: 'set settings.resourceGroup to the resource group Dolly should create clusters in (created when missing)',
+        });
+      }
+      // one call answers both: is AKS registered here, and in which locations it runs
+      const rp = await call('providers.get', () => arm().providers.get(AKS_NAMESPACE, opt(ctx)));
+      if (rp.registrationState !== 'Registered') {
+        found.push({
+          check: 'azure.resource-provider',
+          severity: 'blocker',
+          message: `the subscription has the ${AKS_NAMESPACE} resource provider ${rp.registrationState ?? 'NotRegistered'}; ARM refuses AKS clusters until it is Registered`,
+          fix: `az provider register --namespace ${AKS_NAMESPACE} --subscription ${subscriptionId} (then wait until \`az provider show --namespace ${AKS_NAMESPACE} --query registrationState\` says Registered)`,
+        });
+        return found;
+      }
+      const locations = (rp.resourceTypes ?? [])
+        .find((t) => t.resourceType?.toLowerCase() === 'managedclusters')
+        ?.locations?.map(locationId);
+      if (locations?.length && !locations.includes(locationId(target.location))) {
+        found.push({
+          check: 'azure.location',
+          severity: 'blocker',
+          message: `AKS is not offered in ${target.location} for this subscription`,
+          fix: `choose a target region where AKS is available (az provider show --namespace ${AKS_NAMESPACE} --query "resourceTypes[?resourceType=='managedClusters'].locations")`,
+        });
+      }
+      return found;
     },
 
     async ensureControlPlane(target, ctx) {

@@ -4,7 +4,9 @@ import { ClusterManagerClient, type protos } from '@google-cloud/container';
 import {
   bundledCatalog,
   type CatalogOverlay,
+  type TargetClusterSpec,
   compareVersionStrings,
+  gcpCpuQuotaMetric,
   type KubernetesVersionInfo,
   minorOf,
 } from '@dolly/model';
@@ -18,6 +20,7 @@ import type {
   DiscoveredCluster,
   NodePoolRef,
   OperationContext,
+  PreflightCheck,
 } from '../types';
 import { PLAN_LABEL } from '../types';
 import {
@@ -47,6 +50,10 @@ type GkeNodePool = protos.google.container.v1.INodePool;
 type GkeOperation = protos.google.container.v1.IOperation;
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+const PUBLIC_SERVICEUSAGE = 'https://serviceusage.googleapis.com';
+const PUBLIC_COMPUTE = 'https://compute.googleapis.com';
+/** The service GKE's API is; a new project has it disabled. */
+const CONTAINER_SERVICE = 'container.googleapis.com';
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const CLUSTER_STATUS: Record<number, string> = {
   0: 'STATUS_UNSPECIFIED',
@@ -161,6 +168,100 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
 
   const call = <T>(operation: string, fn: () => Promise<T>) => cloudCall('gcp', operation, fn);
   const mutex = new KeyedMutex();
+
+  /**
+   * A GET to one of the project-setup APIs (serviceusage, compute) through the account's
+   * authenticated client, so tokens, agents and endpoint overrides are those GKE calls use.
+   * Answers undefined for 404; other failures are CloudErrors.
+   */
+  const setupGet = async (
+    operation: string,
+    base: string,
+    path: string,
+    ctx?: OperationContext,
+  ): Promise<Record<string, unknown> | undefined> => {
+    const client = await auth();
+    const res = await call(operation, () =>
+      client.request<unknown>({
+        url: `${base.replace(/\/+$/, '')}${path}`,
+        method: 'GET',
+        ...(ctx?.signal ? { signal: ctx.signal } : {}),
+      }),
+    );
+    const data = (typeof res.data === 'object' && res.data !== null ? res.data : {}) as Record<
+      string,
+      unknown
+    >;
+    if (res.status >= 200 && res.status < 300) return data;
+    if (res.status === 404) return undefined;
+    const error = (data.error ?? {}) as { message?: unknown; status?: unknown };
+    throw new CloudError({
+      cloud: 'gcp',
+      operation,
+      class:
+        res.status === 401 || res.status === 403
+          ? 'auth'
+          : res.status === 429
+            ? 'throttled'
+            : res.status >= 500
+              ? 'transient'
+              : 'rejected',
+      message: typeof error.message === 'string' ? error.message : `HTTP ${res.status}`,
+      ...(typeof error.status === 'string' ? { cloudCode: error.status } : {}),
+    });
+  };
+  /**
+   * The planned pools' vCPUs per Compute Engine quota metric against the region's quota
+   * (regions.get): a create over quota fails at apply, so the plan says so first.
+   */
+  const checkCpuQuota = async (
+    target: TargetClusterSpec,
+    ctx?: OperationContext,
+  ): Promise<PreflightCheck[]> => {
+    const region = regionOf(target.location);
+    const need = new Map<string, number>();
+    for (const pool of target.nodePools) {
+      const vcpus =
+        bundledCatalog.machineType('gcp', pool.machineType, region)?.vcpus ??
+        bundledCatalog.machineType('gcp', pool.machineType)?.vcpus ??
+        0;
+      const metric = gcpCpuQuotaMetric(pool.machineType);
+      need.set(metric, (need.get(metric) ?? 0) + vcpus * pool.nodeCount);
+    }
+    const r = await setupGet(
+      'regions.get',
+      ep.compute ?? PUBLIC_COMPUTE,
+      `/compute/v1/projects/${encodeURIComponent(project)}/regions/${encodeURIComponent(region)}`,
+      ctx,
+    );
+    const quotas = Array.isArray(r?.quotas)
+      ? (r.quotas as { metric?: unknown; limit?: unknown; usage?: unknown }[])
+      : [];
+    const found: PreflightCheck[] = [];
+    for (const [metric, vcpus] of need) {
+      const q = quotas.find((x) => x.metric === metric);
+      // a metric the region does not list is not one Dolly can judge; GKE still checks at create
+      if (!q || typeof q.limit !== 'number') continue;
+      const available = Math.max(0, q.limit - (typeof q.usage === 'number' ? q.usage : 0));
+      if (vcpus <= available) continue;
+      found.push({
+        check: 'gcp.cpu-quota',
+        severity: 'blocker',
+        message: `the planned node pools need ${vcpus} ${metric} vCPUs in ${region}; project ${project} has a quota of ${q.limit} with ${available} available`,
+        fix: `ask for a ${metric} quota of at least ${q.limit - available + vcpus} in ${region} (https://console.cloud.google.com/iam-admin/quotas?usage=USED&project=${project}), or plan fewer or smaller nodes there`,
+      });
+    }
+    return found;
+  };
+
+  /** The VPC network new clusters join: settings.network (a name, path or URL) or `default`. */
+  const networkName = () =>
+    (typeof account.settings.network === 'string' && account.settings.network !== ''
+      ? account.settings.network
+      : 'default'
+    )
+      .split('/')
+      .pop() ?? 'default';
   const planLabel = (planId: string) => gcpLabelValue(planId);
   const parent = (location: string) => `projects/${project}/locations/${location}`;
   const clusterName = (location: string, name: string) => `${parent(location)}/clusters/${name}`;
@@ -363,6 +464,46 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
         ],
       };
       return overlay;
+    },
+
+    async preflight(target, ctx) {
+      const found: PreflightCheck[] = [];
+      const p = encodeURIComponent(project);
+      const service = await setupGet(
+        'services.get',
+        ep.serviceusage ?? PUBLIC_SERVICEUSAGE,
+        `/v1/projects/${p}/services/${CONTAINER_SERVICE}`,
+        ctx,
+      );
+      if (service?.state !== 'ENABLED') {
+        found.push({
+          check: 'gcp.container-api',
+          severity: 'blocker',
+          message: `the Kubernetes Engine API (${CONTAINER_SERVICE}) is not enabled in project ${project}; GKE refuses every call until it is`,
+          fix: `gcloud services enable ${CONTAINER_SERVICE} --project ${project}`,
+        });
+      }
+      const network = networkName();
+      const net = await setupGet(
+        'networks.get',
+        ep.compute ?? PUBLIC_COMPUTE,
+        `/compute/v1/projects/${p}/global/networks/${encodeURIComponent(network)}`,
+        ctx,
+      );
+      if (!net) {
+        found.push({
+          check: 'gcp.network',
+          severity: 'blocker',
+          field: 'settings.network',
+          message: `project ${project} has no VPC network named "${network}", which new clusters would join`,
+          fix:
+            network === 'default'
+              ? `gcloud compute networks create default --subnet-mode=auto --project ${project} (or set settings.network to an existing network)`
+              : `gcloud compute networks create ${network} --subnet-mode=auto --project ${project} (or set settings.network to an existing network)`,
+        });
+      }
+      found.push(...(await checkCpuQuota(target, ctx)));
+      return found;
     },
 
     async ensureControlPlane(target, ctx) {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Catalog } from '@dolly/model';
+import { JWT } from 'google-auth-library';
 import type { CloudAccountConfig, CloudId } from '../../src/index';
 import { loadSandboxParts } from '../../../../apps/sandbox/src/parts.ts';
 import { type RunningSandbox, startSandbox } from '../../../../apps/sandbox/src/server.ts';
@@ -112,7 +113,12 @@ export function awsAccount(
     cloud: 'aws',
     name: a.displayName,
     scope: a.id,
-    endpoints: { eks: a.endpoints.eks ?? '', ec2: a.endpoints.ec2 ?? '', sts: a.endpoints.sts ?? '' },
+    endpoints: {
+      eks: a.endpoints.eks ?? '',
+      ec2: a.endpoints.ec2 ?? '',
+      sts: a.endpoints.sts ?? '',
+      iam: a.endpoints.iam ?? '',
+    },
     credentialKind: 'aws-access-key',
     credentials: { accessKeyId: a.credentials.accessKeyId, secretAccessKey: a.credentials.secretAccessKey },
     settings: {
@@ -153,7 +159,12 @@ export function gcpAccount(
     cloud: 'gcp',
     name: a.displayName,
     scope: a.id,
-    endpoints: { container: a.endpoints.container ?? '', token: a.endpoints.token ?? '' },
+    endpoints: {
+      container: a.endpoints.container ?? '',
+      token: a.endpoints.token ?? '',
+      serviceusage: a.endpoints.serviceusage ?? '',
+      compute: a.endpoints.compute ?? '',
+    },
     credentialKind: 'gcp-service-account-key',
     credentials: { ...a.credentials },
     settings,
@@ -174,6 +185,28 @@ export async function listNodesWithKubeconfig(
     if (error instanceof ApiException) return { status: error.code, names: [] };
     throw error;
   }
+}
+
+/**
+ * An OAuth access token for a sandbox GCP project's service-account key, as gcloud would get one
+ * (google-auth-library always posts to oauth2.googleapis.com; the key's token_uri is honoured).
+ */
+export async function gcpAccessToken(a: SandboxAccountInfo): Promise<string> {
+  const key = a.credentials as Record<string, string>;
+  const jwt = new JWT({
+    email: key.client_email,
+    key: key.private_key,
+    keyId: key.private_key_id,
+    scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+  });
+  jwt.transporter.interceptors.request.add({
+    resolved: async (config) => {
+      if (String(config.url).startsWith('https://oauth2.googleapis.com/token'))
+        config.url = new URL(key.token_uri ?? '');
+      return config;
+    },
+  });
+  return (await jwt.getAccessToken()).token ?? '';
 }
 
 /** Fast polling for the sandbox's sped-up clock. */

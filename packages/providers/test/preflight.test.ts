@@ -1,0 +1,246 @@
+/**
+ * A fresh account, as each cloud hands one out: the sandbox refuses what the real cloud refuses
+ * (no EKS roles, AKS resource provider not registered, Kubernetes Engine API disabled and no
+ * `default` network), and each provider's preflight names what is missing with the exact fix.
+ * Once the fix is applied through the cloud's own API, the same preflight finds nothing.
+ */
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { ClientSecretCredential } from '@azure/identity';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import type { ClusterSpec } from '@dolly/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudError, createProvider } from '../src/index';
+import {
+  awsAccount,
+  azureAccount,
+  FAST,
+  gcpAccessToken,
+  gcpAccount,
+  type SandboxAccountInfo,
+  startTestSandbox,
+  type TestSandbox,
+} from './support/sandbox';
+
+let sb: TestSandbox;
+const FRESH = {
+  aws: '424242424242',
+  azure: '00000000-0000-4000-8000-0000000000f1',
+  gcp: 'dolly-fresh-project',
+} as const;
+
+async function freshAccount(cloud: 'aws' | 'azure' | 'gcp'): Promise<SandboxAccountInfo> {
+  const r = await sb.admin('POST', '/_sandbox/accounts', { cloud, id: FRESH[cloud], fresh: true });
+  expect(r.status, JSON.stringify(r.json)).toBe(200);
+  return r.json as SandboxAccountInfo;
+}
+
+async function cloudError(p: Promise<unknown>): Promise<CloudError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(CloudError);
+    return e as CloudError;
+  }
+  throw new Error('expected a CloudError');
+}
+
+const spec = (
+  cloud: ClusterSpec['cloud'],
+  scope: string,
+  location: string,
+  machineType: string,
+): ClusterSpec => ({
+  cloud,
+  scope,
+  location,
+  name: 'fresh-shop',
+  kubernetesVersion: '1.34',
+  labels: {},
+  nodePools: [
+    {
+      name: 'general',
+      machineType,
+      nodeCount: 2,
+      spot: false,
+      labels: {},
+      taints: [],
+      ...(cloud === 'azure' ? { mode: 'system' as const } : {}),
+    },
+  ],
+});
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+});
+afterAll(async () => {
+  await sb?.close();
+});
+
+describe('preflight of a fresh account', () => {
+  it('AWS: roles must exist and trust eks/ec2; EKS refuses otherwise, with its own message', async () => {
+    const a = await freshAccount('aws');
+    const account = awsAccount(a, {
+      clusterRoleArn: `arn:aws:iam::${a.id}:role/dolly-cluster`,
+      nodeRoleArn: `arn:aws:iam::${a.id}:role/dolly-node`,
+    });
+    const aws = createProvider(account);
+    const target = spec('aws', a.id, 'us-east-1', 'm5.large');
+    const before = await aws.preflight?.(target, FAST);
+    expect(before?.map((f) => [f.check, f.severity, f.field])).toEqual([
+      ['aws.cluster-role', 'blocker', 'settings.clusterRoleArn'],
+      ['aws.node-role', 'blocker', 'settings.nodeRoleArn'],
+    ]);
+    expect(before?.[0]?.message).toContain('dolly-cluster');
+    expect(before?.[0]?.fix).toMatch(/trusted by eks\.amazonaws\.com/);
+    expect(before?.[1]?.fix).toMatch(/trusted by ec2\.amazonaws\.com/);
+
+    const refused = await cloudError(aws.ensureControlPlane(target, { ...FAST, planId: 'pf-aws' }));
+    expect(refused.class).toBe('rejected');
+    expect(refused.message).toContain(
+      `Role with arn: arn:aws:iam::${a.id}:role/dolly-cluster, could not be assumed because it does not exist or the trusted entity is not correct`,
+    );
+
+    // the operator creates the roles; the node role trusts the wrong service
+    const iam = new IAMClient({
+      region: 'us-east-1',
+      endpoint: a.endpoints.iam,
+      credentials: {
+        accessKeyId: String(a.credentials.accessKeyId),
+        secretAccessKey: String(a.credentials.secretAccessKey),
+      },
+    });
+    const trust = (service: string) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+      });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'dolly-cluster',
+        AssumeRolePolicyDocument: trust('eks.amazonaws.com'),
+      }),
+    );
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'dolly-node', AssumeRolePolicyDocument: trust('eks.amazonaws.com') }),
+    );
+    iam.destroy();
+    const after = await aws.preflight?.(target, FAST);
+    expect(after?.map((f) => f.check)).toEqual(['aws.node-role']);
+    expect(after?.[0]?.message).toContain('does not trust ec2.amazonaws.com');
+
+    await aws.ensureControlPlane(target, { ...FAST, planId: 'pf-aws' });
+    const noNodes = await cloudError(aws.ensureNodePool(target, 'general', { ...FAST, planId: 'pf-aws' }));
+    expect(noNodes.message).toContain(
+      `Following required service principals [ec2.amazonaws.com] were not found in the trust relationships of nodeRole arn:aws:iam::${a.id}:role/dolly-node`,
+    );
+    await aws.deleteCluster({ scope: a.id, location: 'us-east-1', cluster: target.name }, FAST);
+  });
+
+  it('Azure: Microsoft.ContainerService must be registered; ARM refuses AKS otherwise', async () => {
+    const a = await freshAccount('azure');
+    const azure = createProvider(azureAccount(a));
+    const target = spec('azure', `${a.id}/dolly-clones`, 'westeurope', 'Standard_D4s_v5');
+    const before = await azure.preflight?.(target, FAST);
+    expect(before?.map((f) => [f.check, f.severity])).toEqual([['azure.resource-provider', 'blocker']]);
+    expect(before?.[0]?.fix).toContain('az provider register --namespace Microsoft.ContainerService');
+
+    const refused = await cloudError(azure.ensureControlPlane(target, { ...FAST, planId: 'pf-az' }));
+    expect(refused.cloudCode).toBe('MissingSubscriptionRegistration');
+    expect(refused.message).toContain(
+      "The subscription is not registered to use namespace 'Microsoft.ContainerService'. See https://aka.ms/rps-not-found for how to register subscriptions.",
+    );
+
+    // `az provider register`: Registering for a while, then Registered
+    const c = a.credentials as Record<string, string>;
+    const tlsOptions = { ca: a.caCertPem };
+    const credential = new ClientSecretCredential(c.tenantId ?? '', c.clientId ?? '', c.clientSecret ?? '', {
+      authorityHost: c.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions,
+    });
+    const arm = new ResourceManagementClient(credential, a.id, {
+      endpoint: a.endpoints.arm,
+      $host: a.endpoints.arm,
+      credentialScopes: ['https://management.azure.com/.default'],
+      tlsOptions,
+    });
+    expect((await arm.providers.register('Microsoft.ContainerService')).registrationState).toBe(
+      'Registering',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await arm.providers.get('Microsoft.ContainerService')).registrationState).toBe('Registered');
+    expect(await azure.preflight?.(target, FAST)).toEqual([]);
+
+    // a location AKS does not offer is said before apply too
+    const nowhere = await azure.preflight?.({ ...target, location: 'atlantis' }, FAST);
+    expect(nowhere?.map((f) => f.check)).toEqual(['azure.location']);
+    // and an account with no resource group for new clusters
+    const noRg = createProvider({ ...azureAccount(a), settings: {} });
+    const rg = await noRg.preflight?.({ ...target, scope: a.id }, FAST);
+    expect(rg?.map((f) => [f.check, f.field])).toEqual([['azure.resource-group', 'settings.resourceGroup']]);
+  });
+
+  it('GCP: the Kubernetes Engine API must be enabled and the network exist; GKE refuses otherwise', async () => {
+    const a = await freshAccount('gcp');
+    const gcp = createProvider(gcpAccount(a));
+    const target = spec('gcp', a.id, 'us-central1', 'e2-standard-4');
+    const before = await gcp.preflight?.(target, FAST);
+    expect(before?.map((f) => [f.check, f.severity])).toEqual([
+      ['gcp.container-api', 'blocker'],
+      ['gcp.network', 'blocker'],
+    ]);
+    expect(before?.[0]?.fix).toBe(`gcloud services enable container.googleapis.com --project ${a.id}`);
+    expect(before?.[1]?.fix).toContain(
+      `gcloud compute networks create default --subnet-mode=auto --project ${a.id}`,
+    );
+
+    const disabled = await cloudError(gcp.ensureControlPlane(target, { ...FAST, planId: 'pf-gcp' }));
+    expect(disabled.class).toBe('auth');
+    expect(disabled.message).toMatch(
+      /Kubernetes Engine API has not been used in project \d+ before or it is disabled/,
+    );
+
+    // the operator enables the API (serviceusage) and creates the network (compute), as gcloud does
+    const token = await gcpAccessToken(a);
+    const post = (url: string, body?: unknown) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      });
+    const enable = await post(
+      `${a.endpoints.serviceusage}/v1/projects/${a.id}/services/container.googleapis.com:enable`,
+    );
+    expect(enable.status).toBe(200);
+    // with the API on, GKE answers as for a project without the network
+    const noNetwork = await cloudError(gcp.ensureControlPlane(target, { ...FAST, planId: 'pf-gcp' }));
+    expect(noNetwork.class).toBe('rejected');
+    expect(noNetwork.message).toContain(`Project "${a.id}" has no network named "default".`);
+    expect((await gcp.preflight?.(target, FAST))?.map((f) => f.check)).toEqual(['gcp.network']);
+
+    const net = await post(`${a.endpoints.compute}/compute/v1/projects/${a.id}/global/networks`, {
+      name: 'default',
+      autoCreateSubnetworks: true,
+    });
+    expect(net.status).toBe(200);
+    expect(await gcp.preflight?.(target, FAST)).toEqual([]);
+
+    // a new project's regional vCPU quota (24 CPUS): 9 e2-standard-4 nodes need 36
+    const pool = target.nodePools[0] as ClusterSpec['nodePools'][number];
+    const big = { ...target, name: 'fresh-big', nodePools: [{ ...pool, nodeCount: 9 }] };
+    const quota = await gcp.preflight?.(big, FAST);
+    expect(quota?.map((f) => [f.check, f.severity])).toEqual([['gcp.cpu-quota', 'blocker']]);
+    expect(quota?.[0]?.message).toBe(
+      `the planned node pools need 36 CPUS vCPUs in us-central1; project ${a.id} has a quota of 24 with 24 available`,
+    );
+    const over = await cloudError(
+      (async () => {
+        await gcp.ensureControlPlane(big, { ...FAST, planId: 'pf-gcp' });
+        await gcp.ensureNodePool(big, 'general', { ...FAST, planId: 'pf-gcp' });
+      })(),
+    );
+    expect(over.message).toContain(
+      `nsufficient regional quota to satisfy request: resource "CPUS": request requires '36.0' and is short '12.0'. project has a quota of '24.0' with '24.0' available.`,
+    );
+  });
+});
