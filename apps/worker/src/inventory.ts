@@ -1,6 +1,7 @@
 import type { CloudAccount, Database } from '@dolly/db';
 import { environmentFromLabels } from '@dolly/model';
-import type { DiscoveredCluster } from '@dolly/providers';
+import type { DiscoveredCluster, ImportedClusterSpec } from '@dolly/providers';
+import type { ClusterSpec } from '@dolly/model';
 
 /** Pools' own cloud documents where the provider returned them alongside the cluster's. */
 function rawNodePools(raw: unknown): Map<string, unknown> {
@@ -96,7 +97,7 @@ ON CONFLICT ("clusterId", name) DO UPDATE SET
 export async function upsertDiscovered(
   db: Database,
   account: CloudAccount,
-  found: DiscoveredCluster[],
+  found: DiscoveredCluster<ClusterSpec | ImportedClusterSpec>[],
   seenAt: Date,
   opts: { createdByRunId?: string; environment?: { environment: string | null; source: string } } = {},
 ): Promise<{ id: string; created: boolean }[]> {

@@ -12,7 +12,7 @@ import {
   asArray,
   asObject,
   asString,
-  type CloudId,
+  type ClusterCloud,
   groupOf,
   type KubeObject,
   type ObjectRef,
@@ -24,7 +24,7 @@ export interface PreflightInput {
   objects: KubeObject[];
   facts: TargetFacts;
   catalog: Pick<ResourceCatalog, 'find'>;
-  targetCloud: CloudId;
+  targetCloud: ClusterCloud;
   /** same cluster: source and target namespaces must differ */
   sameCluster: boolean;
   namespaces: { source: string; target: string }[];

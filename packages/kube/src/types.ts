@@ -2,6 +2,12 @@
 import type { ChangeRecord, MigrationWarning, ObjectRef } from '@dolly/contracts';
 
 export type CloudId = 'aws' | 'azure' | 'gcp';
+/**
+ * Where a cluster of a migration runs: a cloud, or `kubernetes` (imported by kubeconfig: on-prem,
+ * EKS Anywhere, k3s), whose storage classes, load balancers and identities Dolly cannot know, so
+ * the rules rewrite nothing cloud-specific into or out of it without an explicit mapping.
+ */
+export type ClusterCloud = CloudId | 'kubernetes';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -72,7 +78,7 @@ export function describeRef(r: ObjectRef): string {
 
 /** Where a cluster is, as the transform rules need it: its cloud and names for identity trust. */
 export interface ClusterInfo {
-  cloud: CloudId;
+  cloud: ClusterCloud;
   name: string;
   /** aws account id, azure subscription(/resource group), gcp project */
   scope?: string;

@@ -1,9 +1,9 @@
-import type { CloudAccountConfig, CloudId, CredentialKind } from './types';
+import type { CloudAccountConfig, CredentialKind, ProviderCloud } from './types';
 
 /** A stored cloud account row (Prisma's CloudAccount), as far as providers care. */
 export interface StoredCloudAccount {
   id: string;
-  cloud: CloudId;
+  cloud: ProviderCloud;
   name: string;
   scope: string | null;
   endpoint: string | null;

@@ -1,4 +1,4 @@
-import type { CloudId } from './types';
+import type { ProviderCloud } from './types';
 
 export type CloudErrorClass =
   | 'throttled'
@@ -10,7 +10,7 @@ export type CloudErrorClass =
   | 'transient';
 
 export interface CloudErrorInit {
-  cloud: CloudId;
+  cloud: ProviderCloud;
   operation: string;
   class: CloudErrorClass;
   message: string;
@@ -27,7 +27,7 @@ export interface CloudErrorInit {
  */
 export class CloudError extends Error {
   readonly class: CloudErrorClass;
-  readonly cloud: CloudId;
+  readonly cloud: ProviderCloud;
   readonly operation: string;
   retryAfterMs?: number;
   requestId?: string;
@@ -415,7 +415,7 @@ function classifyGcp(e: Rec): Omit<CloudErrorInit, 'cloud' | 'operation' | 'mess
 }
 
 /** Maps whatever an SDK threw to a CloudError (an existing CloudError passes through). */
-export function classifyCloudError(cloud: CloudId, operation: string, error: unknown): CloudError {
+export function classifyCloudError(cloud: ProviderCloud, operation: string, error: unknown): CloudError {
   if (error instanceof CloudError) return error;
   const message = tenantSafeMessage(messageOf(error), operation, statusOf(error));
   if (isRec(error)) {
@@ -430,7 +430,13 @@ export function classifyCloudError(cloud: CloudId, operation: string, error: unk
         cause: error,
       });
     const c =
-      cloud === 'aws' ? classifyAws(error) : cloud === 'azure' ? classifyAzure(error) : classifyGcp(error);
+      cloud === 'aws'
+        ? classifyAws(error)
+        : cloud === 'azure'
+          ? classifyAzure(error)
+          : cloud === 'gcp'
+            ? classifyGcp(error)
+            : undefined;
     if (c) return new CloudError({ cloud, operation, message, ...c, cause: error });
     const net = networkError(error);
     if (net)
@@ -460,7 +466,11 @@ export function isAbortError(e: unknown): boolean {
  * Runs one cloud call and classifies what it throws. Aborts (cancelled runs) pass through as they
  * are so the worker sees a cancellation, not a cloud failure.
  */
-export async function cloudCall<T>(cloud: CloudId, operation: string, fn: () => Promise<T>): Promise<T> {
+export async function cloudCall<T>(
+  cloud: ProviderCloud,
+  operation: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {

@@ -4,6 +4,7 @@ import { createAwsProvider } from './aws/provider';
 import { createAzureProvider } from './azure/provider';
 import { CloudError } from './errors';
 import { createGcpProvider } from './gcp/provider';
+import { createKubernetesProvider } from './kubernetes/provider';
 import type { CloudAccountConfig, CloudProvider } from './types';
 
 export { eksToSpec, nodegroupToPool } from './aws/map';
@@ -22,13 +23,22 @@ export type {
   ConnectionTestResult,
   CredentialKind,
   DiscoveredCluster,
+  ImportedClusterSpec,
   NodePoolRef,
   OperationContext,
   PlanContext,
   PreflightCheck,
   ProgressUpdate,
+  ProviderCloud,
   ResourceOrigin,
 } from './types';
+export {
+  type ImportedCredential,
+  type ImportedCredentialInput,
+  importedCredentialFrom,
+  importedKubeconfig,
+} from './kubernetes/credential';
+export { IMPORTED_LOCATION } from './kubernetes/provider';
 export { PLAN_LABEL } from './types';
 
 /**
@@ -48,6 +58,8 @@ export function createProvider(
       return createAzureProvider(account, egress);
     case 'gcp':
       return createGcpProvider(account, egress);
+    case 'kubernetes':
+      return createKubernetesProvider(account, egress);
     default:
       throw new CloudError({
         cloud: account.cloud,

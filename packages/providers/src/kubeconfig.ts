@@ -1,13 +1,13 @@
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import { CloudError } from './errors';
-import type { CloudId } from './types';
+import type { ProviderCloud } from './types';
 
 /** The current cluster and user of a kubeconfig a cloud handed out, the cluster already checked. */
 export interface CloudKubeconfig {
   cluster: { name: string; server: string; caData?: string };
   user: User;
-  /** the error to throw for anything else Dolly does not accept in it */
-  refuse(why: string): CloudError;
+  /** the error to throw for anything else Dolly does not accept in it (`field`: where in the document) */
+  refuse(why: string, field?: string): CloudError;
 }
 
 /**
@@ -15,13 +15,19 @@ export interface CloudKubeconfig {
  * checks its current cluster: an https server, no skipped TLS verification, no CA file on Dolly's
  * host. The user is returned as is, for the caller to take only what it trusts.
  */
-export function readCloudKubeconfig(text: string, cloud: CloudId, operation: string): CloudKubeconfig {
-  const refuse = (why: string) =>
+export function readCloudKubeconfig(
+  text: string,
+  cloud: ProviderCloud,
+  operation: string,
+  opts: { context?: string } = {},
+): CloudKubeconfig {
+  const refuse = (why: string, field?: string) =>
     new CloudError({
       cloud,
       operation,
       class: 'rejected',
       message: `refused the cluster credentials: ${why}`,
+      ...(field ? { field } : {}),
     });
   const kc = new KubeConfig();
   try {
@@ -29,18 +35,25 @@ export function readCloudKubeconfig(text: string, cloud: CloudId, operation: str
   } catch {
     throw refuse('not a kubeconfig');
   }
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context))
+      throw refuse(`it has no context named ${opts.context}`, 'context');
+    kc.setCurrentContext(opts.context);
+  }
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
-  if (!cluster || !user) throw refuse('no current context');
-  if (cluster.skipTLSVerify) throw refuse('it turns off TLS verification');
-  if (cluster.caFile) throw refuse('it points at files on this host');
+  if (!cluster || !user) throw refuse('no current context', 'current-context');
+  if (cluster.skipTLSVerify)
+    throw refuse('it turns off TLS verification', 'clusters[].cluster.insecure-skip-tls-verify');
+  if (cluster.caFile)
+    throw refuse('it points at files on this host', 'clusters[].cluster.certificate-authority');
   let server: URL;
   try {
     server = new URL(cluster.server);
   } catch {
-    throw refuse('the server is not a URL');
+    throw refuse('the server is not a URL', 'clusters[].cluster.server');
   }
-  if (server.protocol !== 'https:') throw refuse('the server is not https');
+  if (server.protocol !== 'https:') throw refuse('the server is not https', 'clusters[].cluster.server');
   return {
     cluster: {
       name: cluster.name,
@@ -57,23 +70,50 @@ export function readCloudKubeconfig(text: string, cloud: CloudId, operation: str
  * certificate. An `exec` plugin or `auth-provider` (a command run on Dolly's host), skipped TLS
  * verification or files on Dolly's host are never loaded.
  */
-export function plainKubeconfig(text: string, cloud: CloudId, operation: string): string {
+export function plainKubeconfig(text: string, cloud: ProviderCloud, operation: string): string {
   return plainFromCloudKubeconfig(readCloudKubeconfig(text, cloud, operation));
 }
 
-export function plainFromCloudKubeconfig({ cluster, user, refuse }: CloudKubeconfig): string {
-  if (user.exec || user.authProvider)
-    throw refuse('it asks to run a credential plugin (exec/auth-provider), which Dolly never does');
-  if (user.certFile || user.keyFile) throw refuse('it points at files on this host');
-  if (user.username || user.password) throw refuse('basic authentication is not accepted');
-  const hasCert = Boolean(user.certData && user.keyData);
-  if (!user.token && !hasCert) throw refuse('it holds neither a token nor a client certificate');
+export function plainFromCloudKubeconfig(read: CloudKubeconfig): string {
+  const c = trustedCredential(read);
   return kubeconfigDocument({
-    name: cluster.name,
-    server: cluster.server,
-    ...(cluster.caData ? { caPemBase64: cluster.caData } : {}),
-    ...(user.token ? { token: user.token } : { certBase64: user.certData, keyBase64: user.keyData }),
+    name: read.cluster.name,
+    server: c.server,
+    ...(c.caData ? { caPemBase64: c.caData } : {}),
+    ...(c.token ? { token: c.token } : { certBase64: c.certData, keyBase64: c.keyData }),
   });
+}
+
+/** The parts of a checked kubeconfig Dolly keeps: server, CA data, a token or a client certificate. */
+export interface TrustedClusterCredential {
+  server: string;
+  /** base64 PEM, as in `certificate-authority-data` */
+  caData?: string;
+  token?: string;
+  certData?: string;
+  keyData?: string;
+}
+
+export function trustedCredential({ cluster, user, refuse }: CloudKubeconfig): TrustedClusterCredential {
+  if (user.exec)
+    throw refuse('it asks to run a credential plugin (exec), which Dolly never does', 'users[].user.exec');
+  if (user.authProvider)
+    throw refuse(
+      'it asks to run a credential plugin (auth-provider), which Dolly never does',
+      'users[].user.auth-provider',
+    );
+  if (user.certFile || user.keyFile)
+    throw refuse('it points at files on this host', 'users[].user.client-certificate');
+  if (user.username || user.password)
+    throw refuse('basic authentication is not accepted', 'users[].user.username');
+  const hasCert = Boolean(user.certData && user.keyData);
+  if (!user.token && !hasCert)
+    throw refuse('it holds neither a token nor a client certificate', 'users[].user.token');
+  return {
+    server: cluster.server,
+    ...(cluster.caData ? { caData: cluster.caData } : {}),
+    ...(user.token ? { token: user.token } : { certData: user.certData, keyData: user.keyData }),
+  };
 }
 
 /** The one shape of kubeconfig Dolly writes (JSON is YAML; kubectl and client-node read it). */

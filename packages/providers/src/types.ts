@@ -1,6 +1,11 @@
 import type { CatalogOverlay, ClusterSpec, TargetClusterSpec } from '@dolly/model';
 
 export type CloudId = 'aws' | 'azure' | 'gcp';
+/**
+ * What an account connects to: a cloud, or one cluster imported by kubeconfig (`kubernetes`: on-prem,
+ * EKS Anywhere, k3s), which Dolly can read and migrate workloads into and out of but never create.
+ */
+export type ProviderCloud = CloudId | 'kubernetes';
 
 export type CredentialKind =
   | 'aws-access-key'
@@ -9,12 +14,13 @@ export type CredentialKind =
   | 'azure-client-secret'
   | 'azure-default'
   | 'gcp-service-account-key'
-  | 'gcp-application-default';
+  | 'gcp-application-default'
+  | 'kubeconfig';
 
 /** A cloud account as the runs/worker code hands it over: credentials already decrypted. */
 export interface CloudAccountConfig {
   id: string;
-  cloud: CloudId;
+  cloud: ProviderCloud;
   name: string;
   /** aws account id / azure subscription id / gcp project id */
   scope?: string | null;
@@ -85,8 +91,14 @@ export interface PreflightCheck {
   field?: string;
 }
 
-export interface DiscoveredCluster {
-  spec: ClusterSpec;
+/**
+ * An imported cluster as the inventory holds it: the canonical model's fields, but no cloud the
+ * translation or catalog know, so it can never be the source or target of a clone.
+ */
+export type ImportedClusterSpec = Omit<ClusterSpec, 'cloud'> & { cloud: 'kubernetes' };
+
+export interface DiscoveredCluster<S extends ClusterSpec | ImportedClusterSpec = ClusterSpec> {
+  spec: S;
   raw: unknown;
   status: string;
 }
@@ -110,9 +122,11 @@ export interface NodePoolRef extends ClusterRef {
 }
 
 export interface CloudProvider {
-  readonly cloud: CloudId;
+  readonly cloud: ProviderCloud;
   testConnection(ctx?: OperationContext): Promise<ConnectionTestResult>;
-  discover(opts?: { regions?: string[] } & OperationContext): Promise<DiscoveredCluster[]>;
+  discover(
+    opts?: { regions?: string[] } & OperationContext,
+  ): Promise<DiscoveredCluster<ClusterSpec | ImportedClusterSpec>[]>;
   /** versions (and machine types where the API offers them), to merge over bundledCatalog */
   regionCatalog(region: string, ctx?: OperationContext): Promise<CatalogOverlay>;
   /**

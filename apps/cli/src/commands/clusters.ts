@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { DollyApi } from '../api/dolly-api.ts';
 import type { ClusterQuery, ClusterSummary } from '../api/types.ts';
@@ -77,14 +78,15 @@ Examples:
   $ dolly clusters list --env prod
   $ dolly clusters list --cloud gcp --label team=shop -o json
   $ dolly clusters get gcp/us-central1/shop-prod
-  $ dolly clusters kubeconfig aws/us-east-1/shop-prod > kubeconfig.yaml`,
+  $ dolly clusters kubeconfig aws/us-east-1/shop-prod > kubeconfig.yaml
+  $ dolly clusters import --name onprem-dev --kubeconfig ~/.kube/onprem.yaml --environment dev`,
     );
 
   clusters
     .command('list', { isDefault: true })
     .alias('ls')
     .description('List clusters, filtered')
-    .option('--cloud <cloud>', 'aws, azure or gcp')
+    .option('--cloud <cloud>', 'aws, azure, gcp or kubernetes (imported)')
     .option('--account <account>', 'account id or name')
     .option('--location <location>', 'region or zone')
     .option('--env <env>', 'environment (prod, staging, dev, …)')
@@ -173,5 +175,60 @@ Examples:
         if (result.expiresAt) kit.note(`expires at ${result.expiresAt}`);
         return 0;
       }),
+    );
+
+  clusters
+    .command('import')
+    .description(
+      'Import a cluster by kubeconfig (on-prem, EKS Anywhere, k3s) as a migration source or target',
+    )
+    .requiredOption('--name <name>', 'name in the inventory (lower case, digits, dashes)')
+    .requiredOption('--kubeconfig <file>', "kubeconfig file ('-' reads stdin)")
+    .option(
+      '--kube-context <context>',
+      "context of the kubeconfig; default its current one (--context picks Dolly's own)",
+    )
+    .option('--environment <env>', 'dev, staging, prod…; none is treated as prod by the prod guard')
+    .addOption(outputOption())
+    .addHelpText(
+      'after',
+      `
+Operators and above. Dolly keeps only the server, the CA and a token or client certificate (sealed),
+tests the connection before saving, and refuses exec plugins, auth-providers,
+insecure-skip-tls-verify and servers outside the endpoint policy. Imported clusters can be migrated
+(dolly migrate), never cloned.`,
+    )
+    .action(
+      handle<{ name: string; kubeconfig: string; kubeContext?: string; environment?: string }>(
+        rt,
+        async (kit, opts) => {
+          const { api } = kit.session();
+          let text: string;
+          try {
+            text = opts.kubeconfig === '-' ? readFileSync(0, 'utf8') : readFileSync(opts.kubeconfig, 'utf8');
+          } catch {
+            throw new CliError(`--kubeconfig: cannot read ${opts.kubeconfig}`);
+          }
+          const imported = await api.importCluster({
+            name: opts.name,
+            kubeconfig: text,
+            ...(opts.kubeContext ? { context: opts.kubeContext } : {}),
+            ...(opts.environment ? { environment: opts.environment } : {}),
+          });
+          kit.print(imported, () =>
+            renderFields([
+              ['Name', imported.name],
+              ['ID', imported.clusterId],
+              ['Cloud', 'kubernetes (imported)'],
+              ['Server', imported.server],
+              ['Kubernetes', imported.kubernetesVersion],
+              ['Nodes', String(imported.nodes)],
+              ['Environment', imported.environment ?? '— (treated as prod)'],
+              ['Credential', `${imported.credentialAuth}, stored encrypted`],
+            ]),
+          );
+          return 0;
+        },
+      ),
     );
 }

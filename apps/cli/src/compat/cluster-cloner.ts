@@ -13,7 +13,8 @@ export interface ClusterClonerFlags {
   inputfile?: string;
 }
 
-export type Cloud = CloudAccount['cloud'];
+/** The clouds a clone names; imported clusters (`kubernetes`) are never cloned. */
+export type Cloud = Exclude<CloudAccount['cloud'], 'kubernetes'>;
 
 const CLOUDS: Record<string, Cloud> = {
   aws: 'aws',

@@ -2,6 +2,8 @@ const clouds = {
   aws: { label: 'AWS', service: 'EKS' },
   azure: { label: 'Azure', service: 'AKS' },
   gcp: { label: 'Google Cloud', service: 'GKE' },
+  // a cluster registered by kubeconfig (on-prem, EKS Anywhere, k3s): migrations only, never clones
+  kubernetes: { label: 'Kubernetes (imported)', service: 'cluster imported by kubeconfig' },
 } as const;
 export type CloudId = keyof typeof clouds;
 

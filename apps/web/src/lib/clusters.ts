@@ -28,6 +28,19 @@ export function useInventory() {
   return useQuery({ queryKey: inventoryQueryKey, queryFn: fetchInventory, staleTime: 15_000 });
 }
 
+/** Imported clusters (cloud `kubernetes`) can be migrated, not cloned: never a clone's source. */
+const notImported = <T extends { cloud: string }>(items: T[]) =>
+  items.filter((c) => c.cloud !== 'kubernetes');
+
+export function useCloneableInventory() {
+  return useQuery({
+    queryKey: inventoryQueryKey,
+    queryFn: fetchInventory,
+    staleTime: 15_000,
+    select: notImported,
+  });
+}
+
 export function useCluster(id: string) {
   return useQuery({
     queryKey: ['cluster', id],
@@ -40,5 +53,15 @@ export function useAccounts() {
     queryKey: ['accounts'],
     queryFn: async () => (await unwrap(dolly.GET('/api/v1/accounts'))).items,
     staleTime: 60_000,
+  });
+}
+
+/** Cloud accounts a clone can target: not the accounts of imported clusters. */
+export function useCloneableAccounts() {
+  return useQuery({
+    queryKey: ['accounts'],
+    queryFn: async () => (await unwrap(dolly.GET('/api/v1/accounts'))).items,
+    staleTime: 60_000,
+    select: notImported,
   });
 }

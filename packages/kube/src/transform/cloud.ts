@@ -3,15 +3,17 @@
  * load balancer and ingress annotations, workload identity annotations. Sources are the clouds'
  * own docs, cited where the behaviour is not obvious.
  */
-import type { CloudId } from '../types.ts';
+import type { CloudId, ClusterCloud } from '../types.ts';
 
 /** Labels that name a node's pool. The first one is what we write on that cloud. */
-export const POOL_LABELS: Record<CloudId, string[]> = {
+export const POOL_LABELS: Record<ClusterCloud, string[]> = {
   // EKS managed node groups; eksctl's own label on self-managed groups
   aws: ['eks.amazonaws.com/nodegroup', 'alpha.eksctl.io/nodegroup-name'],
   // AKS sets both; `agentpool` is the one documented for nodeSelector
   azure: ['agentpool', 'kubernetes.azure.com/agentpool'],
   gcp: ['cloud.google.com/gke-nodepool'],
+  // an imported cluster: no pool label Dolly can know; nodeSelectors need an explicit mapping
+  kubernetes: [],
 };
 
 export function cloudOfPoolLabel(key: string): CloudId | undefined {
@@ -20,7 +22,7 @@ export function cloudOfPoolLabel(key: string): CloudId | undefined {
 }
 
 /** How each cloud marks spot capacity on nodes: label (and value) for spot, and for regular. */
-export const CAPACITY_LABELS: Record<CloudId, { key: string; spot: string; regular?: string }[]> = {
+export const CAPACITY_LABELS: Record<ClusterCloud, { key: string; spot: string; regular?: string }[]> = {
   aws: [
     { key: 'eks.amazonaws.com/capacityType', spot: 'SPOT', regular: 'ON_DEMAND' },
     { key: 'karpenter.sh/capacity-type', spot: 'spot', regular: 'on-demand' },
@@ -31,6 +33,7 @@ export const CAPACITY_LABELS: Record<CloudId, { key: string; spot: string; regul
     { key: 'cloud.google.com/gke-provisioning', spot: 'spot', regular: 'standard' },
     { key: 'cloud.google.com/gke-preemptible', spot: 'true' },
   ],
+  kubernetes: [],
 };
 
 /**
@@ -39,8 +42,9 @@ export const CAPACITY_LABELS: Record<CloudId, { key: string; spot: string; regul
  * documented key is this one (cloud.google.com/kubernetes-engine/docs/concepts/spot-vms); EKS does
  * not taint spot capacity.
  */
-export const SPOT_TAINT: Record<CloudId, { key: string; value: string } | undefined> = {
+export const SPOT_TAINT: Record<ClusterCloud, { key: string; value: string } | undefined> = {
   aws: undefined,
+  kubernetes: undefined,
   azure: { key: 'kubernetes.azure.com/scalesetpriority', value: 'spot' },
   gcp: { key: 'cloud.google.com/gke-spot', value: 'true' },
 };
@@ -56,7 +60,9 @@ export const PLACEMENT_LABELS = [
 ];
 
 /** Label and annotation key prefixes owned by one cloud's controllers. */
-export const CLOUD_KEY_PATTERNS: Record<CloudId, RegExp[]> = {
+export const CLOUD_KEY_PATTERNS: Record<ClusterCloud, RegExp[]> = {
+  // an imported cluster's controllers are unknown: nothing is recognised as theirs
+  kubernetes: [],
   aws: [
     /^service\.beta\.kubernetes\.io\/aws-/,
     /^service\.kubernetes\.io\/aws-/,
@@ -86,12 +92,13 @@ export const CLOUD_KEY_PATTERNS: Record<CloudId, RegExp[]> = {
   ],
 };
 
-export function isCloudKey(cloud: CloudId, key: string): boolean {
+export function isCloudKey(cloud: ClusterCloud, key: string): boolean {
   return CLOUD_KEY_PATTERNS[cloud].some((re) => re.test(key));
 }
 
 /** Finalizers cloud load balancer controllers put on Services and Ingresses. */
-export const CLOUD_FINALIZERS: Record<CloudId, RegExp[]> = {
+export const CLOUD_FINALIZERS: Record<ClusterCloud, RegExp[]> = {
+  kubernetes: [],
   aws: [/^service\.k8s\.aws\//, /^ingress\.k8s\.aws\//, /^elbv2\.k8s\.aws\//],
   azure: [/^kubernetes\.azure\.com\//],
   gcp: [/^networking\.gke\.io\//, /^gke\.networking\.io\//],
@@ -155,8 +162,14 @@ export const STORAGE_CLASSES: Record<
  * The default class for a source class on another cloud: same family (standard, premium, shared).
  * Unknown classes have no default: the caller keeps the name if the target has it, or says so.
  */
-export function defaultStorageClass(source: CloudId, target: CloudId, className: string): string | undefined {
+export function defaultStorageClass(
+  source: ClusterCloud,
+  target: ClusterCloud,
+  className: string,
+): string | undefined {
   if (source === target) return className;
+  // an imported cluster's classes are its own: only storageClassMap (or the same name) maps them
+  if (source === 'kubernetes' || target === 'kubernetes') return undefined;
   const family = STORAGE_CLASSES[source].known[className];
   return family ? STORAGE_CLASSES[target][family] : undefined;
 }

@@ -3,7 +3,7 @@
  * GKE service account) are stripped and replaced from the request's identity map, with the exact
  * cloud-side trust the target cluster still needs, since no Kubernetes object can create it.
  */
-import { asObject, asString, type CloudId, type KubeObject } from '../types.ts';
+import { asObject, asString, type CloudId, type ClusterCloud, type KubeObject } from '../types.ts';
 import { AZURE_WI_POD_LABEL, IDENTITY_ANNOTATION, IDENTITY_KEYS } from './cloud.ts';
 import { Edit, podMetaPath, podSpecPaths, type TransformContext, type TransformRule } from './rule.ts';
 
@@ -27,7 +27,7 @@ function sourceIdentity(sa: KubeObject): { cloud: CloudId; value: string } | und
 
 /** What has to exist on the target cloud before the identity works, as a command a person can run. */
 export function trustInstructions(
-  cloud: CloudId,
+  cloud: ClusterCloud,
   identity: string,
   namespace: string,
   serviceAccount: string,
@@ -35,6 +35,8 @@ export function trustInstructions(
 ): string {
   const subject = `system:serviceaccount:${namespace}:${serviceAccount}`;
   switch (cloud) {
+    case 'kubernetes':
+      return `the workload identity system of imported cluster ${target.name} must trust ${subject} for ${identity}; Dolly cannot set that up`;
     case 'aws':
       // docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
       return `IAM role ${identity} must trust the OIDC provider of EKS cluster ${target.name}: a statement allowing sts:AssumeRoleWithWebIdentity for Federated arn:aws:iam::<account>:oidc-provider/<issuer> (aws eks describe-cluster --name ${target.name}${target.location ? ` --region ${target.location}` : ''} --query cluster.identity.oidc.issuer) with conditions "<issuer>:sub": "${subject}" and "<issuer>:aud": "sts.amazonaws.com"`;
@@ -71,7 +73,12 @@ export const rewriteWorkloadIdentity: TransformRule = (obj, ctx) => {
           if (IDENTITY_KEYS[cloud].test(key))
             e.remove(['metadata', 'labels', key], `${cloud} workload identity`);
       }
-    if (mapped) {
+    if (mapped && dst === 'kubernetes')
+      e.warn(
+        `ServiceAccount ${name}: identityMap has ${mapped}, but an imported cluster has no cloud identity annotation Dolly knows`,
+        'annotate the ServiceAccount for the target cluster’s own identity system',
+      );
+    else if (mapped && dst !== 'kubernetes') {
       e.set(['metadata', 'annotations', IDENTITY_ANNOTATION[dst]], mapped, 'identityMap');
       e.warn(
         `ServiceAccount ${name} uses ${dst} identity ${mapped}`,

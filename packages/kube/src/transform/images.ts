@@ -67,6 +67,7 @@ export const mapImageRegistries: TransformRule = (obj, ctx) => {
         else if (
           !mapped &&
           ctx.source.cloud !== ctx.target.cloud &&
+          ctx.source.cloud !== 'kubernetes' &&
           CLOUD_REGISTRIES[ctx.source.cloud].test(registryHost(image))
         )
           unmapped.add(registryHost(image));

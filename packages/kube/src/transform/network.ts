@@ -3,7 +3,7 @@
  * classes and finalizers are dropped, and the portable intent (internal or public, source ranges)
  * is written the way the target cloud's controllers read it.
  */
-import { asArray, asObject, asString, type CloudId, type KubeObject } from '../types.ts';
+import { asArray, asObject, asString, type ClusterCloud, type KubeObject } from '../types.ts';
 import { CLOUD_FINALIZERS, INGRESS_CLASSES, isCloudKey, LB_CLEANUP_FINALIZER } from './cloud.ts';
 import { Edit, type TransformContext, type TransformRule } from './rule.ts';
 
@@ -34,8 +34,14 @@ export function loadBalancerIntent(obj: KubeObject): LoadBalancerIntent {
  * Load Balancer"); Azure: the cloud provider's internal switch (cloud-provider-azure, "Azure LoadBalancer");
  * GKE: the internal passthrough NLB type (cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters).
  */
-export function serviceAnnotationsFor(cloud: CloudId, intent: LoadBalancerIntent): Record<string, string> {
+export function serviceAnnotationsFor(
+  cloud: ClusterCloud,
+  intent: LoadBalancerIntent,
+): Record<string, string> {
   switch (cloud) {
+    // an imported cluster's load balancer controller (MetalLB, kube-vip, a vendor's) is unknown
+    case 'kubernetes':
+      return {};
     case 'aws':
       return {
         'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
@@ -51,7 +57,7 @@ export function serviceAnnotationsFor(cloud: CloudId, intent: LoadBalancerIntent
   }
 }
 
-function dropCloudMetadata(e: Edit, obj: KubeObject, source: CloudId) {
+function dropCloudMetadata(e: Edit, obj: KubeObject, source: ClusterCloud) {
   for (const key of Object.keys(obj.metadata.annotations ?? {}))
     if (isCloudKey(source, key)) e.remove(['metadata', 'annotations', key], `${source} controller setting`);
   const finalizers = obj.metadata.finalizers ?? [];
@@ -92,6 +98,12 @@ export const rewriteServiceLoadBalancer: TransformRule = (obj, ctx) => {
         v,
         `${intent.internal ? 'internal' : 'public'} load balancer on ${ctx.target.cloud}`,
       );
+    const imported = [ctx.source, ctx.target].some((c) => c.cloud === 'kubernetes');
+    if (imported)
+      e.warn(
+        `Service ${obj.metadata.name} is a LoadBalancer and ${ctx.target.cloud === 'kubernetes' ? 'the target' : 'the source'} is an imported cluster: its load balancer annotations are not rewritten`,
+        'add the annotations the target cluster’s load balancer controller needs',
+      );
     const ranges = asArray(spec.loadBalancerSourceRanges);
     if (ranges.length && ctx.target.cloud === 'aws' && intent.internal === false)
       e.warn(
@@ -109,10 +121,15 @@ export function chooseIngressClass(
 ): { to: string | undefined; why: string } {
   if (from && ctx.request.ingressClassMap?.[from])
     return { to: ctx.request.ingressClassMap[from], why: 'ingressClassMap' };
-  const sourceKnown = INGRESS_CLASSES[ctx.source.cloud].known;
+  const source = ctx.source.cloud;
+  const dst = ctx.target.cloud;
+  // an imported side has no ingress controller Dolly knows: only ingressClassMap changes the class
+  if (source === 'kubernetes' || dst === 'kubernetes')
+    return { to: from, why: 'no mapping for an imported cluster' };
+  const sourceKnown = INGRESS_CLASSES[source].known;
   const cloudClass = from === undefined || sourceKnown.includes(from);
-  if (ctx.source.cloud === ctx.target.cloud || !cloudClass) return { to: from, why: 'not cloud-specific' };
-  const target = INGRESS_CLASSES[ctx.target.cloud];
+  if (source === dst || !cloudClass) return { to: from, why: 'not cloud-specific' };
+  const target = INGRESS_CLASSES[dst];
   const factsDefault = ctx.targetFacts?.ingressClasses.find((c) => c.isDefault)?.name;
   const to = intent.internal && target.internal ? target.internal : (factsDefault ?? target.public);
   return { to, why: `the ${ctx.target.cloud} ${intent.internal ? 'internal' : 'public'} ingress controller` };
@@ -129,6 +146,11 @@ export const rewriteIngress: TransformRule = (obj, ctx) => {
   const legacy = obj.metadata.annotations?.[LEGACY_CLASS];
   const from = specClass ?? legacy;
   const choice = chooseIngressClass(from, intent, ctx);
+  if (choice.why === 'no mapping for an imported cluster' && from)
+    e.warn(
+      `Ingress ${obj.metadata.name} keeps class ${from}: ingress classes of imported clusters are only mapped explicitly`,
+      'set ingressClassMap to the target cluster’s ingress class',
+    );
   if (ctx.source.cloud !== ctx.target.cloud) dropCloudMetadata(e, obj, ctx.source.cloud);
   if (choice.to !== from && choice.to) {
     // GKE's controller reads only the annotation (cloud.google.com/kubernetes-engine/docs/concepts/ingress,

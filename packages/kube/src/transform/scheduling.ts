@@ -4,7 +4,7 @@
  * values survive only if some target node has them; the rest is dropped with a warning, so pods are
  * never left waiting for nodes that cannot exist. Tolerations of the source cloud's taints follow.
  */
-import { asArray, asObject, asString, type CloudId, isObject, type JsonObject } from '../types.ts';
+import { asArray, asObject, asString, type ClusterCloud, isObject, type JsonObject } from '../types.ts';
 import {
   CAPACITY_LABELS,
   cloudOfPoolLabel,
@@ -18,7 +18,7 @@ import { Edit, type PathSegment, podSpecPaths, type TransformContext, type Trans
 /** A node label requirement rewritten for the target, or a reason to drop it. */
 export type LabelMapping = { key: string; values: string[] } | { drop: string };
 
-function capacityOf(cloud: CloudId, key: string, value: string): 'spot' | 'regular' | undefined {
+function capacityOf(cloud: ClusterCloud, key: string, value: string): 'spot' | 'regular' | undefined {
   const l = CAPACITY_LABELS[cloud].find((x) => x.key === key);
   if (!l) return undefined;
   if (value === l.spot) return 'spot';
@@ -43,7 +43,12 @@ export function mapNodeLabel(key: string, values: string[], ctx: TransformContex
   const dst = ctx.target.cloud;
   const poolCloud = cloudOfPoolLabel(key);
   if (poolCloud) {
-    const outKey = POOL_LABELS[dst][0]!;
+    const outKey = POOL_LABELS[dst][0];
+    // an imported target has no pool label Dolly knows: a selector on one would never match
+    if (!outKey && poolCloud !== dst)
+      return {
+        drop: `an imported cluster has no known equivalent of ${key} (set the selector for its own nodes)`,
+      };
     if (!values.length)
       return poolCloud === dst ? { key, values } : { drop: `no ${dst} equivalent of "${key} exists"` };
     const mapped = values.map((v) => targetPool(v, ctx));
@@ -52,7 +57,7 @@ export function mapNodeLabel(key: string, values: string[], ctx: TransformContex
       return {
         drop: `the target has no node pool ${missing.join(', ')} (set nodePoolMap to choose one)`,
       };
-    return { key: poolCloud === dst ? key : outKey, values: mapped as string[] };
+    return { key: poolCloud === dst || !outKey ? key : outKey, values: mapped as string[] };
   }
   const capacity = CAPACITY_LABELS[src].find((x) => x.key === key);
   if (capacity && src !== dst) {
@@ -60,7 +65,8 @@ export function mapNodeLabel(key: string, values: string[], ctx: TransformContex
     if (!values.length || kinds.some((k) => k === undefined))
       return { drop: `no ${dst} equivalent of ${key}` };
     if (kinds.every((k) => k === 'spot')) {
-      const l = CAPACITY_LABELS[dst][0]!;
+      const l = CAPACITY_LABELS[dst][0];
+      if (!l) return { drop: `no ${dst} equivalent of ${key}` };
       return { key: l.key, values: [l.spot] };
     }
     const regular = CAPACITY_LABELS[dst].find((x) => x.regular !== undefined);
@@ -231,7 +237,7 @@ function rewriteAffinity(
   }
 }
 
-function isSpotToleration(cloud: CloudId, key: string): boolean {
+function isSpotToleration(cloud: ClusterCloud, key: string): boolean {
   return SPOT_TAINT[cloud]?.key === key || CAPACITY_LABELS[cloud].some((l) => l.key === key);
 }
 

@@ -33,6 +33,13 @@ export function chooseStorageClass(from: string, ctx: TransformContext): Storage
     };
   if (!facts || facts.storageClasses.some((s) => s.name === from))
     return { to: from, why: 'exists in the target' };
+  // An imported cluster's classes mean nothing Dolly knows: say so instead of guessing a default.
+  if (ctx.source.cloud === 'kubernetes' || ctx.target.cloud === 'kubernetes')
+    return {
+      to: from,
+      why: 'no mapping for an imported cluster',
+      warning: `storage class ${from} has no known counterpart between ${ctx.source.cloud === 'kubernetes' ? 'an imported cluster' : ctx.source.cloud} and ${ctx.target.cloud === 'kubernetes' ? 'an imported cluster' : ctx.target.cloud}; storage classes of imported clusters are only mapped explicitly`,
+    };
   const dflt = facts.storageClasses.find((s) => s.isDefault);
   if (dflt)
     return {

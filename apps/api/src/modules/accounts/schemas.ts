@@ -72,7 +72,9 @@ export const accountSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    cloud: z.enum(['aws', 'azure', 'gcp']),
+    cloud: z.enum(['aws', 'azure', 'gcp', 'kubernetes']).meta({
+      description: '`kubernetes`: one cluster imported by kubeconfig (POST /api/v1/clusters/import)',
+    }),
     scope: z.string().nullable(),
     endpoint: z.string().nullable(),
     hasCaBundle: z.boolean(),
@@ -105,6 +107,7 @@ export const createAccountBody = z.object({
 });
 
 const cloudOfKind = { aws: 'aws-', azure: 'azure-', gcp: 'gcp-' } as const;
-export function credentialsFitCloud(cloud: 'aws' | 'azure' | 'gcp', kind: string) {
-  return kind.startsWith(cloudOfKind[cloud]);
+/** An imported cluster's credential is rotated through its own route, never as a cloud kind. */
+export function credentialsFitCloud(cloud: 'aws' | 'azure' | 'gcp' | 'kubernetes', kind: string) {
+  return cloud !== 'kubernetes' && kind.startsWith(cloudOfKind[cloud]);
 }

@@ -3,7 +3,7 @@ import { type Database, Prisma } from '@dolly/db';
 export interface ClusterFilters {
   tenantId: string;
   id?: string;
-  cloud?: 'aws' | 'azure' | 'gcp';
+  cloud?: 'aws' | 'azure' | 'gcp' | 'kubernetes';
   accountId?: string;
   location?: string;
   env?: string;
@@ -18,7 +18,7 @@ export interface ClusterFilters {
 
 export interface ClusterSummaryRow {
   id: string;
-  cloud: 'aws' | 'azure' | 'gcp';
+  cloud: 'aws' | 'azure' | 'gcp' | 'kubernetes';
   accountId: string;
   accountName: string;
   scope: string;

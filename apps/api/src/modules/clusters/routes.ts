@@ -18,7 +18,9 @@ const poolSchema = z.object({
 const clusterSummarySchema = z
   .object({
     id: z.uuid(),
-    cloud: z.enum(['aws', 'azure', 'gcp']),
+    cloud: z.enum(['aws', 'azure', 'gcp', 'kubernetes']).meta({
+      description: '`kubernetes`: a cluster imported by kubeconfig (migrations only, never clones)',
+    }),
     accountId: z.uuid(),
     accountName: z.string(),
     scope: z.string(),
@@ -40,7 +42,7 @@ const clusterDetailSchema = clusterSummarySchema
   .meta({ id: 'Cluster' });
 
 const listQuery = z.object({
-  cloud: z.enum(['aws', 'azure', 'gcp']).optional(),
+  cloud: z.enum(['aws', 'azure', 'gcp', 'kubernetes']).optional(),
   accountId: z.uuid().optional(),
   location: z.string().optional(),
   env: z.string().optional(),

@@ -16,7 +16,12 @@ interface Props {
   accounts: readonly CloudAccount[];
 }
 
-const cloudNames = { aws: 'AWS', azure: 'Azure', gcp: 'Google Cloud' } as const;
+const cloudNames = {
+  aws: 'AWS',
+  azure: 'Azure',
+  gcp: 'Google Cloud',
+  kubernetes: 'Kubernetes (imported)',
+} as const;
 
 /** Search, cloud, account, location, environment and label filters; every change goes to the URL. */
 export function InventoryFilterBar({ filters, update, clusters, accounts }: Props) {

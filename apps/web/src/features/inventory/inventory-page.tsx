@@ -1,9 +1,10 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { Segmented } from '../../components/segmented.tsx';
 import { useAccounts, useInventory } from '../../lib/clusters.ts';
 import { usePageTitle } from '../../lib/page-title.ts';
 import { ClusterTable } from './cluster-table.tsx';
+import { ImportClusterButton, ImportClusterForm } from './import-cluster.tsx';
 import { InventoryFilterBar } from './inventory-filter-bar.tsx';
 import { filterClusters, type InventoryView } from './inventory-filters.ts';
 import { RegionView } from './region-view.tsx';
@@ -18,6 +19,7 @@ export function InventoryPage() {
   const all = inventory.data ?? [];
   const shown = useMemo(() => filterClusters(all, filters), [all, filters]);
   const cloudCount = new Set(all.map((c) => c.cloud)).size;
+  const [importing, setImporting] = useState(false);
   return (
     <section aria-labelledby="inventory-heading">
       <div className="page-head">
@@ -29,8 +31,12 @@ export function InventoryPage() {
               : `${shown.length} of ${all.length} clusters across ${cloudCount} ${cloudCount === 1 ? 'cloud' : 'clouds'}`}
           </p>
         </div>
-        <SyncButton />
+        <div className="toolbar">
+          <SyncButton />
+          <ImportClusterButton onClick={() => setImporting((open) => !open)} />
+        </div>
       </div>
+      {importing && <ImportClusterForm onClose={() => setImporting(false)} />}
       <InventoryFilterBar filters={filters} update={update} clusters={all} accounts={accounts.data ?? []} />
       <ViewSwitch view={filters.view} onChange={(view) => update({ view })} />
       <ProblemAlert error={inventory.error} />

@@ -11,7 +11,7 @@ import { SectionHeader } from '../components/section-header.tsx';
 import { StateLabel } from '../components/state-label.tsx';
 import { useSettingsScope } from '../settings-context.ts';
 import { settingsKeys, useAccounts } from '../settings-api.ts';
-import type { CloudAccount } from './account-model.ts';
+import { type CloudAccount, isCloudProviderAccount } from './account-model.ts';
 import { AccountSettingsForm } from './account-settings-form.tsx';
 import { ConnectionStatus, ConnectionTestOutcome } from './connection-status.tsx';
 import { readConnectionTest } from './connection-test.ts';
@@ -97,7 +97,12 @@ function AccountDetail({ account }: { account: CloudAccount }) {
           <strong data-testid="credentials-stored">stored, encrypted</strong>. Dolly never shows credentials
           again; to change them, replace them with new ones.
         </p>
-        {replacing ? (
+        {!isCloudProviderAccount(account) ? (
+          <p>
+            An imported cluster: rotate its credential from the <Link to="/clusters">inventory</Link> (
+            <code>dolly clusters import</code> again, or the API).
+          </p>
+        ) : replacing ? (
           <ReplaceCredentials
             account={account}
             onDone={(message) => {
@@ -121,7 +126,11 @@ function AccountDetail({ account }: { account: CloudAccount }) {
 
       <div className="st-card">
         <h3>Settings</h3>
-        <AccountSettingsForm account={account} />
+        {isCloudProviderAccount(account) ? (
+          <AccountSettingsForm account={account} />
+        ) : (
+          <p className="muted">Imported clusters take their environment when they are imported.</p>
+        )}
       </div>
 
       <DeleteAccount account={account} />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type CloudAccount,
+  type CloudProviderAccount,
   accountToForm,
   createAccountBody,
   emptyAccountForm,
@@ -8,7 +8,7 @@ import {
   patchAccountBody,
 } from './account-model.ts';
 
-const account: CloudAccount = {
+const account: CloudProviderAccount = {
   id: '00000000-0000-4000-8000-000000000001',
   name: 'Sandbox AWS',
   cloud: 'aws',

@@ -2,6 +2,11 @@ import type { components, paths } from '@dolly/api-client';
 import type { BuildResult, Cloud, CreateAccountBody, CredentialsInput } from './credential-kinds.ts';
 
 export type CloudAccount = components['schemas']['CloudAccount'];
+/** A cloud account proper; `kubernetes` accounts are imported clusters, managed from the inventory. */
+export type CloudProviderAccount = CloudAccount & { cloud: 'aws' | 'azure' | 'gcp' };
+export function isCloudProviderAccount(a: CloudAccount): a is CloudProviderAccount {
+  return a.cloud !== 'kubernetes';
+}
 export type PatchAccountBody =
   paths['/api/v1/accounts/{id}']['patch']['requestBody']['content']['application/json'];
 
@@ -159,7 +164,7 @@ export function createAccountBody(
 /** A PATCH of the non-secret settings; credentials are replaced through their own flow. */
 export function patchAccountBody(
   values: AccountFormValues,
-  account: CloudAccount,
+  account: CloudProviderAccount,
 ): BuildResult<PatchAccountBody> {
   if (!values.name.trim()) return { ok: false, errors: { name: 'Name is required' } };
   const settings = settingsFromForm(values, account.cloud, account.settings);

@@ -10,7 +10,7 @@ import { settingsKeys } from '../settings-api.ts';
 import {
   type AccountFormValues,
   accountToForm,
-  type CloudAccount,
+  type CloudProviderAccount,
   type PatchAccountBody,
   patchAccountBody,
 } from './account-model.ts';
@@ -30,7 +30,7 @@ const formPaths = [
 ];
 
 /** Edits what is not secret. Read-only (a disabled fieldset, with the reason) below admin. */
-export function AccountSettingsForm({ account }: { account: CloudAccount }) {
+export function AccountSettingsForm({ account }: { account: CloudProviderAccount }) {
   const { permissions } = useSettingsScope();
   const client = useQueryClient();
   const [values, setValues] = useState<AccountFormValues>(() => accountToForm(account));

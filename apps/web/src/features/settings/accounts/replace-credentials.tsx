@@ -4,7 +4,7 @@ import { dolly, unwrap } from '../../../lib/api-client.ts';
 import { FormProblem } from '../components/form-problem.tsx';
 import { fieldErrors, problemOf } from '../problem.ts';
 import { settingsKeys } from '../settings-api.ts';
-import type { CloudAccount } from './account-model.ts';
+import type { CloudProviderAccount } from './account-model.ts';
 import { CredentialFields } from './credential-fields.tsx';
 import {
   buildCredentials,
@@ -22,7 +22,7 @@ export function ReplaceCredentials({
   account,
   onDone,
 }: {
-  account: CloudAccount;
+  account: CloudProviderAccount;
   onDone: (message: string) => void;
 }) {
   const client = useQueryClient();

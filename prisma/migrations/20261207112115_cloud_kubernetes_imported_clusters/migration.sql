@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "Cloud" ADD VALUE 'kubernetes';
+
