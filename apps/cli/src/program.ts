@@ -5,6 +5,7 @@ import { registerClusterClonerCommand } from './commands/clustercloner.ts';
 import { registerClustersCommand } from './commands/clusters.ts';
 import { registerCompletionCommand } from './commands/completion.ts';
 import { registerContextCommand } from './commands/context.ts';
+import { registerDriftCommand } from './commands/drift.ts';
 import { registerLoginCommand } from './commands/login.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerPlanCommand } from './commands/plan.ts';
@@ -37,8 +38,8 @@ DOLLY_TOKEN override the current context; DOLLY_CONTEXT or --context pick anothe
 Output: -o json|yaml|table on every command (default: table on a terminal, json when piped).
 Errors go to stderr with the server's problem details, and the exit code is not 0.
 
-Exit codes: 0 ok / run succeeded, 1 error / run failed, 2 run cancelled, rejected or rolled back,
-3 run partially succeeded, 130 stopped watching (Ctrl-C).
+Exit codes: 0 ok / run succeeded, 1 error / run failed, 2 run cancelled, rejected or rolled back
+(dolly drift: drift found), 3 run partially succeeded, 130 stopped watching (Ctrl-C).
 
 Examples:
   $ dolly login http://localhost:8080 --token-stdin < token.txt
@@ -59,6 +60,7 @@ Examples:
   registerApplyCommand(program, rt);
   registerRunsCommand(program, rt);
   registerMigrateCommand(program, rt);
+  registerDriftCommand(program, rt);
   registerTokensCommand(program, rt);
   registerClusterClonerCommand(program, rt);
   registerCompletionCommand(program, rt);

@@ -1,12 +1,19 @@
 import { z } from 'zod';
 
-/** Run events a webhook can subscribe to; `ping` is only ever sent by the test button. */
-export const webhookEvents = [
+/** Run events a webhook can subscribe to. */
+export const runWebhookEvents = [
   'run.pending_approval',
   'run.succeeded',
   'run.failed',
   'run.rolled_back',
 ] as const;
+export type RunWebhookEvent = (typeof runWebhookEvents)[number];
+
+/**
+ * Everything a webhook can subscribe to: run events, and `drift.detected` (a clone's drift check
+ * found drift that differs from the previous report's). `ping` is only ever sent by the test button.
+ */
+export const webhookEvents = [...runWebhookEvents, 'drift.detected'] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 export const webhookEventSchema = z.enum(webhookEvents);
 
@@ -16,10 +23,14 @@ export const webhookEventStatus = {
   'run.succeeded': 'succeeded',
   'run.failed': 'failed',
   'run.rolled_back': 'rolled_back',
-} as const satisfies Record<WebhookEvent, string>;
+} as const satisfies Record<RunWebhookEvent, string>;
 
-export function webhookEventOf(status: string): WebhookEvent | undefined {
-  return webhookEvents.find((e) => webhookEventStatus[e] === status);
+export function isRunWebhookEvent(event: string): event is RunWebhookEvent {
+  return (runWebhookEvents as readonly string[]).includes(event);
+}
+
+export function webhookEventOf(status: string): RunWebhookEvent | undefined {
+  return runWebhookEvents.find((e) => webhookEventStatus[e] === status);
 }
 
 export const webhookFormats = ['json', 'slack'] as const;

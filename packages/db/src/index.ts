@@ -8,6 +8,7 @@ export type {
   ClonePolicyModel as ClonePolicy,
   CloudAccountModel as CloudAccount,
   ClusterModel as Cluster,
+  DriftReportModel as DriftReport,
   MembershipModel as Membership,
   NodePoolModel as NodePool,
   PlanModel as Plan,

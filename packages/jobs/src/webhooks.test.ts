@@ -5,6 +5,7 @@ import { parseEgressPolicy } from '@dolly/contracts/egress';
 import { describe, expect, it } from 'vitest';
 import {
   type DeliveryFacts,
+  driftDeliveryId,
   postWebhook,
   runUrl,
   signWebhookBody,
@@ -84,6 +85,34 @@ describe('webhook bodies', () => {
       run: null,
     });
     expect(JSON.parse(webhookBody('slack', { ...noRun, event: 'ping' })).text).toContain('works');
+  });
+
+  it("drift.detected: no run, the report with links to the clone's drift section", () => {
+    const { run: _run, ...noRun } = facts;
+    const drift = {
+      reportId: '0193a000-0000-7000-8000-0000000000cc',
+      cluster: { id: 'c1', name: 'shop-prod-eks' },
+      source: { id: 's1', name: 'shop-prod' },
+      findings: 2,
+      fingerprint: 'f'.repeat(64),
+    };
+    expect(JSON.parse(webhookBody('json', { ...noRun, event: 'drift.detected', drift }))).toMatchObject({
+      event: 'drift.detected',
+      run: null,
+      drift: { ...drift, url: 'https://dolly.example.com/clusters/c1?tab=drift' },
+    });
+    const text = JSON.parse(webhookBody('slack', { ...noRun, event: 'drift.detected', drift }))
+      .text as string;
+    expect(text).toContain('drift on shop-prod-eks against its source shop-prod: 2 finding(s)');
+    expect(text).toContain('<https://dolly.example.com/clusters/c1?tab=drift|');
+  });
+
+  it('derives one stable uuid per drift report and webhook', () => {
+    const id = driftDeliveryId('r1', 'w1');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(driftDeliveryId('r1', 'w1')).toBe(id);
+    expect(driftDeliveryId('r1', 'w2')).not.toBe(id);
+    expect(driftDeliveryId('r2', 'w1')).not.toBe(id);
   });
 
   it('builds run links without doubled slashes', () => {

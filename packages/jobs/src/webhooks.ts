@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
@@ -7,6 +7,7 @@ import {
   SIGNATURE_HEADER,
   type WebhookEvent,
   type WebhookFormat,
+  isRunWebhookEvent,
   webhookEventOf,
   webhookEventStatus,
   webhookEvents,
@@ -45,8 +46,22 @@ export interface DeliveryFacts {
   occurredAt: Date;
   tenant: { id: string; slug: string; name: string };
   run?: { id: string; kind: string };
+  /** For `drift.detected`: the report and the clusters it compares. */
+  drift?: DriftFacts;
   /** The dashboard's address (DOLLY_PUBLIC_URL), for the link to the run page. */
   publicUrl: string;
+}
+
+export interface DriftFacts {
+  reportId: string;
+  cluster: { id: string; name: string };
+  source: { id: string; name: string };
+  findings: number;
+  fingerprint: string;
+}
+
+export function clusterUrl(publicUrl: string, clusterId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/clusters/${encodeURIComponent(clusterId)}`;
 }
 
 export function runUrl(publicUrl: string, runId: string): string {
@@ -58,6 +73,7 @@ const slackWords: Record<DeliveryEvent, string> = {
   'run.succeeded': 'succeeded',
   'run.failed': 'failed',
   'run.rolled_back': 'was rolled back',
+  'drift.detected': '',
   ping: '',
 };
 
@@ -67,13 +83,18 @@ export function webhookBody(format: WebhookFormat, facts: DeliveryFacts): string
     ? {
         id: facts.run.id,
         kind: facts.run.kind,
-        status: facts.event === 'ping' ? null : webhookEventStatus[facts.event],
+        status: isRunWebhookEvent(facts.event) ? webhookEventStatus[facts.event] : null,
         url: runUrl(facts.publicUrl, facts.run.id),
       }
     : null;
+  const drift =
+    facts.event === 'drift.detected' && facts.drift
+      ? { ...facts.drift, url: `${clusterUrl(facts.publicUrl, facts.drift.cluster.id)}?tab=drift` }
+      : null;
   if (format === 'slack') {
-    const text =
-      facts.event === 'ping' || !run
+    const text = drift
+      ? `Dolly found drift on ${drift.cluster.name} against its source ${drift.source.name}: ${drift.findings} finding(s) (${facts.tenant.name}): <${drift.url}|open drift report>`
+      : facts.event === 'ping' || !run
         ? `Dolly test notification for ${facts.tenant.name}: this webhook works.`
         : `Dolly ${run.kind} run ${slackWords[facts.event]} (${facts.tenant.name}): <${run.url}|open run ${run.id}>`;
     return JSON.stringify({ text });
@@ -82,6 +103,7 @@ export function webhookBody(format: WebhookFormat, facts: DeliveryFacts): string
     id: facts.deliveryId,
     event: facts.event,
     run,
+    ...(facts.event === 'drift.detected' ? { drift } : {}),
     tenant: { id: facts.tenant.id, slug: facts.tenant.slug },
     occurredAt: facts.occurredAt.toISOString(),
   });
@@ -129,6 +151,75 @@ export function createRunNotifier(
 }
 
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
+
+/**
+ * The id of the delivery of one drift report to one webhook. A delivery row has no column for the
+ * report, so the id is derived from both (and the row's createdAt is the report's): the sender finds
+ * the report again from the row alone, on every retry and after a sweep re-enqueues it.
+ */
+export function driftDeliveryId(reportId: string, webhookId: string): string {
+  const h = createHash('sha256').update(`drift:${reportId}:${webhookId}`).digest('hex');
+  // RFC 9562 version 8 (custom) UUID, so it passes every uuid check a delivery id meets
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Records a `drift.detected` delivery per subscribed webhook and enqueues it. Like run events: a
+ * failure only costs the notification, never the report.
+ */
+export async function notifyDriftDetected(
+  db: Database,
+  queues: Queues,
+  report: { id: string; tenantId: string; createdAt: Date },
+  opts: { backoffMs?: number } = {},
+): Promise<number> {
+  const hooks = await db.webhook.findMany({
+    where: { tenantId: report.tenantId, enabled: true, events: { has: 'drift.detected' } },
+    select: { id: true },
+  });
+  for (const hook of hooks) {
+    const id = driftDeliveryId(report.id, hook.id);
+    await db.webhookDelivery.upsert({
+      where: { id },
+      create: {
+        id,
+        webhookId: hook.id,
+        event: 'drift.detected',
+        createdAt: report.createdAt,
+        nextAttemptAt: new Date(),
+      },
+      update: {},
+    });
+    await enqueueDelivery(queues, id, report.tenantId, opts.backoffMs);
+  }
+  return hooks.length;
+}
+
+async function driftFactsOf(
+  db: Database,
+  delivery: { id: string; webhookId: string; createdAt: Date },
+  tenantId: string,
+): Promise<DriftFacts | undefined> {
+  const candidates = await db.driftReport.findMany({
+    where: { tenantId, createdAt: delivery.createdAt },
+    select: { id: true, clusterId: true, sourceClusterId: true, fingerprint: true, infra: true },
+  });
+  const report = candidates.find((r) => driftDeliveryId(r.id, delivery.webhookId) === delivery.id);
+  if (!report) return undefined;
+  const clusters = await db.cluster.findMany({
+    where: { tenantId, id: { in: [report.clusterId, report.sourceClusterId] } },
+    select: { id: true, name: true },
+  });
+  const name = (id: string) => clusters.find((c) => c.id === id)?.name ?? id;
+  const findings = (report.infra as { findings?: unknown[] } | null)?.findings?.length ?? 0;
+  return {
+    reportId: report.id,
+    cluster: { id: report.clusterId, name: name(report.clusterId) },
+    source: { id: report.sourceClusterId, name: name(report.sourceClusterId) },
+    findings,
+    fingerprint: report.fingerprint,
+  };
+}
 
 export function enqueueDelivery(queues: Queues, deliveryId: string, tenantId: string, backoffMs?: number) {
   return queues.enqueue(
@@ -233,12 +324,22 @@ export async function attemptDelivery(
   if (delivery.status !== 'pending') return { ok: delivery.status === 'delivered', retryable: false };
   const { webhook } = delivery;
   const event: DeliveryEvent = isWebhookEvent(delivery.event) ? delivery.event : 'ping';
+  const drift =
+    event === 'drift.detected' ? await driftFactsOf(deps.db, delivery, webhook.tenantId) : undefined;
+  if (event === 'drift.detected' && !drift) {
+    await deps.db.webhookDelivery.update({
+      where: { id: delivery.id },
+      data: { status: 'failed', lastError: 'the drift report is gone', nextAttemptAt: null },
+    });
+    return { ok: false, error: 'the drift report is gone', retryable: false };
+  }
   const facts: DeliveryFacts = {
     deliveryId: delivery.id,
     event,
     occurredAt: delivery.createdAt,
     tenant: { id: webhook.tenant.id, slug: webhook.tenant.slug, name: webhook.tenant.name },
     ...(delivery.run ? { run: { id: delivery.run.id, kind: delivery.run.kind } } : {}),
+    ...(drift ? { drift } : {}),
     publicUrl: deps.publicUrl,
   };
   const body = webhookBody(webhook.format, facts);

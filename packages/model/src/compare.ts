@@ -15,7 +15,7 @@ export interface Comparison {
 
 const minor = (v: string) => v.split('.').slice(0, 2).join('.');
 /** Key order is the SDK's business, not a difference. */
-const canonical = (v: unknown): unknown =>
+export const canonical = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(canonical)
     : v && typeof v === 'object'

@@ -1,6 +1,16 @@
 export * from './catalog/index';
 export * from './cluster-cloner';
 export { type Comparison, type ComparisonRow, compareClusters } from './compare';
+export {
+  cloneDrift,
+  type DiffOptions,
+  type DriftFinding,
+  type DriftSeverity,
+  diffClusterSpecs,
+  driftFindingSchema,
+  driftFingerprintText,
+  driftSeveritySchema,
+} from './drift';
 export { preflightLines } from './preflight';
 export * from './schemas';
 export {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readPlanFile } from '../plans/plan-file.ts';
 import { parseClusterRef } from '../refs.ts';
 import { parseItems } from './apply.ts';
+import { driftTable } from './drift.ts';
 import { defaultContextName } from './login.ts';
 import { migrationBody } from './migrate.ts';
 
@@ -124,5 +125,39 @@ describe('plan files for dolly apply', () => {
     );
     expect(() => readPlanFile(write('d.json', '{'))).toThrow(/d.json: not valid JSON/);
     expect(() => readPlanFile(write('e.json', [1]))).toThrow(/expected a plan object/);
+  });
+});
+
+describe('dolly drift output', () => {
+  const report = {
+    id: '0193a000-0000-7000-8000-0000000000cc',
+    clusterId: '0193a000-0000-7000-8000-0000000000c1',
+    sourceClusterId: '0193a000-0000-7000-8000-0000000000c2',
+    drifted: true,
+    fingerprint: 'f'.repeat(64),
+    basis: 'plan' as const,
+    runId: null,
+    requestedById: null,
+    createdAt: '2026-12-07T04:00:00.000Z',
+    findings: [
+      { path: 'nodePools[web].nodeCount', expected: 3, actual: 5, severity: 'info' as const },
+      {
+        path: 'nodePools[db]',
+        expected: { machineType: 'm6i.large', nodeCount: 2 },
+        actual: null,
+        severity: 'critical' as const,
+      },
+    ],
+  };
+  it('lists the most serious finding first, with expected and actual', () => {
+    const lines = driftTable(report).split('\n');
+    expect(lines[0]).toMatch(/^SEVERITY +PATH +EXPECTED +ACTUAL/);
+    expect(lines[1]).toMatch(/^critical +nodePools\[db\] +\{"machineType":"m6i.large","nodeCount":2\} +—/);
+    expect(lines[2]).toMatch(/^info +nodePools\[web\]\.nodeCount +3 +5/);
+  });
+  it('says so when there is no drift', () => {
+    expect(driftTable({ ...report, drifted: false, findings: [] })).toBe(
+      'No drift: the clone matches its source.',
+    );
   });
 });

@@ -15,6 +15,8 @@ interface UiActionRule {
 export const uiActions = {
   startRun: { action: 'create', subject: 'Run', denied: 'start runs' },
   clone: { action: 'clone', subject: 'Cluster', denied: 'clone clusters' },
+  // The API checks `clone` for a drift check: whoever may make a clone may compare it.
+  checkDrift: { action: 'clone', subject: 'Cluster', denied: 'check drift' },
   editPlan: { action: 'update', subject: 'Plan', denied: 'edit plans' },
   syncInventory: { action: 'update', subject: 'Cluster', denied: 'sync the inventory' },
   downloadKubeconfig: { action: 'update', subject: 'Cluster', denied: 'download kubeconfigs' },

@@ -2,6 +2,7 @@ import type { CloudAccount, Run } from '@dolly/db';
 import { scopesOf } from '@dolly/providers';
 import type { ProcessorDeps } from '../deps.ts';
 import { markVanished, upsertDiscovered } from '../inventory.ts';
+import { checkTenantDrift } from './drift.ts';
 
 export interface AccountSyncResult {
   accountId: string;
@@ -48,11 +49,21 @@ export async function processSync(deps: ProcessorDeps, run: Run, signal: AbortSi
     ),
   );
   const failed = results.filter((r) => !r.ok);
+  // The schedule's drift check rides on the sync: the inventory it compares is now fresh.
+  const drift =
+    failed.length < results.length || accounts.length === 0 ? await checkTenantDrift(deps, tenantId) : null;
+  if (drift?.checked || drift?.failed)
+    await deps.appendRunEvent(
+      runId,
+      drift.detected ? 'warn' : 'info',
+      `Drift: ${drift.checked} clone(s) checked, ${drift.drifted} drifted, ${drift.detected} new${drift.failed ? `, ${drift.failed} could not be checked` : ''}`,
+    );
   const result = {
     accounts: results,
     clusters: results.reduce((n, r) => n + r.found, 0),
     created: results.reduce((n, r) => n + r.created, 0),
     vanished: results.reduce((n, r) => n + r.vanished, 0),
+    ...(drift ? { drift } : {}),
   };
   if (failed.length === 0 || accounts.length === 0) {
     await deps.lifecycle.finish(runId, 'succeeded', result);

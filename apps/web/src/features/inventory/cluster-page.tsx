@@ -6,6 +6,7 @@ import { type ClusterDetail, useCluster } from '../../lib/clusters.ts';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
 import { usePageTitle } from '../../lib/page-title.ts';
 import { ClusterActions } from './cluster-actions.tsx';
+import { DriftSection } from './drift-section.tsx';
 import { EnvironmentEditor } from './environment-editor.tsx';
 
 export function ClusterPage() {
@@ -28,6 +29,7 @@ export function ClusterPage() {
       </div>
       <ClusterFacts cluster={c} />
       <NodePools cluster={c} />
+      <DriftSection clusterId={c.id} />
     </section>
   );
 }

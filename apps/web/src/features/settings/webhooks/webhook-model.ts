@@ -11,6 +11,7 @@ export const eventOptions: { value: WebhookEvent; label: string }[] = [
   { value: 'run.succeeded', label: 'Succeeded' },
   { value: 'run.failed', label: 'Failed' },
   { value: 'run.rolled_back', label: 'Rolled back' },
+  { value: 'drift.detected', label: 'Drift detected' },
 ];
 
 export function eventLabel(event: string): string {
