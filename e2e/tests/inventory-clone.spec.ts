@@ -64,6 +64,9 @@ test('a developer clones the prod GKE cluster into the dev AWS account and watch
   await expect(page.getByLabel('Suggested locations')).toContainText(/nearest EKS region/i);
   await snapshot(page, 'clone-target');
   await page.getByRole('button', { name: 'Next' }).click();
+  // Workloads are optional: a plain clone goes on without them.
+  await expect(page.getByLabel('Also migrate namespaces into the clone')).not.toBeChecked();
+  await page.getByRole('button', { name: 'Next' }).click();
 
   await page.getByLabel('Name suffix').fill('-e2e');
   await expect(page.getByText('New names: shop-prod-e2e')).toBeVisible();

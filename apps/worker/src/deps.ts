@@ -32,4 +32,6 @@ export interface ProcessorDeps {
   tenantSlots?: TenantLimiter;
   /** How long a run put back by the tenant limit waits before it checks again (a freed slot wakes it sooner). */
   tenantRecheckMs?: number;
+  /** First retry delay of a webhook delivery queued by a processor (drift notifications). */
+  webhookBackoffMs?: number;
 }

@@ -16,6 +16,20 @@ export class RunInputError extends Error {
   }
 }
 
+/**
+ * A child run ended without success: the parent fails for good with the child's class. Retrying
+ * the parent (a person's choice) retries the child.
+ */
+export class ChildRunError extends Error {
+  constructor(
+    message: string,
+    readonly errorClass: ErrorClass,
+  ) {
+    super(message);
+    this.name = 'ChildRunError';
+  }
+}
+
 export interface Classified {
   errorClass: ErrorClass;
   retryable: boolean;
@@ -47,7 +61,7 @@ export function classifyRunError(error: unknown): Classified {
       message,
       detail,
     };
-  if (cause instanceof RunInputError)
+  if (cause instanceof RunInputError || cause instanceof ChildRunError)
     return { errorClass: cause.errorClass, retryable: false, message, detail };
   if (cause instanceof DollyError) return { errorClass: 'input', retryable: false, message, detail };
   return { errorClass: 'system', retryable: true, message, detail };
@@ -82,7 +96,10 @@ export async function executeRun(
     return;
   }
   // Before anything else holds the run: a run of a tenant at its limit gives its worker slot back.
-  const admission = await deps.tenantSlots?.acquire(run.tenantId, runId);
+  // A parent (clone with workloads) only waits on its children, which take tenant slots of their
+  // own: holding one too would let parents at the limit starve the children they wait for.
+  const admission =
+    run.kind === 'environment' ? undefined : await deps.tenantSlots?.acquire(run.tenantId, runId);
   if (admission && !admission.admitted) await waitForTenantSlot(deps, job, run, token);
   const slot = admission?.admitted ? admission.slot : undefined;
   const signal = deps.cancels.hold(runId);

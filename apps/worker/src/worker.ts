@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import type { ProcessorDeps } from './deps.ts';
 import { type WorkerMetrics, createWorkerMetrics, observeCloudCall } from './metrics.ts';
 import { processClone } from './processors/clone.ts';
+import { processEnvironment } from './processors/environment.ts';
 import { processMigrate } from './processors/migrate.ts';
 import { processRollback } from './processors/rollback.ts';
 import { processScheduledSync, reconcileSyncSchedules } from './processors/scheduled-sync.ts';
@@ -114,6 +115,7 @@ export async function startRunWorker(opts: WorkerOptions) {
     log: opts.log,
     workerId: opts.workerId,
     pollIntervalMs: opts.pollIntervalMs ?? 5000,
+    webhookBackoffMs,
     cloudTimeoutMs: opts.cloudTimeoutMs ?? 60 * 60 * 1000,
     ...(opts.tenantConcurrency
       ? {
@@ -150,6 +152,8 @@ export async function startRunWorker(opts: WorkerOptions) {
               return await processRollback(deps, run, signal);
             case 'migrate':
               return await processMigrate(deps, run, signal);
+            case 'environment':
+              return await processEnvironment(deps, run, signal);
           }
         } finally {
           runKinds.delete(runId);
@@ -168,6 +172,7 @@ export async function startRunWorker(opts: WorkerOptions) {
         case 'clone':
         case 'rollback':
         case 'migrate':
+        case 'environment':
           return runJob(job, job.name, token);
         case 'scheduled-sync': {
           const { tenantId } = jobPayloadSchema('runs', 'scheduled-sync').parse(job.data);

@@ -240,7 +240,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** End the session */
+        /**
+         * End the session
+         * @description A session single sign-on opened answers 200 with the identity provider's sign-out address, for the browser to open so the provider's session ends too.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -250,6 +253,15 @@ export type paths = {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LogoutResult"];
+                    };
+                };
                 /** @description Default Response */
                 204: {
                     headers: {
@@ -505,7 +517,7 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A run with its steps */
+        /** A run with its steps (and, for a clone with workloads, its child runs) */
         get: {
             parameters: {
                 query?: never;
@@ -2642,7 +2654,7 @@ export type paths = {
         get: {
             parameters: {
                 query?: {
-                    cloud?: "aws" | "azure" | "gcp";
+                    cloud?: "aws" | "azure" | "gcp" | "kubernetes";
                     accountId?: string;
                     location?: string;
                     env?: string;
@@ -2974,6 +2986,472 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a cluster by kubeconfig (on-prem, EKS Anywhere, k3s) as a migration source or target
+         * @description Operators and above. The connection is tested (GET /version) before anything is stored; the server must pass the endpoint policy. The credential is sealed and never returned. Imported clusters can be migrated, not cloned.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example onprem-dev */
+                        name: string;
+                        /**
+                         * @description dev, staging, prod…; none is treated as prod by the prod guard
+                         * @example dev
+                         */
+                        environment?: string;
+                        /** @description kubeconfig YAML or JSON; only the server, CA and a token or client certificate are kept. exec, auth-provider, insecure-skip-tls-verify and files on the host are refused. */
+                        kubeconfig?: string;
+                        /** @description context of the kubeconfig; default its current one */
+                        context?: string;
+                        /** @description instead of a kubeconfig: the API server (https) */
+                        server?: string;
+                        /**
+                         * Format: includes
+                         * @description with server: the cluster's CA (PEM)
+                         */
+                        caPem?: string;
+                        /** @description with server: a bearer token */
+                        token?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportedCluster"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{id}/import/credential": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rotate the credential of an imported cluster (tested before it replaces the old one) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description kubeconfig YAML or JSON; only the server, CA and a token or client certificate are kept. exec, auth-provider, insecure-skip-tls-verify and files on the host are refused. */
+                        kubeconfig?: string;
+                        /** @description context of the kubeconfig; default its current one */
+                        context?: string;
+                        /** @description instead of a kubeconfig: the API server (https) */
+                        server?: string;
+                        /**
+                         * Format: includes
+                         * @description with server: the cluster's CA (PEM)
+                         */
+                        caPem?: string;
+                        /** @description with server: a bearer token */
+                        token?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportedCluster"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forget an imported cluster and its sealed credential (the cluster itself is not touched) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{id}/drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A clone's latest drift report and its history, newest first, with cursor paging */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DriftHistory"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Compare a clone with its source now and store the report (developers and above)
+         * @description Compares the inventory as the last sync read it: sync first to compare with what the clouds have this minute. Answers 409 when the cluster has no known source (it was not cloned by Dolly). A `drift.detected` webhook event fires when drift is found and differs from the previous report.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DriftReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -3288,7 +3766,7 @@ export type paths = {
         get?: never;
         put?: never;
         /**
-         * Create the clusters of a plan: one clone run per item, run in parallel
+         * Create the clusters of a plan: one clone run per item, run in parallel (or one clone with workloads)
          * @description The plan is validated and the clone policies checked again. Items a policy holds for approval start as `pending_approval`. Into a `prod` target environment, `confirm` must repeat the target cluster name (one item) or the target account name. With an `Idempotency-Key`, repeating the request returns the same runs.
          */
         post: {
@@ -3315,6 +3793,94 @@ export type paths = {
                         items?: number[];
                         /** @description Typed confirmation for protected targets */
                         confirm?: string;
+                        /** @description Clone with workloads: after the clone, migrate these namespaces of the item's source cluster into the new cluster. One item only; answers with one `environment` run whose children are the clone and migrate runs. */
+                        workloads?: {
+                            /**
+                             * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                             * @example [
+                             *       "shop",
+                             *       "team-*"
+                             *     ]
+                             */
+                            namespaces: string[];
+                            /** @description Names or globs left out */
+                            excludeNamespaces?: string[];
+                            /**
+                             * @description Source namespace → target namespace
+                             * @example {
+                             *       "shop": "shop-dev"
+                             *     }
+                             */
+                            namespaceMap?: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description Kubernetes label selector applied to namespaced objects
+                             * @example app!=legacy
+                             */
+                            labelSelector?: string;
+                            /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                            includeKinds?: string[];
+                            /** @description Kinds left out */
+                            excludeKinds?: string[];
+                            /** @description Source storage class → target class; overrides the per-cloud defaults */
+                            storageClassMap?: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description Image registry prefix → replacement, matched on `/` boundaries
+                             * @example {
+                             *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                             *     }
+                             */
+                            registryMap?: {
+                                [key: string]: string;
+                            };
+                            /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                            identityMap?: {
+                                [key: string]: string;
+                            };
+                            /** @description Source node pool → target node pool for node selectors and affinities */
+                            nodePoolMap?: {
+                                [key: string]: string;
+                            };
+                            /** @description Source ingress class → target ingress class */
+                            ingressClassMap?: {
+                                [key: string]: string;
+                            };
+                            /** @description Image pull secret → replacement; an empty string removes the reference */
+                            pullSecretMap?: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description What to do with objects that already exist in the target
+                             * @default skip
+                             * @enum {string}
+                             */
+                            existing?: "skip" | "update";
+                            /**
+                             * @description Copy Secrets (operator and above)
+                             * @default false
+                             */
+                            includeSecrets?: boolean;
+                            /**
+                             * @description Copy each PVC's files to the target
+                             * @default false
+                             */
+                            copyVolumes?: boolean;
+                            /**
+                             * @description Stop and sync: scale the source down, copy the final state, start the target
+                             * @default false
+                             */
+                            cutover?: boolean;
+                            /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
+                            bandwidthBytesPerSec?: number;
+                            /**
+                             * @description How long workloads may take to become Ready on the target
+                             * @default 600
+                             */
+                            readyTimeoutSec?: number;
+                        };
                     };
                 };
             };
@@ -3901,7 +4467,7 @@ export type paths = {
         put?: never;
         /**
          * Undo a clone or a migration: delete exactly what the run created, newest first
-         * @description Starts a rollback run (`parentRunId` = this one). A clone: deletes the cloud resources in its ledger (and those of the runs it retried), newest first. A migration: deletes the objects it created (labelled with its id) and scales a cut-over source back up.
+         * @description Starts a rollback run (`parentRunId` = this one). A clone: deletes the cloud resources in its ledger (and those of the runs it retried), newest first. A migration: deletes the objects it created (labelled with its id) and scales a cut-over source back up. A clone with workloads (`environment`): rolls back its migrate child, then its clone child, each as a rollback run of its own.
          */
         post: {
             parameters: {
@@ -4257,7 +4823,7 @@ export type paths = {
                          * @enum {string}
                          */
                         format?: "json" | "slack";
-                        events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+                        events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
                     };
                 };
             };
@@ -4274,7 +4840,7 @@ export type paths = {
                             url: string;
                             /** @enum {string} */
                             format: "json" | "slack";
-                            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+                            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
                             enabled: boolean;
                             /** Format: date-time */
                             createdAt: string;
@@ -4434,7 +5000,7 @@ export type paths = {
                         url?: string;
                         /** @enum {string} */
                         format?: "json" | "slack";
-                        events?: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+                        events?: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
                         enabled?: boolean;
                     };
                 };
@@ -5212,7 +5778,7 @@ export type components = {
             /** @example nodePool */
             kind: string;
             /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             /** Format: uuid */
             accountId: string;
             locator: {
@@ -5254,6 +5820,21 @@ export type components = {
             approvedAt: string | null;
             steps?: components["schemas"]["RunStepInput"][];
             resources?: components["schemas"]["RunResourceInput"][];
+            /** @description An environment run: its clone and migrate runs (the latest attempt of each) */
+            children?: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "selftest" | "sync" | "clone" | "rollback" | "migrate" | "environment";
+                /** @enum {string} */
+                status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
+                title: string;
+                /**
+                 * @description The step of the parent it belongs to
+                 * @enum {string}
+                 */
+                step: "clone" | "migrate";
+            }[];
         };
         MigrationRequestInput: {
             /**
@@ -5424,7 +6005,7 @@ export type components = {
             source: {
                 clusterId?: string;
                 /** @enum {string} */
-                cloud: "aws" | "azure" | "gcp";
+                cloud: "aws" | "azure" | "gcp" | "kubernetes";
                 name: string;
                 scope?: string;
                 location?: string;
@@ -5432,7 +6013,7 @@ export type components = {
             target: {
                 clusterId?: string;
                 /** @enum {string} */
-                cloud: "aws" | "azure" | "gcp";
+                cloud: "aws" | "azure" | "gcp" | "kubernetes";
                 name: string;
                 scope?: string;
                 location?: string;
@@ -5606,8 +6187,11 @@ export type components = {
             /** Format: uuid */
             id: string;
             name: string;
-            /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            /**
+             * @description `kubernetes`: one cluster imported by kubeconfig (POST /api/v1/clusters/import)
+             * @enum {string}
+             */
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             scope: string | null;
             endpoint: string | null;
             hasCaBundle: boolean;
@@ -5664,11 +6248,30 @@ export type components = {
             /** @description Send back as X-CSRF-Token on every mutating request made with the session cookie */
             csrfToken?: string;
         };
+        /** @description A cluster imported by kubeconfig; its credential is never returned. */
+        ImportedClusterInput: {
+            /** Format: uuid */
+            accountId: string;
+            /** Format: uuid */
+            clusterId: string;
+            name: string;
+            server: string;
+            environment: string | null;
+            kubernetesVersion: string;
+            nodes: number;
+            /** @constant */
+            credentialKind: "kubeconfig";
+            /** @enum {string} */
+            credentialAuth: "token" | "client-certificate";
+        };
         ClusterSummaryInput: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            /**
+             * @description `kubernetes`: a cluster imported by kubeconfig (migrations only, never clones)
+             * @enum {string}
+             */
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             /** Format: uuid */
             accountId: string;
             accountName: string;
@@ -5691,8 +6294,11 @@ export type components = {
         ClusterInput: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            /**
+             * @description `kubernetes`: a cluster imported by kubeconfig (migrations only, never clones)
+             * @enum {string}
+             */
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             /** Format: uuid */
             accountId: string;
             accountName: string;
@@ -5720,6 +6326,53 @@ export type components = {
                 nodeCount: number;
                 spec: unknown;
             }[];
+        };
+        DriftFindingInput: {
+            /** @description `nodePools[web].machineType`; starts with `source.` when the source moved since the clone was planned */
+            path: string;
+            /** @description What the plan (or the source as planned) says; null: absent */
+            expected: unknown;
+            /** @description What the inventory holds now; null: absent */
+            actual: unknown;
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+        };
+        DriftReportInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            clusterId: string;
+            /** Format: uuid */
+            sourceClusterId: string;
+            drifted: boolean;
+            /** @description sha256 of the sorted findings */
+            fingerprint: string;
+            /**
+             * @description `plan`: compared with what the clone plan asked for (and the source with itself as planned); `translation`: no plan was found, the source was translated again into the clone's cloud
+             * @enum {string}
+             */
+            basis: "plan" | "translation";
+            /** @description The clone run whose plan item was the expectation */
+            runId: string | null;
+            findings: components["schemas"]["DriftFindingInput"][];
+            /** @description Who asked; null for the schedule */
+            requestedById: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DriftHistoryInput: {
+            /** @description The cluster this one was cloned from; null when unknown */
+            source: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                cloud: string;
+                location: string;
+            } | null;
+            latest: components["schemas"]["DriftReportInput"] | null;
+            /** @description Reports, newest first */
+            items: components["schemas"]["DriftReportInput"][];
+            nextCursor: string | null;
         };
         MemberInput: {
             /** Format: uuid */
@@ -6058,7 +6711,19 @@ export type components = {
             redirectUri: string;
             /** @description The tenant's sign-in page with its SSO button */
             signInUrl: string;
+            /** @description Register this as the post-logout redirect URI: signing out of Dolly ends the provider's session too */
+            postLogoutRedirectUri: string;
             config: components["schemas"]["SsoConfigInput"] | null;
+            /** @description The operator's installation-wide sign-in (DOLLY_SSO_*) as it maps this tenant; used while the tenant has no configuration of its own */
+            installation: {
+                displayName: string;
+                issuerUrl: string;
+                groupRoles: {
+                    group: string;
+                    role: components["schemas"]["RoleInput"];
+                }[];
+                defaultRole: components["schemas"]["RoleInput"] | null;
+            } | null;
         };
         SsoLoginOptionInput: {
             tenant: string;
@@ -6088,7 +6753,7 @@ export type components = {
             url: string;
             /** @enum {string} */
             format: "json" | "slack";
-            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
             enabled: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -6111,6 +6776,9 @@ export type components = {
             /** Format: date-time */
             createdAt: string;
             deliveredAt: string | null;
+        };
+        LogoutResultInput: {
+            endSessionUrl: string;
         };
         __shared: {
             $defs: {
@@ -6169,7 +6837,7 @@ export type components = {
             /** @example nodePool */
             kind: string;
             /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             /** Format: uuid */
             accountId: string;
             locator: {
@@ -6211,6 +6879,21 @@ export type components = {
             approvedAt: string | null;
             steps?: components["schemas"]["RunStep"][];
             resources?: components["schemas"]["RunResource"][];
+            /** @description An environment run: its clone and migrate runs (the latest attempt of each) */
+            children?: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "selftest" | "sync" | "clone" | "rollback" | "migrate" | "environment";
+                /** @enum {string} */
+                status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
+                title: string;
+                /**
+                 * @description The step of the parent it belongs to
+                 * @enum {string}
+                 */
+                step: "clone" | "migrate";
+            }[];
         };
         MigrationRequest: {
             /**
@@ -6381,7 +7064,7 @@ export type components = {
             source: {
                 clusterId?: string;
                 /** @enum {string} */
-                cloud: "aws" | "azure" | "gcp";
+                cloud: "aws" | "azure" | "gcp" | "kubernetes";
                 name: string;
                 scope?: string;
                 location?: string;
@@ -6389,7 +7072,7 @@ export type components = {
             target: {
                 clusterId?: string;
                 /** @enum {string} */
-                cloud: "aws" | "azure" | "gcp";
+                cloud: "aws" | "azure" | "gcp" | "kubernetes";
                 name: string;
                 scope?: string;
                 location?: string;
@@ -6563,8 +7246,11 @@ export type components = {
             /** Format: uuid */
             id: string;
             name: string;
-            /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            /**
+             * @description `kubernetes`: one cluster imported by kubeconfig (POST /api/v1/clusters/import)
+             * @enum {string}
+             */
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             scope: string | null;
             endpoint: string | null;
             hasCaBundle: boolean;
@@ -6621,11 +7307,30 @@ export type components = {
             /** @description Send back as X-CSRF-Token on every mutating request made with the session cookie */
             csrfToken?: string;
         };
+        /** @description A cluster imported by kubeconfig; its credential is never returned. */
+        ImportedCluster: {
+            /** Format: uuid */
+            accountId: string;
+            /** Format: uuid */
+            clusterId: string;
+            name: string;
+            server: string;
+            environment: string | null;
+            kubernetesVersion: string;
+            nodes: number;
+            /** @constant */
+            credentialKind: "kubeconfig";
+            /** @enum {string} */
+            credentialAuth: "token" | "client-certificate";
+        };
         ClusterSummary: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            /**
+             * @description `kubernetes`: a cluster imported by kubeconfig (migrations only, never clones)
+             * @enum {string}
+             */
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             /** Format: uuid */
             accountId: string;
             accountName: string;
@@ -6648,8 +7353,11 @@ export type components = {
         Cluster: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            cloud: "aws" | "azure" | "gcp";
+            /**
+             * @description `kubernetes`: a cluster imported by kubeconfig (migrations only, never clones)
+             * @enum {string}
+             */
+            cloud: "aws" | "azure" | "gcp" | "kubernetes";
             /** Format: uuid */
             accountId: string;
             accountName: string;
@@ -6677,6 +7385,53 @@ export type components = {
                 nodeCount: number;
                 spec: unknown;
             }[];
+        };
+        DriftFinding: {
+            /** @description `nodePools[web].machineType`; starts with `source.` when the source moved since the clone was planned */
+            path: string;
+            /** @description What the plan (or the source as planned) says; null: absent */
+            expected: unknown;
+            /** @description What the inventory holds now; null: absent */
+            actual: unknown;
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+        };
+        DriftReport: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            clusterId: string;
+            /** Format: uuid */
+            sourceClusterId: string;
+            drifted: boolean;
+            /** @description sha256 of the sorted findings */
+            fingerprint: string;
+            /**
+             * @description `plan`: compared with what the clone plan asked for (and the source with itself as planned); `translation`: no plan was found, the source was translated again into the clone's cloud
+             * @enum {string}
+             */
+            basis: "plan" | "translation";
+            /** @description The clone run whose plan item was the expectation */
+            runId: string | null;
+            findings: components["schemas"]["DriftFinding"][];
+            /** @description Who asked; null for the schedule */
+            requestedById: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DriftHistory: {
+            /** @description The cluster this one was cloned from; null when unknown */
+            source: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                cloud: string;
+                location: string;
+            } | null;
+            latest: components["schemas"]["DriftReport"] | null;
+            /** @description Reports, newest first */
+            items: components["schemas"]["DriftReport"][];
+            nextCursor: string | null;
         };
         Member: {
             /** Format: uuid */
@@ -7015,7 +7770,19 @@ export type components = {
             redirectUri: string;
             /** @description The tenant's sign-in page with its SSO button */
             signInUrl: string;
+            /** @description Register this as the post-logout redirect URI: signing out of Dolly ends the provider's session too */
+            postLogoutRedirectUri: string;
             config: components["schemas"]["SsoConfig"] | null;
+            /** @description The operator's installation-wide sign-in (DOLLY_SSO_*) as it maps this tenant; used while the tenant has no configuration of its own */
+            installation: {
+                displayName: string;
+                issuerUrl: string;
+                groupRoles: {
+                    group: string;
+                    role: components["schemas"]["Role"];
+                }[];
+                defaultRole: components["schemas"]["Role"] | null;
+            } | null;
         };
         SsoLoginOption: {
             tenant: string;
@@ -7045,7 +7812,7 @@ export type components = {
             url: string;
             /** @enum {string} */
             format: "json" | "slack";
-            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back")[];
+            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
             enabled: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -7068,6 +7835,9 @@ export type components = {
             /** Format: date-time */
             createdAt: string;
             deliveredAt: string | null;
+        };
+        LogoutResult: {
+            endSessionUrl: string;
         };
     };
     responses: never;

@@ -112,6 +112,17 @@ export const migrationRequestSchema = z
 export type MigrationRequest = z.output<typeof migrationRequestSchema>;
 export type MigrationRequestInput = z.input<typeof migrationRequestSchema>;
 
+/**
+ * The workloads of a clone with workloads: a migration request without its clusters (the source is
+ * the plan item's source, the target the cluster the clone creates).
+ */
+export const environmentWorkloadsSchema = z
+  .object(migrationRequestFields)
+  .omit({ sourceClusterId: true, targetClusterId: true })
+  // inline, not a named component: the generated client then keeps defaulted fields optional
+  .superRefine(checkRequest);
+export type EnvironmentWorkloads = z.output<typeof environmentWorkloadsSchema>;
+
 /** POST /api/v1/migrations: the request, plus whether to only compute the dry run. */
 export const createMigrationBodySchema = z
   .object({
@@ -218,7 +229,7 @@ export type PlannedVolume = z.infer<typeof plannedVolumeSchema>;
 
 const clusterSideSchema = z.object({
   clusterId: z.string().optional(),
-  cloud: z.enum(['aws', 'azure', 'gcp']),
+  cloud: z.enum(['aws', 'azure', 'gcp', 'kubernetes']),
   name: z.string(),
   scope: z.string().optional(),
   location: z.string().optional(),

@@ -119,7 +119,7 @@ export const runStepSchema = z
 export const runResourceSchema = z
   .object({
     kind: z.string().meta({ example: 'nodePool' }),
-    cloud: z.enum(['aws', 'azure', 'gcp']),
+    cloud: z.enum(['aws', 'azure', 'gcp', 'kubernetes']),
     accountId: z.uuid(),
     locator: z.record(z.string(), z.unknown()),
     origin: z.enum(['created', 'adopted']).meta({
@@ -155,6 +155,18 @@ export const runSchema = z
     approvedAt: z.iso.datetime().nullable(),
     steps: z.array(runStepSchema).optional(),
     resources: z.array(runResourceSchema).optional(),
+    children: z
+      .array(
+        z.object({
+          id: z.uuid(),
+          kind: runKindSchema,
+          status: runStatusSchema,
+          title: z.string(),
+          step: z.enum(['clone', 'migrate']).meta({ description: 'The step of the parent it belongs to' }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'An environment run: its clone and migrate runs (the latest attempt of each)' }),
   })
   .meta({ id: 'Run' });
 export type RunDto = z.infer<typeof runSchema>;

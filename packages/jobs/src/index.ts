@@ -9,3 +9,5 @@ export * from './cancel.ts';
 export * from './cloud-access.ts';
 export * from './webhooks.ts';
 export * from './work-slots.ts';
+export * from './drift.ts';
+export * from './run-control.ts';

@@ -1,7 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { type Role, type TargetEnvironment, targetEnvironment } from '@dolly/authz';
 import type { CloudAccount, Database } from '@dolly/db';
-import { type ClonePlanItem, clonePlanSchema, environmentFromLabels } from '@dolly/model';
+import {
+  type ClonePlanItem,
+  clonePlanItemSchema,
+  clonePlanSchema,
+  environmentFromLabels,
+} from '@dolly/model';
+import { z } from 'zod';
 import { AdmissionError } from './admission-error.ts';
 import {
   ACTIVE_STATUSES,
@@ -117,7 +123,8 @@ export async function admitCloneApply(
   const busy = await db.run.findMany({
     where: {
       planId: req.plan.id,
-      kind: 'clone',
+      // a clone with workloads holds its item from the request on, before its clone child exists
+      kind: { in: ['clone', 'environment'] },
       planItemIndex: { in: admission.targets.map((t) => t.index) },
       status: { in: [...ACTIVE_STATUSES] },
     },
@@ -130,6 +137,18 @@ export async function admitCloneApply(
     );
   return admission;
 }
+
+/** What apply stores on a clone run: the plan item as it was applied, so retries see the same thing. */
+export const cloneRunInputSchema = z.object({
+  title: z.string(),
+  planId: z.uuid(),
+  itemIndex: z.number().int().min(0),
+  item: clonePlanItemSchema,
+  targetAccountId: z.uuid(),
+  targetEnvironment: z.string().nullable(),
+  sourceClusterId: z.uuid().nullable(),
+});
+export type CloneRunInput = z.infer<typeof cloneRunInputSchema>;
 
 /** What apply stores on a clone run and admission reads back. */
 export interface CloneRunInputLike {

@@ -5,3 +5,5 @@ export * from './rollback.ts';
 export * from './migrate.ts';
 export * from './live-catalog.ts';
 export * from './preflight.ts';
+export * from './drift.ts';
+export * from './environment.ts';

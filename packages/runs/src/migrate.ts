@@ -42,11 +42,71 @@ async function loadCluster(db: Database, tenantId: string, id: string, field: st
   return cluster;
 }
 
+/** The two ends of a migration as the rules see them: environment and cluster name. */
+export interface MigrationEnds {
+  source: Pick<Cluster, 'environment' | 'name'>;
+  target: Pick<Cluster, 'environment' | 'name'>;
+}
+
+/**
+ * The migration rules for one request between two ends: no kube-* namespace in the target,
+ * Secrets only for operators, the guard on writes into the source (cutover, volume copy) and the
+ * policy for every namespace pair. The target may be a cluster that does not exist yet (a clone
+ * with workloads): its environment is the one the clone will have.
+ */
+export function assessMigration(
+  ctx: AdmissionContext,
+  role: Role,
+  request: Pick<
+    MigrationRequest,
+    'namespaces' | 'namespaceMap' | 'includeSecrets' | 'cutover' | 'copyVolumes'
+  >,
+  ends: MigrationEnds,
+  namespaces?: { source: string; target: string }[],
+  /** where a refusal's fields live in the request body */
+  at = 'body',
+): PolicyOutcome {
+  const { source, target } = ends;
+  const pairs =
+    namespaces ?? request.namespaces.map((n) => ({ source: n, target: request.namespaceMap?.[n] ?? n }));
+  const system = pairs.filter((n) => isSystemNamespace(n.target));
+  if (system.length)
+    throw new AdmissionError(
+      'validation_failed',
+      `Migrations never write into system namespaces: ${system.map((n) => n.target).join(', ')}`,
+      system.map((n) => ({
+        path: n.source === n.target ? `${at}.namespaces` : `${at}.namespaceMap.${n.source}`,
+        message: `${n.target} is a kube-* namespace`,
+      })),
+    );
+  if (request.includeSecrets && !roleAtLeast(role, 'operator'))
+    throw new AdmissionError(
+      'policy_denied',
+      `Copying Secrets needs the operator role or above [rule: ${SECRETS_RULE}]`,
+      [{ path: `${at}.includeSecrets`, message: 'needs the operator role' }],
+    );
+  const writes = evaluateSourceWrites({
+    role,
+    source: { env: source.environment, cluster: source.name },
+    writes: sourceWrites(request),
+    settings: ctx.settings,
+  });
+  if (!writes.allowed) throw denied(writes);
+  return assessPairs(
+    ctx,
+    role,
+    'migrate',
+    pairs.map((n) => ({
+      source: { env: source.environment, cluster: source.name, namespace: n.source },
+      target: { env: target.environment, cluster: target.name, namespace: n.target },
+    })),
+  );
+}
+
 /**
  * A migration, from the request (API) to the first write (worker): the clusters from the
- * inventory, no kube-* namespace in the target, Secrets only for operators, the policy for every
- * namespace pair (target side), the guard on writes into the source (cutover, volume copy), and
- * on request one migration at a time into the same target namespaces.
+ * inventory, the rules of `assessMigration`, and on request one migration at a time into the same
+ * target namespaces.
  */
 export async function admitMigration(
   db: Database,
@@ -64,40 +124,8 @@ export async function admitMigration(
     loadCluster(db, req.tenantId, request.sourceClusterId, 'sourceClusterId'),
     loadCluster(db, req.tenantId, request.targetClusterId, 'targetClusterId'),
   ]);
-  const pairs =
-    req.namespaces ?? request.namespaces.map((n) => ({ source: n, target: request.namespaceMap?.[n] ?? n }));
-  const system = pairs.filter((n) => isSystemNamespace(n.target));
-  if (system.length)
-    throw new AdmissionError(
-      'validation_failed',
-      `Migrations never write into system namespaces: ${system.map((n) => n.target).join(', ')}`,
-      system.map((n) => ({
-        path: n.source === n.target ? 'body.namespaces' : `body.namespaceMap.${n.source}`,
-        message: `${n.target} is a kube-* namespace`,
-      })),
-    );
-  if (request.includeSecrets && !roleAtLeast(role, 'operator'))
-    throw new AdmissionError(
-      'policy_denied',
-      `Copying Secrets needs the operator role or above [rule: ${SECRETS_RULE}]`,
-    );
   const ctx = await loadAdmissionContext(db, req.tenantId);
-  const writes = evaluateSourceWrites({
-    role,
-    source: { env: source.environment, cluster: source.name },
-    writes: sourceWrites(request),
-    settings: ctx.settings,
-  });
-  if (!writes.allowed) throw denied(writes);
-  const outcome = assessPairs(
-    ctx,
-    role,
-    'migrate',
-    pairs.map((n) => ({
-      source: { env: source.environment, cluster: source.name, namespace: n.source },
-      target: { env: target.environment, cluster: target.name, namespace: n.target },
-    })),
-  );
+  const outcome = assessMigration(ctx, role, request, { source, target }, req.namespaces);
   if (req.busy) await assertNotBusy(db, req.tenantId, request, target, req.busy);
   return { ctx, source, target, ...outcome };
 }

@@ -3,6 +3,7 @@ import { migrationRequestSchema } from '@dolly/contracts';
 import type { Database, Run, RunResource } from '@dolly/db';
 import { z } from 'zod';
 import { AdmissionError } from './admission-error.ts';
+import { environmentChildren, ROLLBACKABLE_STATUSES } from './environment.ts';
 import { assessPairs, denied, loadAdmissionContext, type PolicyOutcome } from './policy.ts';
 
 /** The run rolled back and the runs it retried: a retry adopts and records what its parent made. */
@@ -50,6 +51,20 @@ export async function admitRollback(
     throw new AdmissionError('forbidden', 'Developers can only roll back runs they started');
   const ctx = await loadAdmissionContext(db, req.tenantId);
   const chain = await runChain(db, req.tenantId, run.id);
+  if (run.kind === 'environment') {
+    // Undone child by child, each through its own rollback: both are admitted now, up front.
+    const children = (await environmentChildren(db, req.tenantId, chain)).filter((c) =>
+      ROLLBACKABLE_STATUSES.includes(c.run.status),
+    );
+    const outcomes = [];
+    for (const child of children) outcomes.push(await admitRollback(db, { ...req, run: child.run }));
+    return {
+      chain,
+      resources: [],
+      requireApproval: outcomes.some((o) => o.requireApproval),
+      decisions: outcomes.flatMap((o) => o.decisions),
+    };
+  }
   if (run.kind === 'migrate') {
     const request = migrationRequestSchema.parse(run.input);
     const [source, target] = await Promise.all(

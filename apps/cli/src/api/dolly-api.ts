@@ -3,11 +3,15 @@ import { CliError } from '../errors.ts';
 import type {
   AccountCheck,
   ApiToken,
+  ApplyPlanBody,
   CloudAccount,
   ClusterDetail,
   ClusterQuery,
   ClusterSummary,
   CreatePlanBody,
+  DriftHistory,
+  DriftReport,
+  ImportedCluster,
   MigrationBody,
   Page,
   Run,
@@ -111,8 +115,18 @@ export function createDollyApi(opts: { baseUrl: string; token?: string }) {
       unwrap(client.GET('/api/v1/clusters', { params: { query } })),
     getCluster: (id: string): Promise<ClusterDetail> =>
       unwrap(client.GET('/api/v1/clusters/{id}', { params: { path: { id } } })),
+    importCluster: (body: {
+      name: string;
+      kubeconfig: string;
+      context?: string;
+      environment?: string;
+    }): Promise<ImportedCluster> => unwrap(client.POST('/api/v1/clusters/import', { body })),
     clusterKubeconfig: (id: string) =>
       unwrap(client.GET('/api/v1/clusters/{id}/kubeconfig', { params: { path: { id } } })),
+    checkDrift: (id: string): Promise<DriftReport> =>
+      unwrap(client.POST('/api/v1/clusters/{id}/drift', { params: { path: { id } } })),
+    driftHistory: (id: string, query: { cursor?: string; limit?: number } = {}): Promise<DriftHistory> =>
+      unwrap(client.GET('/api/v1/clusters/{id}/drift', { params: { path: { id }, query } })),
 
     listAccounts: async (): Promise<CloudAccount[]> => (await unwrap(client.GET('/api/v1/accounts'))).items,
     getAccount: (id: string): Promise<CloudAccount> =>
@@ -134,11 +148,7 @@ export function createDollyApi(opts: { baseUrl: string; token?: string }) {
       id: string,
       body: { document: unknown; targetEnvironment?: string | null },
     ): Promise<StoredPlan> => unwrap(client.PUT('/api/v1/plans/{id}', { params: { path: { id } }, body })),
-    applyPlan: (
-      id: string,
-      body: { items?: number[]; confirm?: string },
-      idempotencyKey: string,
-    ): Promise<{ runs: Run[] }> =>
+    applyPlan: (id: string, body: ApplyPlanBody, idempotencyKey: string): Promise<{ runs: Run[] }> =>
       unwrap(
         client.POST('/api/v1/plans/{id}/apply', {
           params: { path: { id }, header: { 'idempotency-key': idempotencyKey } },

@@ -1,8 +1,9 @@
-import type { Schemas } from '@dolly/api-client';
+import type { paths, Schemas } from '@dolly/api-client';
 
 export type SessionInfo = Schemas['SessionInfo'];
 export type ClusterSummary = Schemas['ClusterSummary'];
 export type ClusterDetail = Schemas['Cluster'];
+export type ImportedCluster = Schemas['ImportedCluster'];
 export type CloudAccount = Schemas['CloudAccount'];
 export type ApiToken = Schemas['ApiToken'];
 export type StoredPlan = Schemas['StoredPlan'];
@@ -11,6 +12,8 @@ export type RunStep = Schemas['RunStep'];
 export type RunStatus = Schemas['Run']['status'];
 
 export type Run = Schemas['Run'];
+export type DriftReport = Schemas['DriftReport'];
+export type DriftHistory = Schemas['DriftHistory'];
 
 export interface Page<T> {
   items: T[];
@@ -57,6 +60,19 @@ export interface RunQuery {
 }
 
 export type RunAction = 'cancel' | 'retry' | 'rollback' | 'approve' | 'reject';
+
+/** A clone with workloads: what is migrated into the new cluster once it exists. */
+export type EnvironmentWorkloads = NonNullable<
+  NonNullable<
+    paths['/api/v1/plans/{id}/apply']['post']['requestBody']
+  >['content']['application/json']['workloads']
+>;
+
+export interface ApplyPlanBody {
+  items?: number[];
+  confirm?: string;
+  workloads?: EnvironmentWorkloads;
+}
 
 export interface MigrationBody {
   sourceClusterId: string;

@@ -34,7 +34,7 @@ interface MigrateOptions {
   watch?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [
+export const collect = (value: string, previous: string[] = []): string[] => [
   ...previous,
   ...value
     .split(',')

@@ -49,6 +49,12 @@ export function runDetail(kit: CommandKit, r: Run): string {
         r.planId ? `${r.planId}${r.planItemIndex != null ? ` item ${r.planItemIndex}` : ''}` : undefined,
       ],
       ['Parent run', r.parentRunId],
+      [
+        'Child runs',
+        r.children?.length
+          ? r.children.map((c) => `${c.step}: ${c.id} (${c.status.replace('_', ' ')})`).join('\n')
+          : undefined,
+      ],
       ['Requested by', r.requestedBy],
       ['Approved by', r.approvedBy ? `${r.approvedBy} at ${r.approvedAt ?? '?'}` : undefined],
       [

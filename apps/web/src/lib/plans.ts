@@ -31,7 +31,15 @@ export interface ApplyOptions {
   confirm?: string;
   /** One key per confirmed intent, so a double click or a retry never starts the clone twice. */
   idempotencyKey: string;
+  /** A clone with workloads: namespaces migrated into the clone once it exists (one item). */
+  workloads?: ApplyWorkloads;
 }
+
+export type ApplyWorkloads = NonNullable<
+  NonNullable<
+    paths['/api/v1/plans/{id}/apply']['post']['requestBody']
+  >['content']['application/json']['workloads']
+>;
 
 export async function applyPlan(planId: string, options: ApplyOptions): Promise<Run[]> {
   const response = await unwrap(
@@ -40,6 +48,7 @@ export async function applyPlan(planId: string, options: ApplyOptions): Promise<
       body: {
         ...(options.items ? { items: options.items } : {}),
         ...(options.confirm ? { confirm: options.confirm } : {}),
+        ...(options.workloads ? { workloads: options.workloads } : {}),
       },
     }),
   );

@@ -1,31 +1,19 @@
-import { admitCloneRun, assertApproved, createdByChain, planningCatalog, runChain } from '@dolly/runs';
 import {
-  type TargetClusterSpec,
-  bundledCatalog,
-  clonePlanItemSchema,
-  resolveLocation,
-  validatePlan,
-} from '@dolly/model';
+  admitCloneRun,
+  assertApproved,
+  cloneRunInputSchema,
+  createdByChain,
+  planningCatalog,
+  runChain,
+} from '@dolly/runs';
+import { type TargetClusterSpec, bundledCatalog, resolveLocation, validatePlan } from '@dolly/model';
 import type { Run } from '@dolly/db';
-import { z } from 'zod';
 import type { ProcessorDeps } from '../deps.ts';
 import { upsertDiscovered } from '../inventory.ts';
 import { stepCloudContext } from '../lib/cloud-context.ts';
 import { compareClusters } from '@dolly/model';
 import { admitted } from '../lib/admission.ts';
 import { RunInputError } from '../run-guard.ts';
-
-/** What apply stores on a clone run: the plan item as it was applied, so retries see the same thing. */
-export const cloneRunInputSchema = z.object({
-  title: z.string(),
-  planId: z.uuid(),
-  itemIndex: z.number().int().min(0),
-  item: clonePlanItemSchema,
-  targetAccountId: z.uuid(),
-  targetEnvironment: z.string().nullable(),
-  sourceClusterId: z.uuid().nullable(),
-});
-export type CloneRunInput = z.infer<typeof cloneRunInputSchema>;
 
 /**
  * One plan item becomes one cluster: policy re-check, validation, control plane, node pools in
@@ -140,6 +128,13 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
         : {},
     );
     if (!row) throw new Error('the created cluster could not be stored in the inventory');
+    // Lineage for drift checks: only a cluster this run created is a clone of the source; an
+    // adopted one keeps whatever lineage it had. updateMany: the tenant is part of the match.
+    if (ours && input.sourceClusterId)
+      await deps.db.cluster.updateMany({
+        where: { id: row.id, tenantId: run.tenantId },
+        data: { clonedFromId: input.sourceClusterId },
+      });
     const comparison = compareClusters(target, created.spec);
     if (comparison.mismatches > 0)
       await deps.appendRunEvent(

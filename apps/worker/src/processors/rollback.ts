@@ -3,6 +3,7 @@ import type { ClusterRef, NodePoolRef } from '@dolly/providers';
 import { admitRollback } from '@dolly/runs';
 import type { ProcessorDeps } from '../deps.ts';
 import { stepCloudContext } from '../lib/cloud-context.ts';
+import { rollbackEnvironmentRun } from './environment.ts';
 import { rollbackMigrateRun } from './migrate.ts';
 import { RunInputError } from '../run-guard.ts';
 import { admitted } from '../lib/admission.ts';
@@ -58,6 +59,12 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
   });
   const steps = deps.steps(run.id, signal);
   try {
+    if (target.kind === 'environment') {
+      // Each child is undone by a rollback run of its own (its checks, its ledger), migration first.
+      const report = await rollbackEnvironmentRun(deps, run, chain, signal);
+      await finishRollback(deps, run, target, report);
+      return;
+    }
     if (target.kind === 'migrate') {
       // Objects a migration created carry its label; rollback deletes exactly those.
       const report = await rollbackMigrateRun(deps, run, target, signal, chain);

@@ -1,5 +1,5 @@
 import { roleAtLeast } from '@dolly/authz';
-import { DollyError, runSchema } from '@dolly/contracts';
+import { DollyError, environmentWorkloadsSchema, runSchema } from '@dolly/contracts';
 import {
   ENVIRONMENT_LABELS,
   type ClonePlanItem,
@@ -25,6 +25,7 @@ import {
   type CloneTarget,
   admitCloneApply,
   admitClonePlan,
+  admitEnvironmentApply,
   planPreflight,
   planningCatalog,
   preflightBlockers,
@@ -92,6 +93,23 @@ const toDto = (p: PlanRow, requiresApproval: boolean) => ({
   updatedAt: p.updatedAt.toISOString(),
 });
 
+export const NOT_CLONEABLE = 'imported clusters can be migrated, not cloned';
+
+/**
+ * Clones translate between the clouds of the canonical model; an imported cluster (cloud
+ * `kubernetes`) is in none of them, so it is refused on either side of a clone plan.
+ */
+export function cloneableAccount<A extends { cloud: string }>(
+  account: A,
+  path: string,
+): A & { cloud: 'aws' | 'azure' | 'gcp' } {
+  if (account.cloud === 'aws' || account.cloud === 'azure' || account.cloud === 'gcp')
+    return account as A & { cloud: 'aws' | 'azure' | 'gcp' };
+  throw new DollyError('unprocessable', `The target is an imported cluster: ${NOT_CLONEABLE}`, [
+    { path, message: NOT_CLONEABLE },
+  ]);
+}
+
 export function planRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -104,7 +122,7 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
   async function targetAccount(tenantId: string, id: string | null) {
     const account = id ? await deps.db.cloudAccount.findFirst({ where: { id, tenantId } }) : null;
     if (!account) throw new DollyError('unprocessable', 'The target cloud account of this plan was removed');
-    return account;
+    return cloneableAccount(account, 'targetAccountId');
   }
 
   r.post(
@@ -124,13 +142,14 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const p = requirePrincipal(request);
       const { source, target } = request.body;
-      const account = await deps.db.cloudAccount.findFirst({
+      const found = await deps.db.cloudAccount.findFirst({
         where: { id: target.accountId, tenantId: p.tenantId },
       });
-      if (!account)
+      if (!found)
         throw new DollyError('validation_failed', 'No such target account', [
           { path: 'body.target.accountId', message: 'not an account of this tenant' },
         ]);
+      const account = cloneableAccount(found, 'body.target.accountId');
       const clusters = await deps.db.cluster.findMany({
         where: {
           tenantId: p.tenantId,
@@ -147,6 +166,11 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
           { path: 'body.source.clusterIds', message: `not in the inventory: ${missing.join(', ')}` },
         ]);
       }
+      const imported = clusters.filter((c) => c.cloud === 'kubernetes');
+      if (imported.length)
+        throw new DollyError('unprocessable', `${imported.map((c) => c.name).join(', ')}: ${NOT_CLONEABLE}`, [
+          { path: 'body.source.clusterIds', message: NOT_CLONEABLE },
+        ]);
       const specs = clusters.map((c) => ({ id: c.id, spec: c.spec as ClusterSpec }));
       const labelFilter = source.labelFilter;
       const selected = labelFilter
@@ -330,7 +354,8 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
       config: { auth: { can: 'clone', on: 'Cluster' }, audit: 'plan.apply' },
       schema: {
         tags: ['plans'],
-        summary: 'Create the clusters of a plan: one clone run per item, run in parallel',
+        summary:
+          'Create the clusters of a plan: one clone run per item, run in parallel (or one clone with workloads)',
         description:
           'The plan is validated and the clone policies checked again. Items a policy holds for approval start as `pending_approval`. ' +
           'Into a `prod` target environment, `confirm` must repeat the target cluster name (one item) or the target account name. ' +
@@ -345,6 +370,10 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
               .optional()
               .meta({ description: 'Indexes of the items to apply; default: all', example: [0] }),
             confirm: z.string().optional().meta({ description: 'Typed confirmation for protected targets' }),
+            workloads: environmentWorkloadsSchema.optional().meta({
+              description:
+                "Clone with workloads: after the clone, migrate these namespaces of the item's source cluster into the new cluster. One item only; answers with one `environment` run whose children are the clone and migrate runs.",
+            }),
           })
           .default({}),
         response: {
@@ -405,6 +434,56 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
           })),
         );
       const key = idempotencyKeyOf(request);
+      const sources = await deps.db.cluster.findMany({
+        where: { tenantId: p.tenantId, id: { in: plan.sourceClusterIds } },
+        select: { id: true, name: true, location: true },
+      });
+      const sourceOf = (item: ClonePlanItem) =>
+        sources.find((c) => c.name === item.source.name && c.location === item.source.location);
+      const cloneInput = (index: number, item: ClonePlanItem) => ({
+        title: `Clone ${item.source.name} (${item.source.cloud} ${item.source.location}) → ${item.target.name} (${item.target.cloud} ${item.target.location})`,
+        planId: plan.id,
+        itemIndex: index,
+        item,
+        targetAccountId: account.id,
+        targetEnvironment: plan.targetEnvironment,
+        sourceClusterId: sourceOf(item)?.id ?? null,
+      });
+      const { workloads } = request.body;
+      if (workloads) {
+        const [index] = indexes;
+        const item = index === undefined ? undefined : doc.items[index];
+        if (indexes.length !== 1 || index === undefined || !item)
+          throw new DollyError('validation_failed', 'A clone with workloads applies exactly one plan item', [
+            { path: 'body.items', message: 'name one item' },
+          ]);
+        const clone = cloneInput(index, item);
+        const admission = await admitEnvironmentApply(deps.db, {
+          tenantId: p.tenantId,
+          role: p.role,
+          plan,
+          account,
+          index,
+          sourceClusterId: clone.sourceClusterId,
+          workloads,
+          confirm: request.body.confirm,
+          idempotencyKey: key,
+        });
+        const run = await startRun(deps, p, {
+          kind: 'environment',
+          input: {
+            title: `Clone ${item.source.name} → ${item.target.name} with ${workloads.namespaces.join(', ')}`,
+            clone,
+            workloads,
+          },
+          planId: plan.id,
+          planItemIndex: index,
+          needsApproval: admission.requireApproval,
+          ...(key ? { idempotencyKey: `${key}#${index}` } : {}),
+          sameRequest: (existing) => existing.planId === plan.id && existing.planItemIndex === index,
+        });
+        return reply.status(202).send({ runs: [toRunDto(run, await peopleOf(deps.db, [run]))] });
+      }
       const { decisions } = await admitCloneApply(deps.db, {
         tenantId: p.tenantId,
         role: p.role,
@@ -414,30 +493,15 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         confirm: request.body.confirm,
         idempotencyKey: key,
       });
-      const sources = await deps.db.cluster.findMany({
-        where: { tenantId: p.tenantId, id: { in: plan.sourceClusterIds } },
-        select: { id: true, name: true, location: true },
-      });
       const runs = [];
       for (const [n, index] of indexes.entries()) {
         const item = doc.items[index];
         if (!item) continue;
-        const source = sources.find(
-          (c) => c.name === item.source.name && c.location === item.source.location,
-        );
         const decision = decisions[n];
         runs.push(
           await startRun(deps, p, {
             kind: 'clone',
-            input: {
-              title: `Clone ${item.source.name} (${item.source.cloud} ${item.source.location}) → ${item.target.name} (${item.target.cloud} ${item.target.location})`,
-              planId: plan.id,
-              itemIndex: index,
-              item,
-              targetAccountId: account.id,
-              targetEnvironment: plan.targetEnvironment,
-              sourceClusterId: source?.id ?? null,
-            },
+            input: cloneInput(index, item),
             planId: plan.id,
             planItemIndex: index,
             needsApproval: Boolean(decision?.allowed && decision.requireApproval),

@@ -1,20 +1,26 @@
 import { DollyError, isTerminalStatus, migrationRequestSchema, runSchema } from '@dolly/contracts';
 import type { Run } from '@dolly/db';
-import { createRunLifecycle, publishCancel } from '@dolly/jobs';
+import { copyFinishedSteps, requestCancel } from '@dolly/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { type Principal, requirePrincipal } from '../../plugins/auth.ts';
-import { admitCloneRun, admitMigration, admitRollback, type CloneRunInputLike } from '@dolly/runs';
+import {
+  admitCloneRun,
+  admitEnvironmentRun,
+  admitMigration,
+  admitRollback,
+  type CloneRunInputLike,
+  environmentRunInputSchema,
+  reusableChildStep,
+} from '@dolly/runs';
 import { peopleOf, runTitle, toRunDto } from './serialize.ts';
 import { assertMayActOn, idempotencyHeaders, idempotencyKeyOf, startRun } from './start.ts';
 
 const RETRYABLE = new Set(['failed', 'cancelled', 'partially_succeeded']);
 const ROLLBACKABLE = new Set(['failed', 'cancelled', 'succeeded', 'partially_succeeded']);
-/** Steps a retry must run again even though they passed: the world may have changed since. */
-const ALWAYS_RERUN = new Set(['policy-check', 'validate']);
 
 const reasonBody = z
   .object({ reason: z.string().max(500).optional().meta({ example: 'Change window is tomorrow' }) })
@@ -56,39 +62,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
           'invalid_state',
           `The run is ${run.status}; only unfinished runs can be cancelled`,
         );
-      const reason = request.body.reason ? `: ${request.body.reason}` : '';
-      if (run.status === 'queued' || run.status === 'pending_approval') {
-        await deps.queues
-          .queue('runs')
-          .remove(run.id)
-          .catch(() => 0);
-        // Compare-and-set: a worker that started the run meanwhile gets `cancelling` below instead.
-        const stopped = await createRunLifecycle(deps.db, deps.appendRunEvent).finish(
-          run.id,
-          'cancelled',
-          undefined,
-          {
-            from: [run.status],
-            message: `Run cancelled before it started${reason}`,
-          },
-        );
-        if (stopped)
-          return reply
-            .status(202)
-            .send(await dto(await deps.db.run.findUniqueOrThrow({ where: { id: run.id } })));
-      }
-      const moved = await deps.db.run.updateMany({
-        where: { id: run.id, status: { in: ['queued', 'running', 'waiting'] } },
-        data: { status: 'cancelling' },
-      });
-      const updated = await deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
-      if (moved.count === 0) return reply.status(202).send(await dto(updated));
-      await deps.appendRunEvent(run.id, 'warn', `Cancel requested${reason}`, {
-        data: { status: 'cancelling' },
-      });
-      await deps.appendRunEvent.notify(run.id);
-      await publishCancel(deps.redis, run.id);
-      return reply.status(202).send(await dto(updated));
+      return reply.status(202).send(await dto(await requestCancel(deps, run, request.body.reason)));
     },
   );
 
@@ -128,7 +102,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
       const input = run.input as Record<string, unknown>;
       const title = runTitle(run).replace(/^(Retry: )*/, 'Retry: ');
       const retry = await startRun(deps, p, {
-        kind: run.kind as 'sync' | 'clone' | 'rollback' | 'migrate',
+        kind: run.kind as 'sync' | 'clone' | 'rollback' | 'migrate' | 'environment',
         input: { ...input, title },
         ...(run.planId ? { planId: run.planId } : {}),
         ...(run.planItemIndex === null ? {} : { planItemIndex: run.planItemIndex }),
@@ -140,7 +114,16 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
           existing.parentRunId === run.id || existing.parentRunId === run.parentRunId,
         ...(run.kind === 'rollback'
           ? {}
-          : { beforeQueue: async (created: Run) => copySteps(run.id, created.id) }),
+          : {
+              beforeQueue: async (created: Run) =>
+                copyFinishedSteps(
+                  deps.db,
+                  deps.appendRunEvent,
+                  run.id,
+                  created.id,
+                  run.kind === 'environment' ? reusableChildStep : undefined,
+                ),
+            }),
       });
       await deps.appendRunEvent(run.id, 'info', `Retried as run ${retry.id}`, {
         data: { retriedBy: retry.id },
@@ -157,7 +140,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['runs'],
         summary: 'Undo a clone or a migration: delete exactly what the run created, newest first',
         description:
-          'Starts a rollback run (`parentRunId` = this one). A clone: deletes the cloud resources in its ledger (and those of the runs it retried), newest first. A migration: deletes the objects it created (labelled with its id) and scales a cut-over source back up.',
+          'Starts a rollback run (`parentRunId` = this one). A clone: deletes the cloud resources in its ledger (and those of the runs it retried), newest first. A migration: deletes the objects it created (labelled with its id) and scales a cut-over source back up. A clone with workloads (`environment`): rolls back its migrate child, then its clone child, each as a rollback run of its own.',
         params: idParams,
         headers: idempotencyHeaders,
         response: responses,
@@ -166,7 +149,7 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const p = requirePrincipal(request);
       const run = await findRun(p.tenantId, request.params.id);
-      if (run.kind !== 'clone' && run.kind !== 'migrate')
+      if (run.kind !== 'clone' && run.kind !== 'migrate' && run.kind !== 'environment')
         throw new DollyError('invalid_state', `A ${run.kind} run has nothing to roll back`);
       if (!ROLLBACKABLE.has(run.status))
         throw new DollyError('invalid_state', `The run is ${run.status}; stop it before rolling it back`);
@@ -270,6 +253,8 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
     const who = { tenantId: p.tenantId, role: p.role };
     if (run.kind === 'clone')
       return admitCloneRun(deps.db, { ...who, input: run.input as unknown as CloneRunInputLike });
+    if (run.kind === 'environment')
+      return admitEnvironmentRun(deps.db, { ...who, input: environmentRunInputSchema.parse(run.input) });
     if (run.kind === 'migrate')
       return admitMigration(deps.db, { ...who, request: migrationRequestSchema.parse(run.input) });
     if (run.kind === 'rollback' && run.parentRunId)
@@ -279,32 +264,5 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
         run: await findRun(p.tenantId, run.parentRunId),
       });
     return { requireApproval: false };
-  }
-
-  /** The finished steps of the run being retried become the new run's checkpoints. */
-  async function copySteps(fromRunId: string, toRunId: string) {
-    const done = await deps.db.runStep.findMany({ where: { runId: fromRunId, status: 'succeeded' } });
-    const reuse = done.filter((s) => !ALWAYS_RERUN.has(s.key));
-    if (reuse.length === 0) return;
-    await deps.db.runStep.createMany({
-      data: reuse.map((s) => ({
-        runId: toRunId,
-        key: s.key,
-        status: s.status,
-        attempt: s.attempt,
-        output: (s.output ?? undefined) as object | undefined,
-        cloudRequestIds: s.cloudRequestIds,
-        startedAt: s.startedAt,
-        finishedAt: s.finishedAt,
-      })),
-    });
-    await deps.appendRunEvent(
-      toRunId,
-      'info',
-      `Reusing ${reuse.length} finished step(s) of run ${fromRunId}`,
-      {
-        data: { reused: reuse.map((s) => s.key) },
-      },
-    );
   }
 }

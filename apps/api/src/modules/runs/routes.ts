@@ -14,7 +14,8 @@ import type { AppDeps } from '../../deps.ts';
 import { problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
 import type { RunStatus } from '@dolly/contracts';
-import { peopleOf, toRunDto } from './serialize.ts';
+import { environmentChildren, runChain } from '@dolly/runs';
+import { peopleOf, runTitle, toRunDto } from './serialize.ts';
 import { durationStats } from './stats.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -156,14 +157,31 @@ export function runRoutes(app: FastifyInstance, deps: AppDeps) {
       config: { auth: { can: 'read', on: 'Run' } },
       schema: {
         tags: ['runs'],
-        summary: 'A run with its steps',
+        summary: 'A run with its steps (and, for a clone with workloads, its child runs)',
         params: idParams,
         response: { 200: runSchema },
       },
     },
     async (request) => {
-      const run = await findRun(requirePrincipal(request).tenantId, request.params.id);
-      return toRunDto(run, await peopleOf(deps.db, [run]));
+      const { tenantId } = requirePrincipal(request);
+      const run = await findRun(tenantId, request.params.id);
+      const dto = toRunDto(run, await peopleOf(deps.db, [run]));
+      if (run.kind !== 'environment') return dto;
+      const children = await environmentChildren(
+        deps.db,
+        tenantId,
+        await runChain(deps.db, tenantId, run.id),
+      );
+      return {
+        ...dto,
+        children: children.map((c) => ({
+          id: c.run.id,
+          kind: c.run.kind,
+          status: c.run.status,
+          title: runTitle(c.run),
+          step: c.step,
+        })),
+      };
     },
   );
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import type { Principal } from '../../plugins/auth.ts';
 
-type StartableKind = 'sync' | 'clone' | 'rollback' | 'migrate';
+type StartableKind = 'sync' | 'clone' | 'rollback' | 'migrate' | 'environment';
 
 /** Documents the header on routes that start work; unknown headers pass through untouched. */
 export const idempotencyHeaders = z.looseObject({

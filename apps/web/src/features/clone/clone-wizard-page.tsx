@@ -4,7 +4,7 @@ import { useSearchParams } from 'react-router';
 import { DisabledReason } from '../../components/disabled-reason.tsx';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { StepRail } from '../../components/step-rail.tsx';
-import { type ClusterSummary, useAccounts, useInventory } from '../../lib/clusters.ts';
+import { type ClusterSummary, useCloneableAccounts, useCloneableInventory } from '../../lib/clusters.ts';
 import { usePageTitle } from '../../lib/page-title.ts';
 import { createPlan, getPlan, planDocument, type StoredPlan, updatePlan } from '../../lib/plans.ts';
 import { useClonePolicyRules } from '../../lib/policies.ts';
@@ -15,6 +15,7 @@ import { applyWizardOptions } from './plan-options.ts';
 import { ReviewStep } from './review-step.tsx';
 import { SourceStep } from './source-step.tsx';
 import { TargetStep } from './target-step.tsx';
+import { WorkloadsStep } from './workloads-step.tsx';
 import {
   initialWizardState,
   selectedSources,
@@ -23,6 +24,7 @@ import {
   type WizardState,
   type WizardStep,
   wizardSteps,
+  workloadsBody,
 } from './wizard-state.ts';
 
 /** POST the plan with the wizard's choices, then PUT the options the API cannot take at creation. */
@@ -59,8 +61,9 @@ export function CloneWizardPage() {
   const [state, setState] = useState(() => initialWizardState(params.getAll('source')));
   const [step, setStep] = useState<WizardStep>(planParam ? 'review' : 'source');
   const [built, setBuilt] = useState<{ plan: StoredPlan; optionsError?: unknown }>();
-  const inventory = useInventory();
-  const accounts = useAccounts();
+  // imported clusters can be migrated, not cloned: neither source nor target here
+  const inventory = useCloneableInventory();
+  const accounts = useCloneableAccounts();
   const rules = useClonePolicyRules();
   // After a reload on the review or confirm step, the plan comes back from the API by its id.
   const stored = useQuery({
@@ -139,6 +142,14 @@ export function CloneWizardPage() {
           rules={rules.data ?? []}
         />
       )}
+      {!loading && step === 'workloads' && (
+        <WorkloadsStep
+          workloads={state.workloads}
+          onChange={(workloads) => update({ workloads })}
+          sources={sources}
+          role={session.role}
+        />
+      )}
       {!loading && step === 'options' && (
         <OptionsStep options={state.options} onChange={(options) => update({ options })} sources={sources} />
       )}
@@ -157,6 +168,7 @@ export function CloneWizardPage() {
           role={session.role}
           rules={rules.data ?? []}
           inventory={inventory.data ?? ([] as ClusterSummary[])}
+          workloads={workloadsBody(state.workloads)}
         />
       )}
       {(step === 'review' || step === 'confirm') && !plan && stored.isPending && (

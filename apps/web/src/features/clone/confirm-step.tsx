@@ -6,7 +6,7 @@ import { ActionButton } from '../../components/disabled-reason.tsx';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
 import { firstRefusal, permission, refuse } from '../../lib/abilities.ts';
 import type { CloudAccount, ClusterSummary } from '../../lib/clusters.ts';
-import { applyPlan, planDocument, type StoredPlan } from '../../lib/plans.ts';
+import { type ApplyWorkloads, applyPlan, planDocument, type StoredPlan } from '../../lib/plans.ts';
 import { decideClone } from '../../lib/policies.ts';
 
 interface Props {
@@ -15,6 +15,8 @@ interface Props {
   role: Role;
   rules: ClonePolicyRule[];
   inventory: readonly ClusterSummary[];
+  /** a clone with workloads: migrated into the clone once it exists */
+  workloads?: ApplyWorkloads | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export function confirmationNames(plan: StoredPlan, accountName: string | undefi
 }
 
 /** Step 5: policy verdict, typed confirmation for prod, then apply and go to the run. */
-export function ConfirmStep({ plan, accounts, role, rules, inventory }: Props) {
+export function ConfirmStep({ plan, accounts, role, rules, inventory, workloads }: Props) {
   const navigate = useNavigate();
   const document = planDocument(plan);
   const accepted = confirmationNames(plan, accounts.find((a) => a.id === plan.targetAccountId)?.name);
@@ -54,7 +56,12 @@ export function ConfirmStep({ plan, accounts, role, rules, inventory }: Props) {
     }),
   );
   const apply = useMutation({
-    mutationFn: () => applyPlan(plan.id, { ...(expected ? { confirm: typed } : {}), idempotencyKey }),
+    mutationFn: () =>
+      applyPlan(plan.id, {
+        ...(expected ? { confirm: typed } : {}),
+        ...(workloads ? { workloads } : {}),
+        idempotencyKey,
+      }),
     onSuccess: (runs) => {
       const [first] = runs;
       if (runs.length === 1 && first) navigate(`/runs/${first.id}`);
@@ -76,6 +83,14 @@ export function ConfirmStep({ plan, accounts, role, rules, inventory }: Props) {
           </li>
         ))}
       </ul>
+      {workloads && (
+        <p>
+          Then migrate <strong>{workloads.namespaces.join(', ')}</strong>
+          {workloads.includeSecrets ? ' with Secrets' : ''}
+          {workloads.copyVolumes ? ' and their volumes' : ''} into the new cluster: one run with a clone and a
+          migration, retried and rolled back as one.
+        </p>
+      )}
       <p className={decision.allowed ? undefined : 'error'}>
         <span aria-hidden="true">{decision.allowed ? '✓ ' : '⊘ '}</span>
         Policy: {decision.reason} <code className="rule">{decision.rule}</code>
@@ -113,9 +128,11 @@ export function ConfirmStep({ plan, accounts, role, rules, inventory }: Props) {
       <ActionButton permission={allowed} busy={apply.isPending} onClick={() => apply.mutate()}>
         {apply.isPending
           ? 'Starting…'
-          : document.items.length === 1
-            ? 'Clone cluster'
-            : `Clone ${document.items.length} clusters`}
+          : workloads
+            ? 'Clone with workloads'
+            : document.items.length === 1
+              ? 'Clone cluster'
+              : `Clone ${document.items.length} clusters`}
       </ActionButton>
       <ProblemAlert error={apply.error} />
     </div>

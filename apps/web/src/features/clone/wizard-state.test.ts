@@ -2,7 +2,13 @@ import type { ClonePolicyRule } from '@dolly/authz';
 import { describe, expect, it } from 'vitest';
 import type { ClusterSummary } from '../../lib/clusters.ts';
 import { decideClone } from '../../lib/policies.ts';
-import { initialWizardState, selectedSources, sourceBody, stepBlocker } from './wizard-state.ts';
+import {
+  initialWizardState,
+  selectedSources,
+  sourceBody,
+  stepBlocker,
+  workloadsBody,
+} from './wizard-state.ts';
 
 const cluster = (id: string, over: Partial<ClusterSummary> = {}): ClusterSummary => ({
   id,
@@ -97,5 +103,28 @@ describe('decideClone (the policy check the wizard shows before asking the API)'
       rule: 'prod data needs approval',
     });
     expect(decideClone('developer', [approval], [pair('staging'), pair('prod')]).allowed).toBe(false);
+  });
+  it('asks one source cluster and a namespace of a clone with workloads, and none of a plain clone', () => {
+    const state = initialWizardState(['a']);
+    const one = [cluster('a')];
+    expect(stepBlocker('workloads', state, one)).toBeUndefined();
+    const on = {
+      ...state,
+      workloads: { enabled: true, namespacesText: ' ', includeSecrets: false, copyVolumes: false },
+    };
+    expect(stepBlocker('workloads', on, one)).toBe('Enter at least one namespace');
+    expect(stepBlocker('workloads', on, [...one, cluster('b')])).toMatch(/exactly one/);
+    const named = {
+      ...on.workloads,
+      namespacesText: 'shop, team-*, shop',
+      includeSecrets: true,
+      copyVolumes: true,
+    };
+    expect(workloadsBody(named)).toEqual({
+      namespaces: ['shop', 'team-*'],
+      includeSecrets: true,
+      copyVolumes: true,
+    });
+    expect(workloadsBody({ ...named, enabled: false })).toBeUndefined();
   });
 });

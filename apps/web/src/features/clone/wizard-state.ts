@@ -1,8 +1,10 @@
 import type { ClusterSummary } from '../../lib/clusters.ts';
+import { parseNamespaces } from '../migrate/migrate-state.ts';
 
 export const wizardSteps = [
   { key: 'source', label: 'Source' },
   { key: 'target', label: 'Target' },
+  { key: 'workloads', label: 'Workloads' },
   { key: 'options', label: 'Options' },
   { key: 'review', label: 'Review plan' },
   { key: 'confirm', label: 'Confirm' },
@@ -51,16 +53,27 @@ export interface CloneOptions {
   pools: Record<string, PoolOverride>;
 }
 
+/** Optional: namespaces of the source migrated into the clone once it exists (one source only). */
+export interface WorkloadsSelection {
+  enabled: boolean;
+  /** names or globs, comma-separated, as typed */
+  namespacesText: string;
+  includeSecrets: boolean;
+  copyVolumes: boolean;
+}
+
 export interface WizardState {
   source: SourceSelection;
   target: TargetSelection;
   options: CloneOptions;
+  workloads: WorkloadsSelection;
 }
 
 export function initialWizardState(prefilledClusterIds: string[]): WizardState {
   return {
     source: { mode: 'clusters', clusterIds: prefilledClusterIds, labels: [] },
     target: {},
+    workloads: { enabled: false, namespacesText: '', includeSecrets: false, copyVolumes: false },
     options: {
       namePrefix: '',
       nameSuffix: '-copy',
@@ -115,5 +128,21 @@ export function stepBlocker(step: WizardStep, state: WizardState, sources: reado
     if (!state.target.accountId) return 'Choose the target account';
     if (!state.target.environment) return 'Choose the target environment';
   }
+  if (step === 'workloads' && state.workloads.enabled) {
+    if (sources.length !== 1) return 'Workloads are migrated from one source cluster: choose exactly one';
+    if (!workloadsBody(state.workloads)) return 'Enter at least one namespace';
+  }
   return undefined;
+}
+
+/** The apply request's `workloads`, or undefined for a plain clone. */
+export function workloadsBody(w: WorkloadsSelection) {
+  if (!w.enabled) return undefined;
+  const namespaces = parseNamespaces(w.namespacesText);
+  if (!namespaces.length) return undefined;
+  return {
+    namespaces,
+    ...(w.includeSecrets ? { includeSecrets: true } : {}),
+    ...(w.copyVolumes ? { copyVolumes: true } : {}),
+  };
 }

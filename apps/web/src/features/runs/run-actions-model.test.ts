@@ -93,4 +93,12 @@ describe('runActions', () => {
     expect(keys(runActions({ kind: 'rollback', status: 'succeeded' }, operator))).toEqual([]);
     expect(keys(runActions({ kind: 'rollback', status: 'failed' }, operator))).toEqual(['retry']);
   });
+  it('offers rolling back a clone with workloads as one, though the parent holds no resources itself', () => {
+    const offers = runActions(
+      { kind: 'environment', status: 'failed', requestedBy: dev.email, resources: [] },
+      dev,
+    );
+    expect(keys(offers)).toEqual(expect.arrayContaining(['retry', 'rollback']));
+    expect(offers.find((o) => o.key === 'rollback')?.permission.allowed).toBe(true);
+  });
 });

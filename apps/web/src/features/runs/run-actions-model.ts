@@ -35,7 +35,7 @@ const finished: RunStatus[] = [
 /** What starting the run again needs: a sync needs sync rights, a clone re-applies its plan. */
 function rerunAbility(run: RunLike): UiAction {
   if (run.kind === 'sync') return 'syncInventory';
-  if (run.kind === 'clone' || run.kind === 'migrate') return 'clone';
+  if (run.kind === 'clone' || run.kind === 'migrate' || run.kind === 'environment') return 'clone';
   return 'startRun';
 }
 
@@ -48,7 +48,8 @@ function ownRunOnly(run: RunLike, actor: Actor, verb: string): Permission | unde
 
 /** Nothing to undo when the ledger is known, has nothing left, and no earlier attempt could have more. */
 function rollbackNeeded(run: RunLike): Permission | undefined {
-  if (!run.resources || run.parentRunId) return undefined;
+  // a clone with workloads holds no resources itself: its children do, and the API checks them
+  if (run.kind === 'environment' || !run.resources || run.parentRunId) return undefined;
   if (run.resources.length === 0) return refuse('This run created nothing to roll back');
   if (run.resources.every((r) => r.deletedAt))
     return refuse('Everything this run created is already deleted');
@@ -89,7 +90,7 @@ export function runActions(run: RunLike, actor: Actor): RunActionOffer[] {
       'Retry from failed step',
       firstRefusal(permission(role, 'retryRun'), ownRunOnly(run, actor, 'retry')),
     );
-  if (run.kind === 'clone' && undoable.includes(run.status))
+  if ((run.kind === 'clone' || run.kind === 'environment') && undoable.includes(run.status))
     offer(
       'rollback',
       'Roll back',

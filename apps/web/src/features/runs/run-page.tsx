@@ -7,6 +7,7 @@ import { latestProgressByStep } from '../../lib/run-events.ts';
 import { isTerminalStatus, statusInfo, useRun } from '../../lib/runs.ts';
 import { useNow } from '../../lib/use-now.ts';
 import { RunActions } from './run-actions.tsx';
+import { RunChildren } from './run-children.tsx';
 import { RunLog } from './run-log.tsx';
 import { RunResources } from './run-resources.tsx';
 import { RunResult } from './run-result.tsx';
@@ -45,6 +46,7 @@ export function RunPage() {
       </div>
       <RunSummary run={r} now={now} stream={state} />
       <RunResult run={r} />
+      <RunChildren run={r} />
       <h2>Steps</h2>
       <RunSteps run={r} now={now} progress={progress} />
       {r.resources && <RunResources resources={r.resources} />}
