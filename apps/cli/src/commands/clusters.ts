@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parse, stringify } from 'yaml';
 import type { DollyApi } from '../api/dolly-api.ts';
 import type { ClusterQuery, ClusterSummary } from '../api/types.ts';
 import { handle } from '../command-kit.ts';
@@ -167,10 +168,8 @@ Examples:
         const { api } = kit.session();
         const result = await api.clusterKubeconfig(await resolveClusterId(api, ref));
         // Without -o the kubeconfig itself is the output, ready for > file or KUBECONFIG.
-        if (!opts.output)
-          kit.rt.stdout.write(
-            result.kubeconfig.endsWith('\n') ? result.kubeconfig : `${result.kubeconfig}\n`,
-          );
+        // Dolly writes kubeconfigs as JSON (valid YAML); people and their tools expect the YAML layout.
+        if (!opts.output) kit.rt.stdout.write(stringify(parse(result.kubeconfig)));
         else kit.print(result, () => result.kubeconfig);
         if (result.expiresAt) kit.note(`expires at ${result.expiresAt}`);
         return 0;
