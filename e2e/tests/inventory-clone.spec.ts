@@ -157,6 +157,8 @@ test('the inventory groups clusters by region across clouds, from the URL', asyn
   ).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Sync inventory' })).toBeDisabled();
   await expect(page.getByText('Viewers cannot sync the inventory.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Import cluster' })).toBeDisabled();
+  await expect(page.getByText('Viewers cannot import clusters.')).toBeVisible();
 });
 
 test('the theme choice is kept across reloads', async ({ page }) => {

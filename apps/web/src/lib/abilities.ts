@@ -19,6 +19,8 @@ export const uiActions = {
   checkDrift: { action: 'clone', subject: 'Cluster', denied: 'check drift' },
   editPlan: { action: 'update', subject: 'Plan', denied: 'edit plans' },
   syncInventory: { action: 'update', subject: 'Cluster', denied: 'sync the inventory' },
+  // importing needs what syncing needs (operators and above), said in its own words
+  importCluster: { action: 'update', subject: 'Cluster', denied: 'import clusters' },
   downloadKubeconfig: { action: 'update', subject: 'Cluster', denied: 'download kubeconfigs' },
   setEnvironment: { action: 'update', subject: 'Cluster', denied: "change a cluster's environment" },
   cancelRun: { action: 'cancel', subject: 'Run', denied: 'cancel runs' },

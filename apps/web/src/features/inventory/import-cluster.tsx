@@ -13,8 +13,7 @@ import { usePermission } from '../../lib/session-context.ts';
  * naming the field; the credential is sealed and never shown again.
  */
 export function ImportClusterButton({ onClick }: { onClick: () => void }) {
-  // importing needs what syncing needs: `update` on Cluster (operators and above)
-  const allowed = usePermission('syncInventory');
+  const allowed = usePermission('importCluster');
   return (
     <ActionButton permission={allowed} className="secondary" onClick={onClick}>
       Import cluster
