@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const id = clusters.find((c) => c.name === 'shop-dev')?.id ?? '';
   const issued = await s.dolly(['clusters', 'kubeconfig', id], operator());
   expect(issued.code, issued.stderr).toBe(0);
-  const kc = JSON.parse(issued.stdout) as {
+  const kc = parse(issued.stdout) as {
     clusters: { name: string; cluster: Record<string, unknown> }[];
     users: { name: string; user: Record<string, unknown> }[];
     contexts: unknown[];
