@@ -55,28 +55,35 @@ export async function recordAudit(db: Database, request: FastifyRequest, facts: 
  * Every mutating API call, every named read and every denied attempt lands in the audit log, with who (user and
  * token), where (tenant), what (action and target) and how it ended. Bodies are never recorded:
  * they may hold credentials.
+ *
+ * The line is written in `onSend`, before the answer leaves: a caller who has seen the answer can read its line,
+ * and a crash between the two loses the answer, never the line (`onResponse` would race the caller).
  */
 export function registerAuditTrail(app: FastifyInstance, db: Database) {
-  app.addHook('onResponse', async (request: FastifyRequest, reply) => {
-    const url = request.routeOptions.url;
-    if (!url?.startsWith('/api/v1/')) return;
-    const status = reply.statusCode;
-    const outcome = outcomeOf(status);
-    // Reads are not logged, except those that hand out secrets (kubeconfigs): they are named.
-    const named = request.routeOptions.config.audit;
-    if (named === false) return;
-    if (SAFE.has(request.method) && outcome !== 'denied' && !named) return;
-    const params = (request.params ?? {}) as Record<string, string>;
-    const [, , , resource] = url.split('/');
-    await recordAudit(db, request, {
-      tenantId: request.principal?.tenantId ?? null,
-      actorUserId: request.principal?.userId ?? null,
-      tokenId: request.principal?.tokenId ?? null,
-      action: named ?? `${request.method} ${url}`,
-      targetType: resource ?? null,
-      targetId: params.id ?? null,
-      outcome,
-      detail: { status, method: request.method, path: url },
-    });
+  app.addHook('onSend', async (request: FastifyRequest, reply, payload) => {
+    await recordResponse(db, request, reply.statusCode);
+    return payload;
+  });
+}
+
+async function recordResponse(db: Database, request: FastifyRequest, status: number) {
+  const url = request.routeOptions.url;
+  if (!url?.startsWith('/api/v1/')) return;
+  const outcome = outcomeOf(status);
+  // Reads are not logged, except those that hand out secrets (kubeconfigs): they are named.
+  const named = request.routeOptions.config.audit;
+  if (named === false) return;
+  if (SAFE.has(request.method) && outcome !== 'denied' && !named) return;
+  const params = (request.params ?? {}) as Record<string, string>;
+  const [, , , resource] = url.split('/');
+  await recordAudit(db, request, {
+    tenantId: request.principal?.tenantId ?? null,
+    actorUserId: request.principal?.userId ?? null,
+    tokenId: request.principal?.tokenId ?? null,
+    action: named ?? `${request.method} ${url}`,
+    targetType: resource ?? null,
+    targetId: params.id ?? null,
+    outcome,
+    detail: { status, method: request.method, path: url },
   });
 }
