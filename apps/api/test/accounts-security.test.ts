@@ -155,6 +155,103 @@ describe('aws-assume-role', () => {
   });
 });
 
+describe('the external id', () => {
+  const role = {
+    kind: 'aws-assume-role',
+    roleArn: 'arn:aws:iam::123456789012:role/dolly',
+    sourceAccessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    sourceSecretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  };
+  const patch = (id: string, payload: Record<string, unknown>) =>
+    h.app.inject({ method: 'PATCH', url: `/api/v1/accounts/${id}`, ...admin, payload });
+  const externalIdOf = async (id: string) => {
+    const row = await h.db.cloudAccount.findUniqueOrThrow({ where: { id } });
+    const sealed = h.vault.open<{ externalId?: string }>({
+      cipher: row.credentialsCipher as Uint8Array,
+      keyId: row.credentialsKeyId as string,
+    });
+    return { settings: (row.settings as { externalId?: string }).externalId, sealed: sealed.externalId };
+  };
+
+  it('cannot be chosen through the settings, at creation or later, and survives settings changes', async () => {
+    const chosen = await create(h.app, admin, {
+      name: `acct-sec-${unique()}`,
+      cloud: 'aws',
+      credentials: role,
+      settings: { externalId: 'someone-elses-id' },
+    });
+    expect(chosen.statusCode).toBe(400);
+    expect((chosen.json() as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+      'body.settings.externalId',
+    ]);
+
+    const res = await create(h.app, admin, { name: `acct-sec-${unique()}`, cloud: 'aws', credentials: role });
+    expect(res.statusCode).toBe(201);
+    const a = res.json() as { id: string; settings: { externalId: string } };
+    const generated = a.settings.externalId;
+
+    // settings replaced whole, without the id: the id stays
+    expect((await patch(a.id, { settings: { regions: ['eu-west-1'] } })).statusCode).toBe(200);
+    expect(await externalIdOf(a.id)).toEqual({ settings: generated, sealed: generated });
+    // another id through the settings, then a rotation that would seal it: refused, nothing changes
+    const swapped = await patch(a.id, { settings: { externalId: 'someone-elses-id' } });
+    expect(swapped.statusCode).toBe(400);
+    expect(swapped.body).toContain('body.settings.externalId');
+    expect((await patch(a.id, { credentials: role })).statusCode).toBe(200);
+    expect(await externalIdOf(a.id)).toEqual({ settings: generated, sealed: generated });
+    // settings read and written back whole, own id included: fine
+    const roundTrip = await patch(a.id, { settings: { ...a.settings, regions: ['us-east-2'] } });
+    expect(roundTrip.statusCode, roundTrip.body).toBe(200);
+    expect(await externalIdOf(a.id)).toEqual({ settings: generated, sealed: generated });
+  });
+});
+
+describe('CA bundles', () => {
+  it('must be certificates, on creation and on every change, naming the field', async () => {
+    const key = {
+      kind: 'aws-access-key',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    };
+    const garbage = '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n';
+    const created = await create(h.app, admin, {
+      name: `acct-sec-${unique()}`,
+      cloud: 'aws',
+      credentials: key,
+      caBundle: garbage,
+    });
+    expect(created.statusCode).toBe(400);
+    expect(created.body).toContain('body.caBundle');
+    const ok = await create(h.app, admin, { name: `acct-sec-${unique()}`, cloud: 'aws', credentials: key });
+    expect(ok.statusCode).toBe(201);
+    const id = (ok.json() as { id: string }).id;
+    const { createCa } = await import('../../sandbox/src/tls.ts');
+    const caCertPem = createCa('Acct Sec CA').certPem;
+    for (const caBundle of [
+      'anything at all',
+      garbage,
+      `${caCertPem}\n-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n`,
+    ]) {
+      const res = await h.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/accounts/${id}`,
+        ...admin,
+        payload: { caBundle },
+      });
+      expect(res.statusCode, caBundle).toBe(400);
+      expect((res.json() as { errors: { path: string }[] }).errors[0]?.path).toBe('body.caBundle');
+    }
+    const good = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${id}`,
+      ...admin,
+      payload: { caBundle: caCertPem },
+    });
+    expect(good.statusCode, good.body).toBe(200);
+    expect((good.json() as { hasCaBundle: boolean }).hasCaBundle).toBe(true);
+  });
+});
+
 describe('tenant-set endpoints', () => {
   it('are refused when they point at internal addresses or plain http, naming the field', async () => {
     // This harness has no allow-list: nothing internal is reachable through an account.
@@ -179,6 +276,26 @@ describe('tenant-set endpoints', () => {
       expect(res.statusCode).toBe(400);
       const paths = ((res.json() as { errors?: { path: string }[] }).errors ?? []).map((e) => e.path).sort();
       expect(paths).toEqual(['body.endpoint', 'body.settings.endpoints.eks', 'body.settings.endpoints.sts']);
+      // a service-account key's token_uri is a URL Dolly posts the signed assertion to
+      const tokenUri = await create(
+        strict.app,
+        { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } },
+        {
+          name: `acct-sec-${unique()}`,
+          cloud: 'gcp',
+          credentials: {
+            kind: 'gcp-service-account-key',
+            type: 'service_account',
+            client_email: 'dolly@example.iam.gserviceaccount.com',
+            private_key: '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n',
+            token_uri: 'https://169.254.169.254/token',
+          },
+        },
+      );
+      expect(tokenUri.statusCode).toBe(400);
+      expect((tokenUri.json() as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([
+        'body.credentials.token_uri',
+      ]);
     } finally {
       await strict.close();
     }

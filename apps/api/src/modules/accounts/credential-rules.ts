@@ -44,6 +44,20 @@ export function withExternalId(
 }
 
 /**
+ * Settings carry the external id Dolly generated; a tenant who sends another one is told so, never obeyed.
+ * Sending back the account's own id (settings read, edited and written whole) is fine.
+ */
+export function refuseTenantExternalId(settings: Record<string, unknown> | undefined, current?: string) {
+  if (settings && settings.externalId !== undefined && settings.externalId !== current)
+    throw new DollyError('validation_failed', 'The external id of an assumed role is chosen by Dolly', [
+      {
+        path: 'body.settings.externalId',
+        message: 'leave it out: Dolly generates one per account and keeps it across rotations',
+      },
+    ]);
+}
+
+/**
  * Every URL a tenant sets on an account is a request Dolly's hosts will make: each must pass the
  * endpoint policy (https, public addresses, or hosts the operator allow-listed), named by field.
  */

@@ -7,10 +7,16 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
-import { assertCredentialKindAllowed, assertTenantEndpoints, withExternalId } from './credential-rules.ts';
+import {
+  assertCredentialKindAllowed,
+  assertTenantEndpoints,
+  refuseTenantExternalId,
+  withExternalId,
+} from './credential-rules.ts';
 import {
   accountSchema,
   accountSettingsSchema,
+  caBundleSchema,
   createAccountBody,
   credentialsFitCloud,
   credentialsSchema,
@@ -110,6 +116,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
         settings: body.settings,
         credentials,
       });
+      refuseTenantExternalId(body.settings);
       const fitted = withExternalId(credentials, undefined);
       const sealed = deps.vault.seal(fitted.credentials);
       try {
@@ -151,7 +158,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
         body: z.object({
           name: z.string().min(1).max(100).optional(),
           endpoint: z.url().nullable().optional(),
-          caBundle: z.string().nullable().optional(),
+          caBundle: caBundleSchema.nullable().optional(),
           credentials: credentialsSchema.optional(),
           settings: accountSettingsSchema.optional(),
           defaultEnvironment: z.string().min(1).max(40).nullable().optional(),
@@ -183,10 +190,13 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
         ...(credentials ? { credentials } : {}),
       });
       const current = (a.settings ?? {}) as Record<string, unknown>;
-      const fitted = credentials
-        ? withExternalId(credentials, typeof current.externalId === 'string' ? current.externalId : undefined)
-        : undefined;
+      const kept = typeof current.externalId === 'string' ? current.externalId : undefined;
+      refuseTenantExternalId(settings, kept);
+      const fitted = credentials ? withExternalId(credentials, kept) : undefined;
       const sealed = fitted ? deps.vault.seal(fitted.credentials) : undefined;
+      // New settings replace the old ones, except the external id: it is Dolly's, and the role's trust
+      // policy names it, so it outlives every settings change and credential rotation.
+      const externalId = fitted?.externalId ?? kept;
       const nextSettings = settings ?? (fitted?.externalId ? current : undefined);
       const updated = await deps.db.cloudAccount.update({
         where: { id: a.id },
@@ -196,7 +206,7 @@ export function accountRoutes(app: FastifyInstance, deps: AppDeps) {
             ? {
                 settings: {
                   ...nextSettings,
-                  ...(fitted?.externalId ? { externalId: fitted.externalId } : {}),
+                  ...(externalId ? { externalId } : {}),
                 } as object,
                 regions: (nextSettings.regions as string[] | undefined) ?? [],
               }

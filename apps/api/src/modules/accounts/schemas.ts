@@ -1,4 +1,27 @@
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+
+/**
+ * A CA bundle the account's TLS connections trust besides the public roots: every PEM block must be a
+ * certificate Node can parse, so a typo fails here with the field named, not later inside a TLS handshake.
+ */
+export const caBundleSchema = z
+  .string()
+  .max(256 * 1024)
+  .refine(isCertificateBundle, { message: 'a PEM bundle of one or more X.509 certificates' });
+
+function isCertificateBundle(pem: string): boolean {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (!blocks.length) return false;
+  // Anything but certificates (a private key pasted by mistake) is refused rather than ignored.
+  if (pem.replace(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g, '').trim()) return false;
+  try {
+    for (const block of blocks) new X509Certificate(block);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Credential documents per kind. They go into the vault as they are and never come back out of
@@ -100,7 +123,7 @@ export const createAccountBody = z.object({
     .url()
     .optional()
     .meta({ description: 'Service endpoint override (private or sovereign clouds)' }),
-  caBundle: z.string().includes('BEGIN CERTIFICATE', { message: 'a PEM certificate bundle' }).optional(),
+  caBundle: caBundleSchema.optional(),
   credentials: credentialsSchema,
   settings: accountSettingsSchema,
   defaultEnvironment: z.string().min(1).max(40).optional().meta({ example: 'dev' }),
