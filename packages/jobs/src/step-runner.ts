@@ -18,7 +18,16 @@ export interface StepContext {
  * resumes where it stopped. Outputs are checkpoints: keep them small and JSON-serialisable.
  */
 export interface StepRunner {
-  runStep<T>(key: string, fn: (ctx: StepContext) => Promise<T>): Promise<T>;
+  runStep<T>(key: string, fn: (ctx: StepContext) => Promise<T>, opts?: StepOptions): Promise<T>;
+}
+
+export interface StepOptions {
+  /**
+   * Run again every time a job reaches the step, even if it succeeded in an earlier start of this
+   * run (a worker that died, a re-delivered job): for checks whose answer may have changed since,
+   * such as admission, never for steps that change a cloud.
+   */
+  everyStart?: boolean;
 }
 
 export class StepFailedError extends Error {
@@ -76,7 +85,10 @@ export function createStepRunner(
   const mine = (key: string) => ({ runId, key, leaseOwner: owner });
 
   /** The claimed step row, or the stored output of a step someone else finished meanwhile. */
-  async function claim(key: string): Promise<{ attempt: number; requestIds: string[] } | { done: unknown }> {
+  async function claim(
+    key: string,
+    again = false,
+  ): Promise<{ attempt: number; requestIds: string[] } | { done: unknown }> {
     await db.runStep.createMany({ data: [{ runId, key, status: 'pending' }], skipDuplicates: true });
     for (;;) {
       const now = new Date();
@@ -84,7 +96,7 @@ export function createStepRunner(
         where: {
           runId,
           key,
-          status: { not: 'succeeded' },
+          ...(again ? {} : { status: { not: 'succeeded' } }),
           OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }, { leaseOwner: owner }],
         },
         data: {
@@ -107,12 +119,12 @@ export function createStepRunner(
   }
 
   return {
-    async runStep<T>(key: string, fn: (ctx: StepContext) => Promise<T>): Promise<T> {
+    async runStep<T>(key: string, fn: (ctx: StepContext) => Promise<T>, step: StepOptions = {}): Promise<T> {
       const existing = await db.runStep.findUnique({ where: { runId_key: { runId, key } } });
-      if (existing?.status === 'succeeded') return existing.output as T;
+      if (existing?.status === 'succeeded' && !step.everyStart) return existing.output as T;
       // A cancel between steps stops before the next cloud change, not after it.
       opts.signal?.throwIfAborted();
-      const claimed = await claim(key);
+      const claimed = await claim(key, step.everyStart === true);
       if ('done' in claimed) return claimed.done as T;
       const { attempt } = claimed;
       const startedAt = new Date();

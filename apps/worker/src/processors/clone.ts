@@ -44,6 +44,7 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
       assertApproved(a, run.approvedById);
       return { role, decisions: a.decisions, environment: a.targets[0]?.environment.environment ?? null };
     }),
+    { everyStart: true },
   );
 
   await steps.runStep('validate', async () => {

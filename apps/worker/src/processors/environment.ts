@@ -87,6 +87,7 @@ export async function processEnvironment(deps: ProcessorDeps, run: Run, signal: 
       assertApproved(a, run.approvedById);
       return { role, requireApproval: a.requireApproval };
     }),
+    { everyStart: true },
   );
 
   const clone = await steps.runStep('clone', async (step) => {

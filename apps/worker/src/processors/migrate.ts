@@ -68,7 +68,7 @@ export async function loadKubeconfig(
   return { kubeconfig, cluster };
 }
 
-async function migrationCluster(
+export async function migrationCluster(
   deps: ProcessorDeps,
   tenantId: string,
   clusterId: string,
@@ -149,7 +149,7 @@ export async function processMigrate(deps: ProcessorDeps, run: Run, signal: Abor
     });
 
   // Admission again as the job starts: policy, environments, role or approval may have changed.
-  await steps.runStep('policy-check', () => admit());
+  await steps.runStep('policy-check', () => admit(), { everyStart: true });
 
   const plan = migrationPlanSchema.parse(
     await steps.runStep('plan', async () => {

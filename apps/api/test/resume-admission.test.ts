@@ -1,0 +1,79 @@
+/**
+ * A job that starts again (its worker died, the job was re-delivered) admits the run again: a policy
+ * that changed since the first start stops it before any cloud change, even though the first start's
+ * `policy-check` succeeded.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CloudStack, startCloudStack } from './support/cloud-stack.ts';
+import { startHarness } from './support/harness.ts';
+
+let s: CloudStack;
+const tag = Date.now().toString(36).slice(-5);
+
+/** A worker of the stack's installation (same queues), for as long as `fn` runs. */
+async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
+  const w = await startHarness({}, { prefix: s.h.prefix, pollIntervalMs: 20 });
+  try {
+    return await fn();
+  } finally {
+    await w.close();
+  }
+}
+
+beforeAll(async () => {
+  s = await startCloudStack({ worker: false });
+  await withWorker(() => s.sync());
+}, 90_000);
+afterAll(async () => {
+  await s?.close();
+});
+
+it('re-admits a resumed clone under the policy of now, not the checkpoint of its first start', async () => {
+  const plan = await s.api<{ id: string }>('developer', 'POST', '/api/v1/plans', {
+    source: { clusterIds: [await s.clusterId('gcp', 'shop-prod')] },
+    target: { accountId: s.account('aws').id, environment: 'dev', nameSuffix: `-r${tag}` },
+  });
+  expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+  const applied = await s.api<{ runs: { id: string; status: string }[] }>(
+    'developer',
+    'POST',
+    `/api/v1/plans/${plan.body.id}/apply`,
+    {},
+  );
+  expect(applied.status, JSON.stringify(applied.body)).toBe(202);
+  const runId = applied.body.runs[0]?.id ?? '';
+  // What a first start that died right after admission leaves behind: a passed policy-check.
+  await s.h.db.run.update({ where: { id: runId }, data: { status: 'running', startedAt: new Date() } });
+  await s.h.db.runStep.create({
+    data: {
+      runId,
+      key: 'policy-check',
+      status: 'succeeded',
+      attempt: 1,
+      output: { role: 'developer', decisions: [], environment: 'dev' },
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    },
+  });
+  const policy = await s.api<{ id: string }>('owner', 'POST', '/api/v1/policies', {
+    name: `no prod copies any more ${tag}`,
+    effect: 'deny',
+    roles: ['developer'],
+    source: { env: ['prod'] },
+    target: { env: ['dev'] },
+    priority: 0,
+  });
+  expect(policy.status, JSON.stringify(policy.body)).toBe(201);
+  try {
+    const done = await withWorker(() => s.waitRun(runId, undefined, 90_000));
+    expect(done.status, JSON.stringify(done.error)).toBe('failed');
+    expect(done.errorClass).toBe('policy');
+    expect(done.resources ?? []).toEqual([]);
+    const check = await s.h.db.runStep.findUniqueOrThrow({
+      where: { runId_key: { runId, key: 'policy-check' } },
+    });
+    expect(check.attempt).toBe(2);
+  } finally {
+    await s.api('owner', 'DELETE', `/api/v1/policies/${policy.body.id}`);
+  }
+}, 120_000);
