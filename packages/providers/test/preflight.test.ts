@@ -4,7 +4,7 @@
  * `default` network), and each provider's preflight names what is missing with the exact fix.
  * Once the fix is applied through the cloud's own API, the same preflight finds nothing.
  */
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ClientSecretCredential } from '@azure/identity';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { ClusterSpec } from '@dolly/model';
@@ -28,8 +28,11 @@ const FRESH = {
   gcp: 'dolly-fresh-project',
 } as const;
 
-async function freshAccount(cloud: 'aws' | 'azure' | 'gcp'): Promise<SandboxAccountInfo> {
-  const r = await sb.admin('POST', '/_sandbox/accounts', { cloud, id: FRESH[cloud], fresh: true });
+async function freshAccount(
+  cloud: 'aws' | 'azure' | 'gcp',
+  id: string = FRESH[cloud],
+): Promise<SandboxAccountInfo> {
+  const r = await sb.admin('POST', '/_sandbox/accounts', { cloud, id, fresh: true });
   expect(r.status, JSON.stringify(r.json)).toBe(200);
   return r.json as SandboxAccountInfo;
 }
@@ -72,6 +75,40 @@ const spec = (
 beforeAll(async () => {
   sb = await startTestSandbox();
 });
+
+/** ARM (resources) of a sandbox subscription, as `az` would use it. */
+function armOf(a: SandboxAccountInfo): ResourceManagementClient {
+  const c = a.credentials as Record<string, string>;
+  const tlsOptions = { ca: a.caCertPem };
+  const credential = new ClientSecretCredential(c.tenantId ?? '', c.clientId ?? '', c.clientSecret ?? '', {
+    authorityHost: c.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions,
+  });
+  return new ResourceManagementClient(credential, a.id, {
+    endpoint: a.endpoints.arm,
+    $host: a.endpoints.arm,
+    credentialScopes: ['https://management.azure.com/.default'],
+    tlsOptions,
+  });
+}
+
+/** IAM of a sandbox AWS account, as the operator's own tooling would use it. */
+function iamOf(a: SandboxAccountInfo): IAMClient {
+  return new IAMClient({
+    region: 'us-east-1',
+    endpoint: a.endpoints.iam,
+    credentials: {
+      accessKeyId: String(a.credentials.accessKeyId),
+      secretAccessKey: String(a.credentials.secretAccessKey),
+    },
+  });
+}
+const trustPolicy = (service: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
 afterAll(async () => {
   await sb?.close();
 });
@@ -101,27 +138,18 @@ describe('preflight of a fresh account', () => {
     );
 
     // the operator creates the roles; the node role trusts the wrong service
-    const iam = new IAMClient({
-      region: 'us-east-1',
-      endpoint: a.endpoints.iam,
-      credentials: {
-        accessKeyId: String(a.credentials.accessKeyId),
-        secretAccessKey: String(a.credentials.secretAccessKey),
-      },
-    });
-    const trust = (service: string) =>
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-      });
+    const iam = iamOf(a);
     await iam.send(
       new CreateRoleCommand({
         RoleName: 'dolly-cluster',
-        AssumeRolePolicyDocument: trust('eks.amazonaws.com'),
+        AssumeRolePolicyDocument: trustPolicy('eks.amazonaws.com'),
       }),
     );
     await iam.send(
-      new CreateRoleCommand({ RoleName: 'dolly-node', AssumeRolePolicyDocument: trust('eks.amazonaws.com') }),
+      new CreateRoleCommand({
+        RoleName: 'dolly-node',
+        AssumeRolePolicyDocument: trustPolicy('eks.amazonaws.com'),
+      }),
     );
     iam.destroy();
     const after = await aws.preflight?.(target, FAST);
@@ -151,19 +179,7 @@ describe('preflight of a fresh account', () => {
     );
 
     // `az provider register`: Registering for a while, then Registered
-    const c = a.credentials as Record<string, string>;
-    const tlsOptions = { ca: a.caCertPem };
-    const credential = new ClientSecretCredential(c.tenantId ?? '', c.clientId ?? '', c.clientSecret ?? '', {
-      authorityHost: c.authorityHost,
-      disableInstanceDiscovery: true,
-      tlsOptions,
-    });
-    const arm = new ResourceManagementClient(credential, a.id, {
-      endpoint: a.endpoints.arm,
-      $host: a.endpoints.arm,
-      credentialScopes: ['https://management.azure.com/.default'],
-      tlsOptions,
-    });
+    const arm = armOf(a);
     expect((await arm.providers.register('Microsoft.ContainerService')).registrationState).toBe(
       'Registering',
     );
@@ -241,6 +257,163 @@ describe('preflight of a fresh account', () => {
     );
     expect(over.message).toContain(
       `nsufficient regional quota to satisfy request: resource "CPUS": request requires '36.0' and is short '12.0'. project has a quota of '24.0' with '24.0' available.`,
+    );
+  });
+});
+
+/** A fresh AWS account once the operator made the two EKS roles (no policies attached yet). */
+async function withEksRoles(a: SandboxAccountInfo) {
+  const iam = iamOf(a);
+  for (const [RoleName, service] of [
+    ['dolly-cluster', 'eks.amazonaws.com'],
+    ['dolly-node', 'ec2.amazonaws.com'],
+  ] as const)
+    await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trustPolicy(service) }));
+  const aws = createProvider(
+    awsAccount(a, {
+      clusterRoleArn: `arn:aws:iam::${a.id}:role/dolly-cluster`,
+      nodeRoleArn: `arn:aws:iam::${a.id}:role/dolly-node`,
+    }),
+  );
+  return { iam, aws };
+}
+
+describe('preflight of a fresh account: quotas and add-on permissions', () => {
+  it('AWS: EC2 vCPU quotas per class (Service Quotas); a node group over it ends CREATE_FAILED as EKS reports it', async () => {
+    const a = await freshAccount('aws', '434343434343');
+    const { iam, aws } = await withEksRoles(a);
+    const base = spec('aws', a.id, 'us-east-1', 'm5.large');
+    const pool = base.nodePools[0] as ClusterSpec['nodePools'][number];
+    // 2 m5.large (4 vCPUs) fit a new account's 5 Standard vCPUs
+    expect(await aws.preflight?.(base, FAST)).toEqual([]);
+
+    // 2 m5.xlarge need 8 Standard vCPUs; 1 g5.xlarge needs 4 G vCPUs of a quota of 0
+    const big = {
+      ...base,
+      name: 'fresh-big',
+      nodePools: [
+        { ...pool, machineType: 'm5.xlarge' },
+        { ...pool, name: 'gpu', machineType: 'g5.xlarge', nodeCount: 1 },
+      ],
+    };
+    const over = await aws.preflight?.(big, FAST);
+    expect(over?.map((f) => [f.check, f.severity])).toEqual([
+      ['aws.vcpu-quota', 'blocker'],
+      ['aws.vcpu-quota', 'blocker'],
+    ]);
+    expect(over?.[0]?.message).toBe(
+      `the planned node groups need 8 vCPUs of "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" in us-east-1; the account's quota (L-1216C47A) is 5, and instances already running in that class count against it too`,
+    );
+    expect(over?.[0]?.fix).toContain(
+      'aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value 8 --region us-east-1',
+    );
+    expect(over?.[1]?.message).toContain('"Running On-Demand G and VT instances"');
+    expect(over?.[1]?.message).toContain('(L-DB2E81BA) is 0');
+    // Spot pools count against the Spot quota, autoscaling maxima are a warning
+    const spot = {
+      ...base,
+      nodePools: [{ ...pool, spot: true, nodeCount: 1, autoscaling: { minNodes: 1, maxNodes: 3 } }],
+    };
+    const spotFindings = await aws.preflight?.(spot, FAST);
+    expect(spotFindings?.map((f) => [f.check, f.severity])).toEqual([['aws.vcpu-quota', 'warning']]);
+    expect(spotFindings?.[0]?.message).toContain(
+      '"All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests"',
+    );
+    expect(spotFindings?.[0]?.message).toContain('autoscaling to their maximum needs 6 vCPUs');
+
+    // what EKS does with the node group the preflight warned about
+    const oneBig = { ...big, nodePools: [big.nodePools[0] as ClusterSpec['nodePools'][number]] };
+    await aws.ensureControlPlane(oneBig, { ...FAST, planId: 'pf-quota' });
+    const refused = await cloudError(aws.ensureNodePool(oneBig, 'general', { ...FAST, planId: 'pf-quota' }));
+    expect(refused.class).toBe('quota');
+    expect(refused.cloudCode).toBe('VcpuLimitExceeded');
+    expect(refused.message).toContain(
+      'Could not launch On-Demand Instances. VcpuLimitExceeded - You have requested more vCPU capacity than your current vCPU limit of 5 allows for the instance bucket that the specified instance type belongs to.',
+    );
+    await aws.deleteCluster({ scope: a.id, location: 'us-east-1', cluster: oneBig.name }, FAST);
+    iam.destroy();
+  });
+
+  it('AWS: the node role needs AmazonEBSCSIDriverPolicy for the EBS CSI add-on', async () => {
+    const a = await freshAccount('aws', '454545454545');
+    const { iam, aws } = await withEksRoles(a);
+    const target = { ...spec('aws', a.id, 'us-east-1', 'm5.large'), addons: ['aws-ebs-csi-driver'] };
+    const before = await aws.preflight?.(target, FAST);
+    expect(before?.map((f) => [f.check, f.severity, f.field])).toEqual([
+      ['aws.ebs-csi-policy', 'blocker', 'settings.nodeRoleArn'],
+    ]);
+    expect(before?.[0]?.fix).toBe(
+      'aws iam attach-role-policy --role-name dolly-node --policy-arn arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+    );
+    // without the add-on there is nothing to check
+    expect(await aws.preflight?.({ ...target, addons: [] }, FAST)).toEqual([]);
+    // the fix, as printed
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'dolly-node',
+        PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+      }),
+    );
+    expect(await aws.preflight?.(target, FAST)).toEqual([]);
+    iam.destroy();
+  });
+
+  it('Azure: Compute vCPU quotas per VM family and region (usage.list); AKS refuses pools over them', async () => {
+    const a = await freshAccount('azure', '00000000-0000-4000-8000-0000000000f2');
+    const arm = armOf(a);
+    await arm.providers.register('Microsoft.ContainerService');
+    await new Promise((r) => setTimeout(r, 100));
+    const azure = createProvider(azureAccount(a));
+    const base = spec('azure', `${a.id}/dolly-clones`, 'westeurope', 'Standard_D4s_v5');
+    const pool = base.nodePools[0] as ClusterSpec['nodePools'][number];
+    // 2 × D4s_v5 (8 vCPUs) fit a new subscription's 10 per family and 10 per region
+    expect(await azure.preflight?.(base, FAST)).toEqual([]);
+
+    // 3 × D4s_v5 need 12 of standardDSv5Family's 10, and 12 of the region's 10
+    const big = { ...base, name: 'fresh-big', nodePools: [{ ...pool, nodeCount: 3 }] };
+    const over = await azure.preflight?.(big, FAST);
+    expect(over?.map((f) => [f.check, f.severity])).toEqual([
+      ['azure.vcpu-quota', 'blocker'],
+      ['azure.vcpu-quota', 'blocker'],
+    ]);
+    expect(over?.[0]?.message).toBe(
+      `the planned node pools need 12 vCPUs of Standard DSv5 Family vCPUs (standardDSv5Family) in westeurope; subscription ${a.id} has a limit of 10 with 10 available`,
+    );
+    expect(over?.[0]?.fix).toContain(
+      `az quota update --resource-name standardDSv5Family --scope /subscriptions/${a.id}/providers/Microsoft.Compute/locations/westeurope --limit-object value=12`,
+    );
+    expect(over?.[1]?.message).toContain('Total Regional vCPUs (cores)');
+    // autoscaling beyond the quota is a warning: the pools start, the autoscaler stops short
+    const scaling = {
+      ...base,
+      nodePools: [{ ...pool, nodeCount: 1, autoscaling: { minNodes: 1, maxNodes: 4 } }],
+    };
+    expect((await azure.preflight?.(scaling, FAST))?.map((f) => f.severity)).toEqual(['warning', 'warning']);
+
+    // AKS refuses the cluster with its own error code, before it creates anything
+    const refused = await cloudError(azure.ensureControlPlane(big, { ...FAST, planId: 'pf-az-quota' }));
+    expect(refused.class).toBe('quota');
+    expect(refused.cloudCode).toBe('ErrCode_InsufficientVCPUQuota');
+    expect(refused.message).toContain(
+      'Insufficient vcpu quota requested 12, remaining 10 for family standardDSv5Family for region westeurope.',
+    );
+    // a cluster that fits uses the quota: usage.list counts it, and the next pool over it is refused
+    await azure.ensureControlPlane(base, { ...FAST, planId: 'pf-az-quota' });
+    const more = {
+      ...base,
+      nodePools: [pool, { ...pool, name: 'more', mode: 'user' as const, nodeCount: 1 }],
+    };
+    const left = await azure.preflight?.(more, FAST);
+    expect(left?.[0]?.message).toContain('has a limit of 10 with 2 available');
+    const poolRefused = await cloudError(
+      azure.ensureNodePool(more, 'more', { ...FAST, planId: 'pf-az-quota' }),
+    );
+    expect(poolRefused.message).toContain(
+      'Insufficient vcpu quota requested 4, remaining 2 for family standardDSv5Family for region westeurope.',
+    );
+    await azure.deleteCluster(
+      { scope: `${a.id}/dolly-clones`, location: 'westeurope', cluster: base.name },
+      FAST,
     );
   });
 });

@@ -1,5 +1,6 @@
 /** The EKS control plane: operations over AwsState, with EKS's validation rules and shapes. */
 import { roleTrusts } from './iam.ts';
+import { launchRefusal } from './service-quotas.ts';
 import { randomUUID } from 'node:crypto';
 import type { MachineTypeInfo } from '@dolly/model';
 import type { FaultRule, KubeClusterInfo, KubeNodePool, SandboxContext } from '../context.ts';
@@ -1021,9 +1022,18 @@ export class EksService {
       if (sgs) ng.remoteAccess.sourceSecurityGroups = sgs;
     }
     if (token) ng.clientRequestToken = token;
+    // EKS accepts the node group; its Auto Scaling group then meets EC2's vCPU quota for the class
+    const refused = launchRefusal(
+      this.state(),
+      c.account,
+      c.region,
+      { instanceType: instanceTypes[0] ?? '', spot: capacityType === 'SPOT', nodes: scaling.desiredSize },
+      { vcpusOf: (t, region) => this.ctx.catalog.machineType('aws', t, region)?.vcpus ?? 0 },
+    );
     if (fault)
       ng.failed =
         fault.message ?? 'Instances failed to join the kubernetes cluster (sandbox injected failure).';
+    else if (refused) ng.failed = refused;
     c.nodegroups[name] = ng;
     this.ctx.markDirty();
     return { cluster: c, nodegroup: ng };

@@ -120,6 +120,8 @@ export interface AwsAccount {
   displayName: string;
   /** IAM roles by name; absent: the roles a prepared account has (see iam.ts) */
   roles?: Record<string, IamRoleRec>;
+  /** EC2 vCPU quotas by Service Quotas code (L-1216C47A ...); absent: a prepared account's (see service-quotas.ts) */
+  vcpuQuotas?: Record<string, number>;
 }
 
 export interface AwsState {

@@ -61,6 +61,7 @@ import {
   strArray,
   strRecord,
 } from '../module-util.ts';
+import { FRESH_LIMITS, type QuotaLimits, usagesBody, vcpuQuotaRefusal } from './quota.ts';
 
 /** Real durations in ms (divided by ctx.speed()). */
 const DURATION = {
@@ -94,6 +95,8 @@ interface AzureState {
   operations: Record<string, OpRec>;
   /** subscription id -> lower-case provider namespace -> registration; older state files lack it */
   registrations?: Record<string, Record<string, RegistrationRec>>;
+  /** subscription id -> Compute vCPU limits of a fresh subscription; absent: a prepared one's */
+  vcpuQuotas?: Record<string, QuotaLimits>;
 }
 
 function emptyState(): AzureState {
@@ -260,8 +263,10 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       ctx.markDirty();
     }
     if (opts.fresh) {
-      // a new subscription: AKS's resource provider is not registered until someone registers it
+      // a new subscription: AKS's resource provider is not registered until someone registers it,
+      // and Compute has a new subscription's vCPU limits
       setRegistration(id, AKS_NAMESPACE, { state: 'NotRegistered' });
+      state.vcpuQuotas = { ...state.vcpuQuotas, [id]: { ...FRESH_LIMITS } };
     }
     return toAccount(a);
   }
@@ -957,6 +962,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       ...(disableLocalAccounts ? { disableLocalAccounts } : {}),
     };
     if (!existing) for (const p of c.pools) p.provisioningState = 'Creating';
+    requireVcpuQuota(c, c.pools);
     state.clusters[key] = c;
     const op = startOp(c, existing ? 'clusterUpdate' : 'clusterCreate', fault);
     sendJson(a.res, existing ? 200 : 201, clusterBody(c), opHeaders(op, a.apiVersion));
@@ -991,6 +997,20 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     a.res.end();
   }
 
+  /** AKS checks the Compute vCPU quotas before it accepts a write that adds nodes. */
+  function requireVcpuQuota(c: ClusterRec, after: PoolRec[]): void {
+    // what the cluster runs now, as stored (a new cluster: nothing)
+    const before = state.clusters[c.key]?.pools ?? [];
+    const refused = vcpuQuotaRefusal(
+      cat,
+      Object.values(state.clusters),
+      c,
+      { before, after },
+      state.vcpuQuotas?.[c.subscriptionId],
+    );
+    if (refused) throw new ArmError(400, 'ErrCode_InsufficientVCPUQuota', refused);
+  }
+
   async function handlePoolPut(a: Arm, c: ClusterRec, poolName: string): Promise<void> {
     const fault = await applyFault(takeFault('agentPools.createOrUpdate'), 'agentPools.createOrUpdate');
     const body = parseJsonBody(a.body);
@@ -1018,6 +1038,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
         'properties.mode',
       );
     }
+    requireVcpuQuota(c, old ? c.pools.map((p, i) => (i === idx ? pool : p)) : [...c.pools, pool]);
     if (old) {
       pool.provisioningState = 'Updating';
       c.pools[idx] = pool;
@@ -1186,6 +1207,21 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       (lower.length === 4 || (lower.length === 5 && (lower[4] === 'register' || lower[4] === 'unregister')))
     ) {
       await handleProvider(a);
+      return;
+    }
+    // /subscriptions/{sub}/providers/Microsoft.Compute/locations/{location}/usages
+    if (
+      lower[2] === 'providers' &&
+      lower[3] === 'microsoft.compute' &&
+      lower[4] === 'locations' &&
+      lower[6] === 'usages' &&
+      lower.length === 7
+    ) {
+      if (method !== 'GET')
+        throw new ArmError(405, 'MethodNotAllowed', 'The requested method is not allowed.');
+      await applyFault(takeFault('usage.list'), 'usage.list');
+      const loc = checkLocation((segs[5] ?? '').toLowerCase());
+      sendJson(res, 200, usagesBody(cat, Object.values(state.clusters), sub, loc, state.vcpuQuotas?.[sub]));
       return;
     }
     // /subscriptions/{sub}/providers/Microsoft.ContainerService/...

@@ -10,7 +10,14 @@ import type { Catalog, CatalogSource } from './types';
 
 export { type CatalogData, createCatalog, overlayCatalog, versionIsListed } from './catalog';
 export { isPreviousGeneration } from './generation';
-export { gcpCpuQuotaMetric } from './quota';
+export {
+  AZURE_REGIONAL_CORES,
+  AZURE_SPOT_CORES,
+  type AwsVcpuQuota,
+  awsVcpuQuota,
+  azureQuotaFamily,
+  gcpCpuQuotaMetric,
+} from './quota';
 export type {
   Catalog,
   CatalogOverlay,

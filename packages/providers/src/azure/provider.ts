@@ -1,10 +1,19 @@
 /** AKS through @azure/arm-containerservice v25 (ARM), @azure/arm-resources and @azure/identity. */
 import { type AgentPool, ContainerServiceClient, type ManagedCluster } from '@azure/arm-containerservice';
+import { ComputeManagementClient } from '@azure/arm-compute';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { EgressPolicy } from '@dolly/contracts/egress';
-import type { CatalogOverlay, KubernetesVersionInfo } from '@dolly/model';
+import {
+  AZURE_REGIONAL_CORES,
+  AZURE_SPOT_CORES,
+  azureQuotaFamily,
+  bundledCatalog,
+  type CatalogOverlay,
+  type KubernetesVersionInfo,
+  type TargetClusterSpec,
+} from '@dolly/model';
 import { CloudError, classifyCloudError, cloudCall, isNotFound } from '../errors';
 import type {
   CloudAccountConfig,
@@ -125,8 +134,100 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
     });
     return armClient;
   };
+  let computeClient: ComputeManagementClient | undefined;
+  const compute = () => {
+    computeClient ??= new ComputeManagementClient(cred(), subscriptionId, {
+      endpoint: armEndpoint,
+      credentials: { scopes: [armScope] },
+      ...pipeline,
+    });
+    return computeClient;
+  };
   const call = <T>(operation: string, fn: () => Promise<T>) => cloudCall('azure', operation, fn);
   const opt = (ctx?: OperationContext) => (ctx?.signal ? { abortSignal: ctx.signal } : {});
+
+  /**
+   * The planned pools' vCPUs against the location's Compute quotas (usage.list): each VM family's,
+   * and the regional total (Spot pools count against the Spot total only). AKS refuses a write
+   * over either (ErrCode_InsufficientVCPUQuota), so the plan says so first.
+   */
+  const checkVcpuQuota = async (
+    target: TargetClusterSpec,
+    ctx?: OperationContext,
+  ): Promise<PreflightCheck[]> => {
+    const location = locationId(target.location);
+    const need = new Map<string, { name: string; nodes: number; max: number }>();
+    const add = (name: string, nodes: number, max: number) => {
+      const n = need.get(name.toLowerCase()) ?? { name, nodes: 0, max: 0 };
+      n.nodes += nodes;
+      n.max += max;
+      need.set(name.toLowerCase(), n);
+    };
+    for (const pool of target.nodePools) {
+      const m =
+        bundledCatalog.machineType('azure', pool.machineType, location) ??
+        bundledCatalog.machineType('azure', pool.machineType);
+      if (!m) continue;
+      const nodes = m.vcpus * pool.nodeCount;
+      const max = m.vcpus * Math.max(pool.nodeCount, pool.autoscaling?.maxNodes ?? 0);
+      if (pool.spot) add(AZURE_SPOT_CORES, nodes, max);
+      else {
+        add(azureQuotaFamily(m.family), nodes, max);
+        add(AZURE_REGIONAL_CORES, nodes, max);
+      }
+    }
+    if (need.size === 0) return [];
+    const usages = new Map<string, { limit: number; currentValue: number; label: string }>();
+    try {
+      await call('usage.list', async () => {
+        for await (const u of compute().usage.list(location, opt(ctx))) {
+          const name = u.name.value;
+          if (name)
+            usages.set(name.toLowerCase(), {
+              limit: u.limit,
+              currentValue: u.currentValue,
+              label: u.name.localizedValue ?? name,
+            });
+        }
+      });
+    } catch (e) {
+      if (!(e instanceof CloudError) || e.class !== 'auth') throw e;
+      return [
+        {
+          check: 'azure.vcpu-quota',
+          severity: 'warning',
+          message: `the credentials may not read Compute usages in ${location} (Microsoft.Compute/locations/usages/read), so Dolly cannot tell whether the planned pools fit the vCPU quotas`,
+          fix: `grant Dolly's service principal Microsoft.Compute/locations/usages/read (the Reader role has it) on subscription ${subscriptionId}, or check \`az vm list-usage --location ${location}\``,
+        },
+      ];
+    }
+    const found: PreflightCheck[] = [];
+    for (const [key, { name, nodes, max }] of need) {
+      const u = usages.get(key);
+      if (!u) {
+        found.push({
+          check: 'azure.vcpu-quota',
+          severity: 'warning',
+          message: `Compute lists no vCPU quota named ${name} in ${location}, so Dolly cannot tell whether the planned pools fit it`,
+          fix: `check the quota of the VM family in \`az vm list-usage --location ${location} --subscription ${subscriptionId}\` before applying`,
+        });
+        continue;
+      }
+      const available = Math.max(0, u.limit - u.currentValue);
+      if (max <= available) continue;
+      const over = nodes > available;
+      const wanted = u.currentValue + (over ? nodes : max);
+      found.push({
+        check: 'azure.vcpu-quota',
+        severity: over ? 'blocker' : 'warning',
+        message: over
+          ? `the planned node pools need ${nodes} vCPUs of ${u.label} (${name}) in ${location}; subscription ${subscriptionId} has a limit of ${u.limit} with ${available} available`
+          : `the planned node pools start within ${u.label} (${name}) in ${location} (limit ${u.limit}, ${available} available), but autoscaling to their maximum needs ${max} vCPUs, so they stop short`,
+        fix: `az quota update --resource-name ${name} --scope /subscriptions/${subscriptionId}/providers/Microsoft.Compute/locations/${location} --limit-object value=${wanted} (or ask for ${wanted} under Usage + quotas in the portal), or plan fewer or smaller nodes there`,
+      });
+    }
+    return found;
+  };
   const mutex = new KeyedMutex();
 
   /** ClusterSpec.scope on Azure is "<subscription>/<resource group>". */
@@ -403,7 +504,9 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
           message: `AKS is not offered in ${target.location} for this subscription`,
           fix: `choose a target region where AKS is available (az provider show --namespace ${AKS_NAMESPACE} --query "resourceTypes[?resourceType=='managedClusters'].locations")`,
         });
+        return found;
       }
+      found.push(...(await checkVcpuQuota(target, ctx)));
       return found;
     },
 

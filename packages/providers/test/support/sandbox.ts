@@ -118,6 +118,7 @@ export function awsAccount(
       ec2: a.endpoints.ec2 ?? '',
       sts: a.endpoints.sts ?? '',
       iam: a.endpoints.iam ?? '',
+      servicequotas: a.endpoints.servicequotas ?? '',
     },
     credentialKind: 'aws-access-key',
     credentials: { accessKeyId: a.credentials.accessKeyId, secretAccessKey: a.credentials.secretAccessKey },
