@@ -1,7 +1,9 @@
 /**
  * IAM (awsQuery, XML): the roles EKS clusters and node groups assume. GetRole, CreateRole and
  * DeleteRole, with each role's trust policy reduced to the service principals it trusts, which is
- * what EKS checks before it creates anything.
+ * what EKS checks before it creates anything; and the AWS managed policies attached to each role
+ * (ListAttachedRolePolicies, AttachRolePolicy, DetachRolePolicy), which is what the add-ons on the
+ * nodes (the EBS CSI driver) act with.
  */
 import { createHash } from 'node:crypto';
 import type { AwsAccount } from './model.ts';
@@ -16,6 +18,10 @@ export interface IamRoleRec {
   path: string;
   /** service principals the trust policy lets assume the role (eks.amazonaws.com, ec2.amazonaws.com) */
   trustedServices: string[];
+  /** the trust policy as created (JSON); STS AssumeRole judges AWS principals by it. Prepared roles have none */
+  trustPolicy?: string;
+  /** ARNs of the managed policies attached; absent (older state): a prepared role's */
+  attachedPolicies?: string[];
   createDate: string;
 }
 
@@ -29,6 +35,29 @@ const PREPARED: [string, string][] = [
   ['eks-node-role', 'ec2.amazonaws.com'],
   ['dolly-eks-node', 'ec2.amazonaws.com'],
 ];
+
+/** The AWS managed policies the sandbox knows (the ones EKS roles use), by name. */
+const MANAGED_POLICIES: Record<string, string> = {
+  AmazonEKSClusterPolicy: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy',
+  AmazonEKSWorkerNodePolicy: 'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+  AmazonEKS_CNI_Policy: 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+  AmazonEC2ContainerRegistryReadOnly: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+  AmazonEBSCSIDriverPolicy: 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+};
+const policyName = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+/** What a prepared role has attached: a cluster role the cluster policy, a node role the node ones. */
+function preparedPolicies(r: IamRoleRec): string[] {
+  const names = r.trustedServices.includes('ec2.amazonaws.com')
+    ? [
+        'AmazonEKSWorkerNodePolicy',
+        'AmazonEKS_CNI_Policy',
+        'AmazonEC2ContainerRegistryReadOnly',
+        'AmazonEBSCSIDriverPolicy',
+      ]
+    : ['AmazonEKSClusterPolicy'];
+  return names.map((n) => MANAGED_POLICIES[n] as string);
+}
 
 function roleId(account: string, name: string): string {
   return `AROA${createHash('sha256').update(`${account}/${name}`).digest('hex').slice(0, 17).toUpperCase()}`;
@@ -62,14 +91,16 @@ export function iamErrorXml(code: string, message: string, reqId: string, type =
 }
 
 function roleXml(account: string, r: IamRoleRec): string {
-  const policy = {
-    Version: '2012-10-17',
-    Statement: r.trustedServices.map((s) => ({
-      Effect: 'Allow',
-      Principal: { Service: s },
-      Action: 'sts:AssumeRole',
-    })),
-  };
+  const policy = r.trustPolicy
+    ? (JSON.parse(r.trustPolicy) as unknown)
+    : {
+        Version: '2012-10-17',
+        Statement: r.trustedServices.map((s) => ({
+          Effect: 'Allow',
+          Principal: { Service: s },
+          Action: 'sts:AssumeRole',
+        })),
+      };
   return `<Role><Path>${xmlEscape(r.path)}</Path><AssumeRolePolicyDocument>${xmlEscape(encodeURIComponent(JSON.stringify(policy)))}</AssumeRolePolicyDocument><MaxSessionDuration>3600</MaxSessionDuration><RoleId>${r.roleId}</RoleId><RoleName>${xmlEscape(r.name)}</RoleName><Arn>arn:aws:iam::${account}:role${xmlEscape(r.path)}${xmlEscape(r.name)}</Arn><CreateDate>${r.createDate}</CreateDate></Role>`;
 }
 
@@ -119,13 +150,45 @@ export function handleIam(a: AwsAccount, action: string, form: Map<string, strin
         trustedServicesOf(form.get('AssumeRolePolicyDocument') ?? ''),
         form.get('Path') ?? '/',
       );
+      r.attachedPolicies = [];
+      r.trustPolicy = form.get('AssumeRolePolicyDocument') ?? '';
       roles[name] = r;
       return `<CreateRoleResponse xmlns="${NS}"><CreateRoleResult>${roleXml(a.id, r)}</CreateRoleResult>${meta}</CreateRoleResponse>`;
     }
     case 'DeleteRole': {
-      if (!roles[name]) throw notFound();
+      const r = roles[name];
+      if (!r) throw notFound();
+      if ((r.attachedPolicies ?? preparedPolicies(r)).length > 0)
+        throw new AwsError('DeleteConflict', 409, 'Cannot delete entity, must detach all policies first.');
       delete roles[name];
       return `<DeleteRoleResponse xmlns="${NS}">${meta}</DeleteRoleResponse>`;
+    }
+    case 'ListAttachedRolePolicies': {
+      const r = roles[name];
+      if (!r) throw notFound();
+      const members = (r.attachedPolicies ?? preparedPolicies(r))
+        .map(
+          (arn) =>
+            `<member><PolicyName>${xmlEscape(policyName(arn))}</PolicyName><PolicyArn>${xmlEscape(arn)}</PolicyArn></member>`,
+        )
+        .join('');
+      return `<ListAttachedRolePoliciesResponse xmlns="${NS}"><ListAttachedRolePoliciesResult><AttachedPolicies>${members}</AttachedPolicies><IsTruncated>false</IsTruncated></ListAttachedRolePoliciesResult>${meta}</ListAttachedRolePoliciesResponse>`;
+    }
+    case 'AttachRolePolicy':
+    case 'DetachRolePolicy': {
+      const r = roles[name];
+      if (!r) throw notFound();
+      const arn = form.get('PolicyArn') ?? '';
+      const attached = r.attachedPolicies ?? preparedPolicies(r);
+      if (action === 'AttachRolePolicy') {
+        if (MANAGED_POLICIES[policyName(arn)] !== arn)
+          throw new AwsError('NoSuchEntity', 404, `Policy ${arn} does not exist or is not attachable.`);
+        r.attachedPolicies = attached.includes(arn) ? attached : [...attached, arn];
+      } else {
+        if (!attached.includes(arn)) throw new AwsError('NoSuchEntity', 404, `Policy ${arn} was not found.`);
+        r.attachedPolicies = attached.filter((p) => p !== arn);
+      }
+      return `<${action}Response xmlns="${NS}">${meta}</${action}Response>`;
     }
     default:
       throw new AwsError('InvalidAction', 400, `Could not find operation ${action} for version 2010-05-08`);

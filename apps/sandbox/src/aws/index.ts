@@ -1,4 +1,7 @@
-/** The AWS cloud module: EKS (restJson1), EC2 (ec2Query) and STS (awsQuery), all SigV4-checked. */
+/**
+ * The AWS cloud module: EKS (restJson1), EC2 (ec2Query), STS and IAM (awsQuery) and Service Quotas
+ * (awsJson1_1), all SigV4-checked.
+ */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
@@ -30,8 +33,9 @@ import {
 import { defaultVpc } from './network.ts';
 import { AwsError, parseForm, requestId, sendRestJson, sendRestJsonError, sendXml } from './protocol.ts';
 import { routeEks } from './route.ts';
-import { handleIam, iamErrorXml } from './iam.ts';
-import { handleSts, stsErrorXml } from './sts.ts';
+import { handleIam, iamErrorXml, rolesOf } from './iam.ts';
+import { FRESH_VCPU_QUOTAS, handleServiceQuotas } from './service-quotas.ts';
+import { type SessionKey, type StsDeps, handleSts, stsErrorXml } from './sts.ts';
 import {
   parseQuery,
   peekScope,
@@ -44,7 +48,9 @@ export { awsClusterId } from './eks.ts';
 export { credentialsFor } from './credentials.ts';
 export { presignGetCallerIdentity } from './sigv4.ts';
 
-type Service = 'eks' | 'ec2' | 'sts' | 'iam';
+type Service = 'eks' | 'ec2' | 'sts' | 'iam' | 'servicequotas';
+/** the JSON services: restJson1 (EKS) and awsJson1_1 (Service Quotas) render errors alike */
+const isJson = (s: Service) => s === 'eks' || s === 'servicequotas';
 const REQUEST_FAULTS = ['throttle', 'server-error', 'timeout'] as const;
 const KUBE_TOKEN_PREFIX = 'k8s-aws-v1.';
 /** aws-iam-authenticator accepts presigned tokens up to 15 minutes old */
@@ -55,7 +61,7 @@ function emptyState(): AwsState {
 }
 
 function renderError(res: ServerResponse, service: Service, err: AwsError, reqId: string): void {
-  if (service === 'eks') {
+  if (isJson(service)) {
     sendRestJsonError(res, err, reqId);
     return;
   }
@@ -73,7 +79,7 @@ function authError(
   service: Service,
   r: Exclude<SigV4Result, { ok: true }> | { code: 'Missing'; message: string },
 ): AwsError {
-  if (service === 'eks') {
+  if (isJson(service)) {
     switch (r.code) {
       case 'UnknownKey':
         return new AwsError('UnrecognizedClientException', 403, r.message);
@@ -108,15 +114,15 @@ function faultError(service: Service, rule: FaultRule): AwsError {
   const retryAfter = String(rule.retryAfterSeconds ?? 1);
   if (rule.kind === 'throttle') {
     const headers = { 'retry-after': retryAfter };
-    if (service === 'eks')
+    if (isJson(service))
       return new AwsError('ThrottlingException', 429, rule.message ?? 'Rate exceeded', {}, headers);
     if (service === 'sts' || service === 'iam')
       return new AwsError('Throttling', 400, rule.message ?? 'Rate exceeded', {}, headers);
     return new AwsError('RequestLimitExceeded', 503, rule.message ?? 'Request limit exceeded.', {}, headers);
   }
-  if (service === 'eks')
+  if (isJson(service))
     return new AwsError(
-      'ServerException',
+      service === 'eks' ? 'ServerException' : 'ServiceException',
       500,
       rule.message ?? 'An internal error occurred (sandbox fault).',
     );
@@ -147,9 +153,26 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
     keyIndex.clear();
     for (const id of Object.keys(state.accounts)) keyIndex.set(credentialsFor(id).accessKeyId, id);
   };
+  // Keys STS AssumeRole handed out; in memory only, as a restart of STS would not keep them either.
+  const sessions = new Map<string, SessionKey>();
+  const liveSession = (akid: string) => {
+    const key = sessions.get(akid);
+    if (key && key.expiresAt <= Date.now()) sessions.delete(akid);
+    return sessions.get(akid);
+  };
   const secretFor = (akid: string) => {
+    const session = liveSession(akid);
+    if (session) return session.secretAccessKey;
     const account = keyIndex.get(akid);
     return account ? credentialsFor(account).secretAccessKey : undefined;
+  };
+  const stsDeps: StsDeps = {
+    rolesOf: (id) => {
+      const a = state.accounts[id];
+      return a ? rolesOf(a) : undefined;
+    },
+    issue: (akid, key) => sessions.set(akid, key),
+    now: () => Date.now(),
   };
 
   // Rebuilding the kube hub's view of every cluster costs O(fleet); doing it on every read made
@@ -182,7 +205,7 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
       cloud: 'aws',
       id,
       displayName: a?.displayName ?? id,
-      endpoints: { eks: endpoint, ec2: endpoint, sts: endpoint, iam: endpoint },
+      endpoints: { eks: endpoint, ec2: endpoint, sts: endpoint, iam: endpoint, servicequotas: endpoint },
       credentials: {
         accessKeyId: creds.accessKeyId,
         secretAccessKey: creds.secretAccessKey,
@@ -221,20 +244,28 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
     const queryMap = new Map(query);
     const action = form?.get('Action') ?? queryMap.get('Action');
     const version = form?.get('Version') ?? queryMap.get('Version');
+    const target = headers['x-amz-target'] ?? '';
     let service: Service;
     if (
       scope?.service === 'sts' ||
       scope?.service === 'ec2' ||
       scope?.service === 'eks' ||
-      scope?.service === 'iam'
+      scope?.service === 'iam' ||
+      scope?.service === 'servicequotas'
     )
       service = scope.service;
+    else if (target.startsWith('ServiceQuotasV20190624.')) service = 'servicequotas';
     else if (action && version === '2011-06-15') service = 'sts';
     else if (action && version === '2010-05-08') service = 'iam';
     else if (action) service = 'ec2';
     else service = 'eks';
     const route = service === 'eks' ? routeEks(method, servicePath) : undefined;
-    const op = service === 'eks' ? (route?.op ?? 'Unknown') : (action ?? 'Unknown');
+    const op =
+      service === 'eks'
+        ? (route?.op ?? 'Unknown')
+        : service === 'servicequotas'
+          ? target.slice(target.indexOf('.') + 1) || 'Unknown'
+          : (action ?? 'Unknown');
 
     try {
       // authentication
@@ -255,7 +286,18 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
         throw authError(service, { code: 'Missing', message: 'Missing Authentication Token' });
       }
       if (!verified.ok) throw authError(service, verified);
-      const accountId = keyIndex.get(verified.scope.accessKeyId) as string;
+      const session = liveSession(verified.scope.accessKeyId);
+      // Temporary keys are only half a credential: the session token must come with every request.
+      if (
+        session &&
+        (headers['x-amz-security-token'] ?? queryMap.get('X-Amz-Security-Token')) !== session.sessionToken
+      )
+        throw authError(service, {
+          ok: false,
+          code: 'UnknownKey',
+          message: 'The security token included in the request is invalid.',
+        });
+      const accountId = session?.account ?? (keyIndex.get(verified.scope.accessKeyId) as string);
       const caller = { account: accountId, region: verified.scope.region };
 
       // injected request-level faults
@@ -268,16 +310,30 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
       }
       if (fault) throw faultError(service, fault);
 
-      const read = service === 'eks' ? method === 'GET' : /^(Describe|Get|List)/.test(action ?? '');
+      const read =
+        service === 'eks'
+          ? method === 'GET'
+          : /^(Describe|Get|List)/.test((service === 'servicequotas' ? op : action) ?? '');
       advance({ read });
       if (!read) hubStale();
       if (service === 'sts') {
-        sendXml(res, 200, handleSts(accountId, action ?? '', reqId), reqId);
+        const stsCaller = { account: accountId, ...(session ? { session } : {}) };
+        sendXml(res, 200, handleSts(stsCaller, action ?? '', form ?? new Map(query), reqId, stsDeps), reqId);
       } else if (service === 'iam') {
         state.accounts[accountId] ??= { id: accountId, displayName: accountId };
         const acct = state.accounts[accountId];
         sendXml(res, 200, handleIam(acct, action ?? '', form ?? new Map(query), reqId), reqId);
         if (!read) ctx.markDirty();
+      } else if (service === 'servicequotas') {
+        const acct = state.accounts[accountId] ?? { id: accountId, displayName: accountId };
+        let parsed: Record<string, unknown> = {};
+        try {
+          const j = body.length > 0 ? (JSON.parse(body.toString('utf8')) as unknown) : {};
+          if (typeof j === 'object' && j !== null && !Array.isArray(j)) parsed = j as Record<string, unknown>;
+        } catch {
+          throw new AwsError('SerializationException', 400, 'Request body is not valid JSON');
+        }
+        sendRestJson(res, 200, handleServiceQuotas(acct, caller.region, target, parsed), reqId);
       } else if (service === 'ec2') {
         sendXml(res, 200, handleEc2(ctx, caller, action ?? '', form ?? new Map(query), reqId), reqId);
       } else {
@@ -561,8 +617,10 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
         ctx.markDirty();
       }
       if (opts.fresh) {
-        // a new AWS account: no IAM roles for EKS until someone creates them
+        // a new AWS account: no IAM roles for EKS until someone creates them, and EC2's default
+        // vCPU quotas
         (state.accounts[id] as AwsAccount).roles = {};
+        (state.accounts[id] as AwsAccount).vcpuQuotas = { ...FRESH_VCPU_QUOTAS };
         ctx.markDirty();
       }
       return account(id);

@@ -27,14 +27,18 @@ import {
   paginateListClusters,
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import {
+  type AwsVcpuQuota,
+  awsVcpuQuota,
   bundledCatalog,
   type CatalogOverlay,
   type KubernetesVersionInfo,
   type MachineTypeInfo,
+  type TargetClusterSpec,
 } from '@dolly/model';
 import { CloudError, classifyCloudError, cloudCall, isNotFound } from '../errors';
 import type {
@@ -84,6 +88,8 @@ const ROLES = {
   },
 } as const;
 type RoleKey = keyof typeof ROLES;
+/** The AWS managed policy the EBS CSI driver's role needs (arn:aws:iam::aws:policy/service-role/...). */
+const EBS_CSI_POLICY = 'AmazonEBSCSIDriverPolicy';
 
 /** The one wording of "make this role", for the plan's preflight and apply's refusal alike. */
 function roleFix(key: RoleKey): string {
@@ -127,6 +133,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
     ec2: ep.ec2 ?? account.endpoint ?? undefined,
     sts: ep.sts ?? account.endpoint ?? undefined,
     iam: ep.iam ?? account.endpoint ?? undefined,
+    servicequotas: ep.servicequotas ?? account.endpoint ?? undefined,
   };
   // The agents go to the SDK's NodeHttpHandler through its options: no direct dependency on
   // @smithy/node-http-handler needed.
@@ -148,7 +155,9 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         break;
       }
       case 'aws-assume-role': {
-        const externalId = credString(account, 'externalId');
+        // Dolly generates one per account (confused deputy): a role assumed without it would trust anyone
+        // who knows its ARN, so an account without one is refused rather than connected.
+        const externalId = requireCred(account, 'externalId');
         // The principal that assumes the role is the one the tenant gave, never the host's chain.
         const sourceKey = requireCred(account, 'sourceAccessKeyId');
         const sourceSessionToken = credString(account, 'sourceSessionToken');
@@ -156,7 +165,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
           params: {
             RoleArn: requireCred(account, 'roleArn'),
             RoleSessionName: credString(account, 'sessionName') ?? `dolly-${account.id}`.slice(0, 64),
-            ...(externalId ? { ExternalId: externalId } : {}),
+            ExternalId: externalId,
           },
           masterCredentials: {
             accessKeyId: sourceKey,
@@ -402,6 +411,125 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
     }
   };
 
+  /**
+   * The planned node groups' vCPUs per EC2 vCPU quota (Service Quotas, per instance class and
+   * purchase option) against the region's applied quota. Instances already running in the class
+   * count too, but reading them costs a scan of the region: the message says so instead.
+   */
+  const checkVcpuQuota = async (
+    target: TargetClusterSpec,
+    ctx?: OperationContext,
+  ): Promise<PreflightCheck[]> => {
+    const region = target.location;
+    const need = new Map<string, { quota: AwsVcpuQuota; nodes: number; max: number }>();
+    for (const pool of target.nodePools) {
+      const vcpus =
+        bundledCatalog.machineType('aws', pool.machineType, region)?.vcpus ??
+        bundledCatalog.machineType('aws', pool.machineType)?.vcpus ??
+        0;
+      const quota = awsVcpuQuota(pool.machineType, pool.spot);
+      if (!quota || vcpus === 0) continue;
+      const n = need.get(quota.code) ?? { quota, nodes: 0, max: 0 };
+      n.nodes += vcpus * pool.nodeCount;
+      n.max += vcpus * Math.max(pool.nodeCount, pool.autoscaling?.maxNodes ?? 0);
+      need.set(quota.code, n);
+    }
+    if (need.size === 0) return [];
+    const sq = new ServiceQuotasClient(base(region, endpoint.servicequotas));
+    const found: PreflightCheck[] = [];
+    try {
+      for (const { quota, nodes, max } of need.values()) {
+        let value: number | undefined;
+        try {
+          const out = await call('GetServiceQuota', () =>
+            sq.send(new GetServiceQuotaCommand({ ServiceCode: 'ec2', QuotaCode: quota.code }), opt(ctx)),
+          );
+          value = out.Quota?.Value;
+        } catch (e) {
+          if (e instanceof CloudError && e.class === 'auth') {
+            found.push({
+              check: 'aws.vcpu-quota',
+              severity: 'warning',
+              message: `the credentials may not read the EC2 vCPU quotas (servicequotas:GetServiceQuota), so Dolly cannot tell whether ${region} has room for the planned node groups`,
+              fix: `allow servicequotas:GetServiceQuota for Dolly's credentials, or check "${quota.name}" (${quota.code}) in the Service Quotas console for ${region}`,
+            });
+            return found;
+          }
+          // a quota Service Quotas does not know in this region: EC2 decides at launch
+          if (e instanceof CloudError && e.cloudCode === 'NoSuchResourceException') continue;
+          throw e;
+        }
+        if (value === undefined || max <= value) continue;
+        const over = nodes > value;
+        const desired = over ? nodes : max;
+        found.push({
+          check: 'aws.vcpu-quota',
+          severity: over ? 'blocker' : 'warning',
+          message: over
+            ? `the planned node groups need ${nodes} vCPUs of "${quota.name}" in ${region}; the account's quota (${quota.code}) is ${value}, and instances already running in that class count against it too`
+            : `the planned node groups start within "${quota.name}" in ${region} (quota ${quota.code}: ${value}), but autoscaling to their maximum needs ${max} vCPUs, so they stop short`,
+          fix: `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${quota.code} --desired-value ${desired} --region ${region} (add the vCPUs already running in that class), or plan fewer or smaller nodes there`,
+        });
+      }
+    } finally {
+      sq.destroy();
+    }
+    return found;
+  };
+
+  /**
+   * The EBS CSI add-on runs with the node role (Dolly passes it no role of its own), so that role
+   * needs AmazonEBSCSIDriverPolicy or volumes stay Pending after the clone.
+   */
+  const checkCsiPolicy = async (
+    target: TargetClusterSpec,
+    ctx?: OperationContext,
+  ): Promise<PreflightCheck[]> => {
+    if (!target.addons?.includes('aws-ebs-csi-driver')) return [];
+    const arn = account.settings.nodeRoleArn;
+    const name = typeof arn === 'string' ? roleName(arn) : undefined;
+    // no usable node role: aws.node-role already says so
+    if (!name) return [];
+    const iam = new IAMClient(base(defaultRegion, endpoint.iam));
+    try {
+      const attached: string[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await call('ListAttachedRolePolicies', () =>
+          iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name, Marker: marker }), opt(ctx)),
+        );
+        for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) attached.push(p.PolicyArn);
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+      if (attached.some((p) => p.endsWith(`:policy/service-role/${EBS_CSI_POLICY}`))) return [];
+      return [
+        {
+          check: 'aws.ebs-csi-policy',
+          severity: 'blocker',
+          field: 'settings.nodeRoleArn',
+          message: `node role ${name} (settings.nodeRoleArn) lacks ${EBS_CSI_POLICY}, so the aws-ebs-csi-driver add-on cannot create the persistent volumes the clone needs`,
+          fix: `aws iam attach-role-policy --role-name ${name} --policy-arn arn:aws:iam::aws:policy/service-role/${EBS_CSI_POLICY}`,
+        },
+      ];
+    } catch (e) {
+      // a missing role is aws.node-role's finding
+      if (isNotFound(e)) return [];
+      if (e instanceof CloudError && e.class === 'auth')
+        return [
+          {
+            check: 'aws.ebs-csi-policy',
+            severity: 'warning',
+            field: 'settings.nodeRoleArn',
+            message: `the credentials may not list the policies of IAM role ${name} (iam:ListAttachedRolePolicies), so Dolly cannot tell whether the EBS CSI driver may create volumes`,
+            fix: `allow iam:ListAttachedRolePolicies on ${String(arn)} for Dolly's credentials, or check that ${EBS_CSI_POLICY} is attached to role ${name}`,
+          },
+        ];
+      throw e;
+    } finally {
+      iam.destroy();
+    }
+  };
+
   const waitClusterActive = (target: { location: string; name: string }, ctx: OperationContext) =>
     pollUntil('aws', 'DescribeCluster', ctx, async () => {
       const c = await describeCluster(target.location, target.name, ctx);
@@ -418,14 +546,17 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
       return c.status === 'ACTIVE' ? c : undefined;
     });
 
-  const failed = (operation: string, what: string, detail?: string) =>
-    new CloudError({
+  const failed = (operation: string, what: string, detail?: string) => {
+    // EC2 refusing the node group's instances for the vCPU quota is not worth retrying
+    const quota = /\b(VcpuLimitExceeded|MaxSpotInstanceCountExceeded)\b/.exec(detail ?? '')?.[1];
+    return new CloudError({
       cloud: 'aws',
       operation,
-      class: 'transient',
-      cloudCode: 'ProvisioningFailed',
+      class: quota ? 'quota' : 'transient',
+      cloudCode: quota ?? 'ProvisioningFailed',
       message: `${what} ended FAILED${detail ? `: ${detail}` : ''}`,
     });
+  };
 
   const deleteNodePool = async (ref: NodePoolRef, ctx: OperationContext): Promise<void> => {
     try {
@@ -614,6 +745,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
           message: `no default VPC subnets in ${region}`,
           fix: `create subnets in at least two Availability Zones of ${region} and set settings.subnetIds.${region} to their ids (or create a default VPC there)`,
         });
+        found.push(...(await checkCsiPolicy(target, ctx)), ...(await checkVcpuQuota(target, ctx)));
         return found;
       }
       const zoneOf = await zonesOf(region, subnets, ctx);
@@ -627,6 +759,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
           fix: `set settings.subnetIds.${region} to subnets in at least two Availability Zones`,
         });
       }
+      found.push(...(await checkCsiPolicy(target, ctx)), ...(await checkVcpuQuota(target, ctx)));
       return found;
     },
 
