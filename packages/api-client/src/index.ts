@@ -4,6 +4,22 @@ import type { components, paths } from './schema.ts';
 export type { components, paths };
 export type Schemas = components['schemas'];
 
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+
+/**
+ * Bodies and queries of one operation, read from the spec so the CLI and the dashboard never keep
+ * their own copy of what a route accepts or answers: `RequestBody<'/api/v1/plans', 'post'>`.
+ */
+export type RequestBody<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+export type QueryParams<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+export type ResponseBody<P extends keyof paths, M extends Method, S extends number = 200> =
+  Operation<P, M> extends { responses: { [K in S]: { content: { 'application/json': infer R } } } }
+    ? R
+    : never;
+
 /** RFC 9457 problem details as every Dolly error answers. */
 export interface Problem {
   type?: string;

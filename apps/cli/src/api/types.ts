@@ -1,6 +1,10 @@
-import type { paths, Schemas } from '@dolly/api-client';
+import type { QueryParams, RequestBody, ResponseBody, Schemas } from '@dolly/api-client';
+
+// Every body and query the CLI sends or reads is the generated spec's (packages/api-client): a
+// route change shows up here as a type error, not as a field the CLI silently stops sending.
 
 export type SessionInfo = Schemas['SessionInfo'];
+export type LoginBody = RequestBody<'/api/v1/auth/login', 'post'>;
 export type ClusterSummary = Schemas['ClusterSummary'];
 export type ClusterDetail = Schemas['Cluster'];
 export type ImportedCluster = Schemas['ImportedCluster'];
@@ -15,79 +19,29 @@ export type Run = Schemas['Run'];
 export type DriftReport = Schemas['DriftReport'];
 export type DriftHistory = Schemas['DriftHistory'];
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 export type Cloud = ClusterSummary['cloud'];
 
-export interface ClusterQuery {
-  cloud?: Cloud;
-  accountId?: string;
-  location?: string;
-  env?: string;
-  label?: string[];
-  q?: string;
-  cursor?: string;
-  limit?: number;
-}
+export type ClusterQuery = QueryParams<'/api/v1/clusters', 'get'>;
+export type ClusterPage = ResponseBody<'/api/v1/clusters', 'get'>;
+export type ImportClusterBody = RequestBody<'/api/v1/clusters/import', 'post'>;
+export type AccountCheck = ResponseBody<'/api/v1/accounts/{id}/test', 'post'>;
+export type CreateTokenBody = RequestBody<'/api/v1/tokens', 'post'>;
+export type CreatedToken = ResponseBody<'/api/v1/tokens', 'post', 201>;
 
-export interface CreatePlanBody {
-  source: {
-    clusterIds?: string[];
-    accountId?: string;
-    location?: string;
-    labelFilter?: Record<string, string>;
-  };
-  target: {
-    accountId: string;
-    location?: string;
-    scope?: string;
-    environment?: string;
-    namePrefix?: string;
-    nameSuffix?: string;
-    kubernetesVersion?: string;
-  };
-}
+export type CreatePlanBody = RequestBody<'/api/v1/plans', 'post'>;
+export type PutPlanBody = RequestBody<'/api/v1/plans/{id}', 'put'>;
+export type ApplyPlanBody = RequestBody<'/api/v1/plans/{id}/apply', 'post'>;
+/** A clone with workloads: what is migrated into the new cluster once it exists. */
+export type EnvironmentWorkloads = NonNullable<ApplyPlanBody['workloads']>;
+export type SyncInventoryBody = RequestBody<'/api/v1/inventory/sync', 'post'>;
 
-export interface RunQuery {
-  kind?: Run['kind'];
-  status?: string;
-  planId?: string;
-  cursor?: string;
-  limit?: number;
-}
-
+export type RunQuery = QueryParams<'/api/v1/runs', 'get'>;
+export type RunPage = ResponseBody<'/api/v1/runs', 'get'>;
+/** The run actions the CLI offers (one route each). */
 export type RunAction = 'cancel' | 'retry' | 'rollback' | 'approve' | 'reject';
 
-/** A clone with workloads: what is migrated into the new cluster once it exists. */
-export type EnvironmentWorkloads = NonNullable<
-  NonNullable<
-    paths['/api/v1/plans/{id}/apply']['post']['requestBody']
-  >['content']['application/json']['workloads']
->;
+export type MigrationBody = RequestBody<'/api/v1/migrations', 'post'>;
+export type MigrationDryRun = ResponseBody<'/api/v1/migrations', 'post', 200>;
 
-export interface ApplyPlanBody {
-  items?: number[];
-  confirm?: string;
-  workloads?: EnvironmentWorkloads;
-}
-
-export interface MigrationBody {
-  sourceClusterId: string;
-  targetClusterId: string;
-  namespaces: string[];
-  namespaceMap?: Record<string, string>;
-  dryRun: boolean;
-  [k: string]: unknown;
-}
-
-export type AccountCheck = {
-  ok: boolean;
-  identity?: string;
-  scopes: string[];
-  missing: string[];
-  message?: string;
-  testedAt: string;
-};
+export type SsoSettings = ResponseBody<'/api/v1/sso', 'get'>;
+export type SsoConfigBody = RequestBody<'/api/v1/sso', 'put'>;

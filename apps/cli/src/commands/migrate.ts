@@ -1,6 +1,6 @@
-import { MIN_BANDWIDTH_BYTES_PER_SEC, type MigrationPlanDto } from '@dolly/contracts';
+import { MIN_BANDWIDTH_BYTES_PER_SEC } from '@dolly/contracts';
 import { type Command, Option } from 'commander';
-import type { MigrationBody, Run } from '../api/types.ts';
+import type { MigrationBody, MigrationDryRun, Run } from '../api/types.ts';
 import { type CommandKit, handle } from '../command-kit.ts';
 import { CliError } from '../errors.ts';
 import { outputOption } from '../output/format.ts';
@@ -86,7 +86,8 @@ export function migrationBody(
     namespaces: opts.namespace,
     dryRun: opts.dryRun === true,
   };
-  for (const [k, v] of Object.entries(maps)) if (Object.keys(v).length) body[k] = v;
+  for (const k of Object.keys(maps) as (keyof typeof maps)[])
+    if (Object.keys(maps[k]).length) body[k] = maps[k];
   if (opts.excludeNamespace.length) body.excludeNamespaces = opts.excludeNamespace;
   if (opts.selector) body.labelSelector = opts.selector;
   if (opts.includeKind.length) body.includeKinds = opts.includeKind;
@@ -107,7 +108,7 @@ const refText = (r: { kind: string; namespace?: string; name: string }) =>
   `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
 /** The dry run for people: what apply would create or change, the checks, what is left to do. */
-export function migrationPlanText(kit: CommandKit, doc: MigrationPlanDto): string {
+export function migrationPlanText(kit: CommandKit, doc: MigrationDryRun): string {
   const s = doc.summary;
   const lines = [
     kit.pc.bold(
@@ -194,9 +195,8 @@ Examples:
         );
         const result = await api.createMigration(body);
         if (!isRun(result)) {
-          const doc = result as unknown as MigrationPlanDto;
-          kit.print(doc, () => migrationPlanText(kit, doc));
-          return doc.preflight?.ok === false ? 1 : 0;
+          kit.print(result, () => migrationPlanText(kit, result));
+          return result.preflight.ok === false ? 1 : 0;
         }
         if (opts.watch) return watchToOutcome(kit, api, [result.id]);
         kit.print(

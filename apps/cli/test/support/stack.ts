@@ -76,7 +76,7 @@ export function runDolly(
   });
 }
 
-async function createToken(h: Harness, email: string, role: DemoRole): Promise<string> {
+export async function createToken(h: Harness, email: string, role: DemoRole): Promise<string> {
   const s = await login(h.app, email);
   const res = await h.app.inject({
     method: 'POST',

@@ -1,10 +1,10 @@
-import type { paths } from '@dolly/api-client';
+import type { RequestBody } from '@dolly/api-client';
 import type { ClonePlan } from '@dolly/model';
 import { dolly, type Schemas, unwrap } from './api-client.ts';
 import type { Run } from './runs.ts';
 
 export type StoredPlan = Schemas['StoredPlan'];
-export type CreatePlanBody = paths['/api/v1/plans']['post']['requestBody']['content']['application/json'];
+export type CreatePlanBody = RequestBody<'/api/v1/plans', 'post'>;
 
 export function createPlan(body: CreatePlanBody): Promise<StoredPlan> {
   return unwrap(dolly.POST('/api/v1/plans', { body }));
@@ -35,11 +35,7 @@ export interface ApplyOptions {
   workloads?: ApplyWorkloads;
 }
 
-export type ApplyWorkloads = NonNullable<
-  NonNullable<
-    paths['/api/v1/plans/{id}/apply']['post']['requestBody']
-  >['content']['application/json']['workloads']
->;
+export type ApplyWorkloads = NonNullable<RequestBody<'/api/v1/plans/{id}/apply', 'post'>['workloads']>;
 
 export async function applyPlan(planId: string, options: ApplyOptions): Promise<Run[]> {
   const response = await unwrap(
@@ -52,7 +48,7 @@ export async function applyPlan(planId: string, options: ApplyOptions): Promise<
       },
     }),
   );
-  return response.runs as unknown as Run[];
+  return response.runs;
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { RunEventDto } from '@dolly/contracts';
+import type { Schemas } from '@dolly/api-client';
 
-export type RunEvent = RunEventDto;
+export type RunEvent = Schemas['RunEvent'];
 
 /** Event ids are monotonic integers sent as strings (bigint in Postgres): compare them as such. */
 export function compareEventIds(a: string, b: string): number {

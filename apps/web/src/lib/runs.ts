@@ -1,11 +1,11 @@
-import type { RunDto, RunKind, RunStatus } from '@dolly/contracts';
+import type { ResponseBody } from '@dolly/api-client';
 import { isTerminalStatus, runStatuses } from '@dolly/contracts';
 import { useQuery } from '@tanstack/react-query';
-import type { paths } from '@dolly/api-client';
-import { dolly, unwrap } from './api-client.ts';
+import { dolly, type Schemas, unwrap } from './api-client.ts';
 
-export type Run = RunDto;
-export type { RunKind, RunStatus };
+export type Run = Schemas['Run'];
+export type RunKind = Run['kind'];
+export type RunStatus = Run['status'];
 export { isTerminalStatus };
 
 export function statusInfo(status: RunStatus) {
@@ -14,12 +14,8 @@ export function statusInfo(status: RunStatus) {
 
 export const runQueryKey = (runId: string) => ['run', runId] as const;
 
-// The generated client types a run's free-form fields (input, result, locators) loosely; the
-// contract's RunDto is the same document with those fields as `unknown`.
-const asRun = (run: unknown) => run as Run;
-
 export async function fetchRun(runId: string): Promise<Run> {
-  return asRun(await unwrap(dolly.GET('/api/v1/runs/{id}', { params: { path: { id: runId } } })));
+  return unwrap(dolly.GET('/api/v1/runs/{id}', { params: { path: { id: runId } } }));
 }
 
 /** One run; while it is not finished it is re-read now and then in case the live stream stalls. */
@@ -37,10 +33,7 @@ export interface RunListFilters {
   status?: RunStatus;
   planId?: string;
 }
-export interface RunPage {
-  items: Run[];
-  nextCursor: string | null;
-}
+export type RunPage = ResponseBody<'/api/v1/runs', 'get'>;
 
 export async function fetchRuns(filters: RunListFilters, cursor?: string, limit = 50): Promise<RunPage> {
   const page = await unwrap(
@@ -56,7 +49,7 @@ export async function fetchRuns(filters: RunListFilters, cursor?: string, limit 
       },
     }),
   );
-  return { items: page.items.map(asRun), nextCursor: page.nextCursor };
+  return { items: page.items, nextCursor: page.nextCursor };
 }
 
 export type RunCommand = 'cancel' | 'retry' | 'rollback' | 'approve' | 'reject';
@@ -69,47 +62,40 @@ export async function runCommand(runId: string, command: RunCommand, idempotency
   const path = { id: runId };
   switch (command) {
     case 'cancel':
-      return asRun(await unwrap(dolly.POST('/api/v1/runs/{id}/cancel', { params: { path }, body: {} })));
+      return unwrap(dolly.POST('/api/v1/runs/{id}/cancel', { params: { path }, body: {} }));
     case 'approve':
-      return asRun(await unwrap(dolly.POST('/api/v1/runs/{id}/approve', { params: { path }, body: {} })));
+      return unwrap(dolly.POST('/api/v1/runs/{id}/approve', { params: { path }, body: {} }));
     case 'reject':
-      return asRun(await unwrap(dolly.POST('/api/v1/runs/{id}/reject', { params: { path }, body: {} })));
+      return unwrap(dolly.POST('/api/v1/runs/{id}/reject', { params: { path }, body: {} }));
     case 'retry':
-      return asRun(
-        await unwrap(
-          dolly.POST('/api/v1/runs/{id}/retry', {
-            params: { path, header: { 'idempotency-key': idempotencyKey } },
-          }),
-        ),
+      return unwrap(
+        dolly.POST('/api/v1/runs/{id}/retry', {
+          params: { path, header: { 'idempotency-key': idempotencyKey } },
+        }),
       );
     case 'rollback':
-      return asRun(
-        await unwrap(
-          dolly.POST('/api/v1/runs/{id}/rollback', {
-            params: { path, header: { 'idempotency-key': idempotencyKey } },
-          }),
-        ),
+      return unwrap(
+        dolly.POST('/api/v1/runs/{id}/rollback', {
+          params: { path, header: { 'idempotency-key': idempotencyKey } },
+        }),
       );
   }
 }
 
 export async function startSelftest(): Promise<Run> {
-  return asRun(await unwrap(dolly.POST('/api/v1/selftest', { body: {} })));
+  return unwrap(dolly.POST('/api/v1/selftest', { body: {} }));
 }
 
 export async function startInventorySync(accountIds?: string[]): Promise<Run> {
-  return asRun(
-    await unwrap(
-      dolly.POST('/api/v1/inventory/sync', {
-        params: { header: { 'idempotency-key': crypto.randomUUID() } },
-        body: accountIds ? { accountIds } : {},
-      }),
-    ),
+  return unwrap(
+    dolly.POST('/api/v1/inventory/sync', {
+      params: { header: { 'idempotency-key': crypto.randomUUID() } },
+      body: accountIds ? { accountIds } : {},
+    }),
   );
 }
 
-export type DurationStatsItem =
-  paths['/api/v1/runs/stats/durations']['get']['responses'][200]['content']['application/json']['items'][number];
+export type DurationStatsItem = ResponseBody<'/api/v1/runs/stats/durations', 'get'>['items'][number];
 
 /** Step durations per target cloud and operation, computed by the API from the tenant's finished clones. */
 export async function fetchDurationStats(last = 200): Promise<{ runs: number; items: DurationStatsItem[] }> {

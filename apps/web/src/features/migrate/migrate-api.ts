@@ -5,9 +5,10 @@ import type { MigrationPlan } from './plan-view.ts';
 
 /** POST /migrations with dryRun: the plan document, computed now; nothing is written. */
 export async function dryRunMigration(body: MigrationBody): Promise<MigrationPlan> {
-  const plan = await unwrap(dolly.POST('/api/v1/migrations', { body: { ...body, dryRun: true } }));
-  // The generated client types change values (`from`/`to`) loosely; the API answers the contract.
-  return plan as unknown as MigrationPlan;
+  // dryRun: true answers 200 with the plan document; only a started migration answers a run (202).
+  return (await unwrap(
+    dolly.POST('/api/v1/migrations', { body: { ...body, dryRun: true } }),
+  )) as MigrationPlan;
 }
 
 /** The same dry run as one YAML stream (`?format=yaml`), for download and review. */
@@ -24,11 +25,11 @@ export async function dryRunMigrationYaml(body: MigrationBody): Promise<string> 
 
 /** Starts the migration run (202); the key makes a double click or a resend start it once. */
 export async function startMigration(body: MigrationBody, idempotencyKey: string): Promise<Run> {
-  const run = await unwrap(
+  // dryRun: false answers 202 with the queued run; the plan document is the dry run's answer.
+  return (await unwrap(
     dolly.POST('/api/v1/migrations', {
       params: { header: { 'idempotency-key': idempotencyKey } },
       body: { ...body, dryRun: false },
     }),
-  );
-  return run as unknown as Run;
+  )) as Run;
 }

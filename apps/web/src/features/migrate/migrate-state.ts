@@ -8,12 +8,12 @@ import {
   roleAtLeast,
   sourceWrites,
 } from '@dolly/authz';
-import type { paths } from '@dolly/api-client';
+import type { RequestBody } from '@dolly/api-client';
 import { MIN_BANDWIDTH_BYTES_PER_SEC } from '@dolly/contracts';
 import { type Permission, rolePlural } from '../../lib/abilities.ts';
 import type { ClusterSummary } from '../../lib/clusters.ts';
 
-export type MigrationBody = paths['/api/v1/migrations']['post']['requestBody']['content']['application/json'];
+export type MigrationBody = RequestBody<'/api/v1/migrations', 'post'>;
 
 export const migrateSteps = [
   { key: 'source', label: 'Source' },

@@ -1,7 +1,9 @@
-import type { MigrationPlanDto, ObjectRef, PlannedObject, PreflightCheck } from '@dolly/contracts';
+import type { Schemas } from '@dolly/api-client';
 
-export type MigrationPlan = MigrationPlanDto;
-export type { ObjectRef, PlannedObject, PreflightCheck };
+export type MigrationPlan = Schemas['MigrationPlan'];
+export type ObjectRef = Schemas['ObjectRef'];
+export type PlannedObject = Schemas['PlannedObject'];
+export type PreflightCheck = Schemas['PreflightCheck'];
 
 /** `Deployment shop/web` or `StorageClass fast` for cluster-scoped objects. */
 export function refText(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): string {

@@ -1,4 +1,4 @@
-import type { RunDto, RunStatus } from '@dolly/contracts';
+import type { Run, RunStatus } from '../../lib/runs.ts';
 import { firstRefusal, type Permission, permission, refuse, type UiAction } from '../../lib/abilities.ts';
 import type { Role } from '../../lib/session.ts';
 
@@ -12,8 +12,8 @@ export interface RunActionOffer {
   destructive: boolean;
 }
 
-type RunLike = Pick<RunDto, 'kind' | 'status'> &
-  Partial<Pick<RunDto, 'resources' | 'planId' | 'requestedBy' | 'parentRunId'>>;
+type RunLike = Pick<Run, 'kind' | 'status'> &
+  Partial<Pick<Run, 'resources' | 'planId' | 'requestedBy' | 'parentRunId'>>;
 
 export interface Actor {
   role: Role;

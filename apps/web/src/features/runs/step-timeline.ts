@@ -1,6 +1,6 @@
-import type { RunDto } from '@dolly/contracts';
+import type { Run } from '../../lib/runs.ts';
 
-export type RunStep = NonNullable<RunDto['steps']>[number];
+export type RunStep = NonNullable<Run['steps']>[number];
 
 export interface StepBar {
   key: string;
@@ -45,10 +45,7 @@ const ms = (iso: string | null) => (iso ? Date.parse(iso) : undefined);
  * like a Gantt chart: parallel node pools show as overlapping bars. A bar is at least 0.5% wide so
  * an instant step stays visible.
  */
-export function stepTimeline(
-  run: Pick<RunDto, 'startedAt' | 'finishedAt' | 'steps'>,
-  now: number,
-): StepBar[] {
+export function stepTimeline(run: Pick<Run, 'startedAt' | 'finishedAt' | 'steps'>, now: number): StepBar[] {
   const steps = run.steps ?? [];
   const starts = steps.map((s) => ms(s.startedAt)).filter((t): t is number => t !== undefined);
   const origin = ms(run.startedAt) ?? (starts.length ? Math.min(...starts) : now);

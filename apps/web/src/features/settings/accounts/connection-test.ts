@@ -1,15 +1,10 @@
+import type { ResponseBody } from '@dolly/api-client';
+
 /**
- * What a connection test found, as the providers report it (ConnectionTestResult in
- * packages/providers/src/types.ts). The account DTO types `lastTestResult` as unknown, so it is
- * read defensively here.
+ * What a connection test found: the test route's answer without its time. The account DTO types
+ * `lastTestResult` as unknown, so it is read defensively here.
  */
-export interface ConnectionTest {
-  ok: boolean;
-  identity?: string;
-  message?: string;
-  scopes: string[];
-  missing: string[];
-}
+export type ConnectionTest = Omit<ResponseBody<'/api/v1/accounts/{id}/test', 'post'>, 'testedAt'>;
 
 export function readConnectionTest(value: unknown): ConnectionTest | null {
   if (typeof value !== 'object' || value === null) return null;
