@@ -102,4 +102,15 @@ test('a developer checks a clone for drift after its node group was scaled behin
     drift.getByRole('table', { name: 'Drift history' }).getByText('a person').first(),
   ).toBeVisible();
   await snapshot(page, 'cluster-drift');
+
+  // The inventory marks the drifted clone, and the badge leads to its drift section.
+  await page.goto(`/inventory?q=${encodeURIComponent(clone.name)}`);
+  const listed = page.locator(`tr[data-cluster="${clone.name}"]`);
+  const badge = listed.locator('[data-drift-badge="drifted"]');
+  await expect(badge).toBeVisible();
+  await badge.click();
+  await expect(page).toHaveURL(new RegExp(`/clusters/${clone.id}\\?tab=drift`));
+  await expect(
+    page.getByRole('region', { name: /Drift/ }).locator('[data-drift="drifted"]').first(),
+  ).toBeVisible();
 });

@@ -6,7 +6,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyWebhookSignature } from '@dolly/jobs';
+import { createCloudAccess, verifyWebhookSignature } from '@dolly/jobs';
+import { createKubeClient } from '@dolly/kube';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaleEksNodegroup } from '../../../packages/providers/test/support/eks-scale.ts';
 import { type CloudStack, type RunView, startCloudStack } from './support/cloud-stack.ts';
@@ -18,7 +19,22 @@ interface Finding {
   actual: unknown;
   severity: string;
 }
+interface WorkloadFinding {
+  namespace: string;
+  kind: string;
+  name: string;
+  path: string;
+  expected: unknown;
+  actual: unknown;
+}
 interface Report {
+  workloads: {
+    runId: string;
+    namespaces: string[];
+    findings: WorkloadFinding[];
+    truncated: boolean;
+    error: string | null;
+  } | null;
   id: string;
   clusterId: string;
   sourceClusterId: string;
@@ -230,6 +246,96 @@ describe('drift of a clone', () => {
     expect(audit.filter((a) => a.action === 'drift.detected')).toHaveLength(1);
     expect(audit.filter((a) => a.action === 'cluster.drift-check').length).toBeGreaterThanOrEqual(3);
   }, 120_000);
+
+  it('compares the workloads of the last migration into the clone, and stores a scheduled check only when it changed', async () => {
+    const ns = `shop-drift${suffix}`;
+    const migration = await s.api<RunView>('operator', 'POST', '/api/v1/migrations', {
+      sourceClusterId: sourceId,
+      targetClusterId: cloneId,
+      namespaces: ['shop'],
+      namespaceMap: { shop: ns },
+      includeSecrets: true,
+      copyVolumes: false,
+      readyTimeoutSec: 60,
+      dryRun: false,
+    });
+    expect(migration.status, JSON.stringify(migration.body)).toBe(202);
+    const migrated = await s.waitRun(migration.body.id, undefined, 120_000);
+    expect(migrated.status, JSON.stringify(migrated.error ?? migrated.result)).toBe('succeeded');
+
+    // Right after the migration the workloads match: the fingerprint is the infra findings' alone.
+    const before = await s.api<History>('viewer', 'GET', `/api/v1/clusters/${cloneId}/drift`);
+    const matching = await s.api<Report>('developer', 'POST', `/api/v1/clusters/${cloneId}/drift`);
+    expect(matching.status, JSON.stringify(matching.body)).toBe(201);
+    expect(matching.body.workloads).toEqual({
+      runId: migrated.id,
+      namespaces: [ns],
+      findings: [],
+      truncated: false,
+      error: null,
+    });
+    expect(matching.body.fingerprint).toBe(before.body.latest?.fingerprint);
+
+    // A sync that finds the same drift stores nothing new.
+    const count = () => s.h.db.driftReport.count({ where: { clusterId: cloneId } });
+    const stored = await count();
+    await s.sync();
+    expect(await count(), 'an unchanged scheduled check is not stored').toBe(stored);
+
+    // Behind Dolly's back: the migrated frontend scaled in the clone itself.
+    const clone = await s.h.db.cluster.findUniqueOrThrow({ where: { id: cloneId } });
+    const kubeconfig = await createCloudAccess(s.h.db, s.h.vault)
+      .provider(s.account('aws', clone.scope), clone.scope)
+      .kubeconfig({ scope: clone.scope, location: clone.location, cluster: clone.name });
+    const kube = createKubeClient(kubeconfig);
+    try {
+      await kube.mergePatch(
+        { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'frontend' },
+        { spec: { replicas: 7 } },
+      );
+    } finally {
+      kube.close();
+    }
+    const notified = driftEvents().length;
+    await s.sync();
+    expect(await count(), 'a changed scheduled check is stored').toBe(stored + 1);
+    const latest = (await s.api<History>('viewer', 'GET', `/api/v1/clusters/${cloneId}/drift`)).body.latest;
+    expect(latest?.requestedById).toBeNull();
+    expect(latest?.drifted).toBe(true);
+    expect(latest?.workloads?.findings).toEqual([
+      { namespace: ns, kind: 'Deployment', name: 'frontend', path: 'spec.replicas', expected: 2, actual: 7 },
+    ]);
+    expect(latest?.fingerprint).not.toBe(matching.body.fingerprint);
+
+    // The change is new drift: one more delivery, which names its report.
+    const delivery = await waitFor('the second drift.detected delivery', () => driftEvents()[notified]);
+    const body = JSON.parse(delivery.raw);
+    expect(body.drift).toMatchObject({ reportId: latest?.id, findings: (latest?.findings.length ?? 0) + 1 });
+    const rows = await s.h.db.webhookDelivery.findMany({
+      where: { webhookId: hookId, event: 'drift.detected' },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(rows.map((r) => r.driftReportId)).toContain(latest?.id);
+    expect(rows.every((r) => r.driftReportId !== null)).toBe(true);
+    expect(body.id).toBe(rows.find((r) => r.driftReportId === latest?.id)?.id);
+    const log = await s.api<{
+      items: { id: string; driftReportId: string | null; driftClusterId: string | null }[];
+    }>('owner', 'GET', `/api/v1/webhooks/${hookId}/deliveries`);
+    expect(log.body.items[0]).toMatchObject({
+      id: body.id,
+      driftReportId: latest?.id,
+      driftClusterId: cloneId,
+    });
+
+    // The inventory shows the clone as drifted.
+    const list = await s.api<{ items: { id: string; drifted: boolean | null }[] }>(
+      'viewer',
+      'GET',
+      `/api/v1/clusters?q=${encodeURIComponent(clone.name)}`,
+    );
+    expect(list.body.items.find((c) => c.id === cloneId)?.drifted).toBe(true);
+    expect(list.body.items.find((c) => c.id === sourceId)?.drifted ?? null).toBeNull();
+  }, 300_000);
 
   it('pages the history newest first and keeps other tenants out', async () => {
     const first = await s.api<History>('viewer', 'GET', `/api/v1/clusters/${cloneId}/drift?limit=2`);

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// the CLI does not depend on these packages; its tests reach the clusters as the API's tests do
+import { createCloudAccess } from '../../../packages/jobs/src/index.ts';
+import { createKubeClient } from '../../../packages/kube/src/index.ts';
 import { scaleEksNodegroup } from '../../../packages/providers/test/support/eks-scale.ts';
 import { type CliStack, startCliStack } from './support/stack.ts';
 import { syncSandbox, uniqueSuffix } from './support/sync.ts';
@@ -95,5 +98,84 @@ describe('dolly drift', () => {
     const latest = await s.dolly(['drift', cloneId, '--latest', '--json']);
     expect(latest.code).toBe(2);
     expect((JSON.parse(latest.stdout) as Report).fingerprint).toBe(report.fingerprint);
+
+    // Back as planned: no infra drift left.
+    if (spec.autoscaling)
+      await scaleEksNodegroup(awsAccount, where, {
+        minSize: spec.autoscaling.minNodes,
+        maxSize: spec.autoscaling.maxNodes,
+        desiredSize: spec.nodeCount,
+      });
+    else
+      await scaleEksNodegroup(awsAccount, where, {
+        minSize: spec.nodeCount,
+        maxSize: spec.nodeCount,
+        desiredSize: spec.nodeCount,
+      });
+    await syncSandbox(s, ['Sandbox AWS']);
+    expect((await s.dolly(['drift', cloneId, '-o', 'table'])).code).toBe(0);
   }, 180_000);
+
+  it('compares the workloads of the last migration into the clone: exit 2 when an object drifted', async () => {
+    const ns = `shop-cli-drift${suffix}`;
+    const migrated = await s.dolly(
+      [
+        'migrate',
+        '--source-cluster',
+        'aws/us-east-1/shop-prod',
+        '--target-cluster',
+        cloneId,
+        '-n',
+        'shop',
+        '--namespace-map',
+        `shop=${ns}`,
+        '--include-secrets',
+        '--ready-timeout',
+        '60',
+        '--watch',
+        '-o',
+        'table',
+      ],
+      { env: { DOLLY_TOKEN: s.tokens.operator } },
+    );
+    expect(migrated.code, `${migrated.stdout}\n${migrated.stderr}`).toBe(0);
+
+    const fresh = await s.dolly(['drift', clone, '-o', 'table']);
+    expect(fresh.code, `${fresh.stdout}\n${fresh.stderr}`).toBe(0);
+    expect(fresh.stdout).toMatch(new RegExp(`^workloads: +${ns} against migration `, 'm'));
+    expect(fresh.stdout).toContain(`No workload drift: ${ns} match the last migration.`);
+
+    const row = await s.harness.db.cluster.findUniqueOrThrow({ where: { id: cloneId } });
+    const account = await s.harness.db.cloudAccount.findUniqueOrThrow({ where: { id: row.accountId } });
+    const kube = createKubeClient(
+      await createCloudAccess(s.harness.db, s.harness.vault)
+        .provider(account, row.scope)
+        .kubeconfig({ scope: row.scope, location: row.location, cluster: row.name }),
+    );
+    try {
+      await kube.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'frontend-config' });
+    } finally {
+      kube.close();
+    }
+
+    const drifted = await s.dolly(['drift', clone, '-o', 'table']);
+    expect(drifted.code, drifted.stderr).toBe(2);
+    expect(drifted.stdout).toMatch(/^drifted: +yes, 0 finding\(s\), 1 workload finding\(s\)$/m);
+    expect(drifted.stdout).toMatch(/OBJECT +PATH +EXPECTED +ACTUAL/);
+    expect(drifted.stdout).toMatch(
+      new RegExp(`ConfigMap ${ns}/frontend-config +\\(missing in the clone\\) +present`),
+    );
+    const json = await s.dolly(['drift', cloneId, '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).workloads.findings).toEqual([
+      {
+        namespace: ns,
+        kind: 'ConfigMap',
+        name: 'frontend-config',
+        path: 'object',
+        expected: 'present',
+        actual: null,
+      },
+    ]);
+  }, 240_000);
 });

@@ -5,7 +5,6 @@ import { parseEgressPolicy } from '@dolly/contracts/egress';
 import { describe, expect, it } from 'vitest';
 import {
   type DeliveryFacts,
-  driftDeliveryId,
   postWebhook,
   runUrl,
   signWebhookBody,
@@ -105,14 +104,6 @@ describe('webhook bodies', () => {
       .text as string;
     expect(text).toContain('drift on shop-prod-eks against its source shop-prod: 2 finding(s)');
     expect(text).toContain('<https://dolly.example.com/clusters/c1?tab=drift|');
-  });
-
-  it('derives one stable uuid per drift report and webhook', () => {
-    const id = driftDeliveryId('r1', 'w1');
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(driftDeliveryId('r1', 'w1')).toBe(id);
-    expect(driftDeliveryId('r1', 'w2')).not.toBe(id);
-    expect(driftDeliveryId('r2', 'w1')).not.toBe(id);
   });
 
   it('builds run links without doubled slashes', () => {

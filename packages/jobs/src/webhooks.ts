@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
@@ -153,17 +153,6 @@ export function createRunNotifier(
 export type RunNotifier = ReturnType<typeof createRunNotifier>;
 
 /**
- * The id of the delivery of one drift report to one webhook. A delivery row has no column for the
- * report, so the id is derived from both (and the row's createdAt is the report's): the sender finds
- * the report again from the row alone, on every retry and after a sweep re-enqueues it.
- */
-export function driftDeliveryId(reportId: string, webhookId: string): string {
-  const h = createHash('sha256').update(`drift:${reportId}:${webhookId}`).digest('hex');
-  // RFC 9562 version 8 (custom) UUID, so it passes every uuid check a delivery id meets
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16] ?? '0', 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-/**
  * Records a `drift.detected` delivery per subscribed webhook and enqueues it. Like run events: a
  * failure only costs the notification, never the report.
  */
@@ -178,18 +167,24 @@ export async function notifyDriftDetected(
     select: { id: true },
   });
   for (const hook of hooks) {
-    const id = driftDeliveryId(report.id, hook.id);
-    await db.webhookDelivery.upsert({
-      where: { id },
-      create: {
-        id,
-        webhookId: hook.id,
-        event: 'drift.detected',
-        createdAt: report.createdAt,
-        nextAttemptAt: new Date(),
-      },
-      update: {},
+    // One delivery per report and webhook: a second announcement of the same report reuses it.
+    const existing = await db.webhookDelivery.findFirst({
+      where: { webhookId: hook.id, driftReportId: report.id },
+      select: { id: true },
     });
+    const id =
+      existing?.id ??
+      (
+        await db.webhookDelivery.create({
+          data: {
+            webhookId: hook.id,
+            driftReportId: report.id,
+            event: 'drift.detected',
+            nextAttemptAt: new Date(),
+          },
+          select: { id: true },
+        })
+      ).id;
     await enqueueDelivery(queues, id, report.tenantId, opts.backoffMs);
   }
   return hooks.length;
@@ -197,21 +192,29 @@ export async function notifyDriftDetected(
 
 async function driftFactsOf(
   db: Database,
-  delivery: { id: string; webhookId: string; createdAt: Date },
+  delivery: { driftReportId: string | null },
   tenantId: string,
 ): Promise<DriftFacts | undefined> {
-  const candidates = await db.driftReport.findMany({
-    where: { tenantId, createdAt: delivery.createdAt },
-    select: { id: true, clusterId: true, sourceClusterId: true, fingerprint: true, infra: true },
+  if (!delivery.driftReportId) return undefined;
+  const report = await db.driftReport.findFirst({
+    where: { id: delivery.driftReportId, tenantId },
+    select: {
+      id: true,
+      clusterId: true,
+      sourceClusterId: true,
+      fingerprint: true,
+      infra: true,
+      workloads: true,
+    },
   });
-  const report = candidates.find((r) => driftDeliveryId(r.id, delivery.webhookId) === delivery.id);
   if (!report) return undefined;
   const clusters = await db.cluster.findMany({
     where: { tenantId, id: { in: [report.clusterId, report.sourceClusterId] } },
     select: { id: true, name: true },
   });
   const name = (id: string) => clusters.find((c) => c.id === id)?.name ?? id;
-  const findings = (report.infra as { findings?: unknown[] } | null)?.findings?.length ?? 0;
+  const count = (part: unknown) => (part as { findings?: unknown[] } | null)?.findings?.length ?? 0;
+  const findings = count(report.infra) + count(report.workloads);
   return {
     reportId: report.id,
     cluster: { id: report.clusterId, name: name(report.clusterId) },

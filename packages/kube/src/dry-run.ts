@@ -49,10 +49,18 @@ function sameCluster(c: MigrationClusters): boolean {
   return c.source.client.server === c.target.client.server;
 }
 
+/**
+ * Sees every transformed object next to what the target holds, before redaction: for the drift
+ * check (workload-drift.ts), which reports fields and never lets a Secret value out. Internal to
+ * this package (index.ts does not export this signature).
+ */
+export type CompareLive = (desired: KubeObject, live: KubeObject | undefined) => void;
+
 export async function planMigration(
   request: MigrationRequest,
   clusters: MigrationClusters,
   opts: PlanOptions,
+  compare?: CompareLive,
 ): Promise<MigrationPlan> {
   const { source, target } = clusters;
   const signal = opts.signal;
@@ -89,6 +97,7 @@ export async function planMigration(
       limit(async () => {
         const targetRef = toRef(t.object);
         const live = await target.client.get(targetRef, signal);
+        compare?.(t.object, live);
         const { diff, equal } = diffAgainstLive(describeRef(targetRef), live, t.object);
         const ours = live?.metadata.labels?.[MIGRATION_LABEL] === opts.migrationId;
         const action: PlannedObject['action'] = !live

@@ -64,6 +64,13 @@ export type { ClusterInfo, CloudId, KubeObject, ObjectRef } from './types.ts';
 export { describeRef, refKey, toRef } from './types.ts';
 export { verifyWorkloads, workloadReadiness } from './verify.ts';
 export {
+  checkWorkloadDrift,
+  objectDrift,
+  REDACTED_DIFFERS,
+  type WorkloadDriftResult,
+  workloadDrift,
+} from './workload-drift.ts';
+export {
   checksums,
   copyVolume,
   DEFAULT_MOVER_IMAGE,

@@ -228,4 +228,27 @@ describe('driftFingerprintText', () => {
     expect(driftFingerprintText([a])).not.toBe(driftFingerprintText([{ ...a, actual: 3 }]));
     expect(driftFingerprintText([])).not.toBe(driftFingerprintText([a]));
   });
+  const w = {
+    namespace: 'shop',
+    kind: 'Deployment',
+    name: 'web',
+    path: 'spec.replicas',
+    expected: 2,
+    actual: 5,
+  };
+  const v = {
+    namespace: 'shop',
+    kind: 'ConfigMap',
+    name: 'cfg',
+    path: 'object',
+    expected: 'present',
+    actual: null,
+  };
+  it('covers workload findings, in any order, and keeps infra-only fingerprints as they were', () => {
+    expect(driftFingerprintText([a], [])).toBe(driftFingerprintText([a]));
+    expect(driftFingerprintText([a], [w])).not.toBe(driftFingerprintText([a]));
+    expect(driftFingerprintText([], [w])).not.toBe(driftFingerprintText([]));
+    expect(driftFingerprintText([a], [w, v])).toBe(driftFingerprintText([a], [v, w]));
+    expect(driftFingerprintText([a], [w])).not.toBe(driftFingerprintText([a], [{ ...w, actual: 6 }]));
+  });
 });

@@ -20,6 +20,24 @@ export const driftFindingSchema = z.object({
 });
 export type DriftFinding = z.infer<typeof driftFindingSchema>;
 
+/**
+ * One difference between what the last migration into a clone would write now (the source
+ * re-planned with the migration's stored input and transforms) and what the clone holds.
+ * `path` is the field (`spec.replicas`, `spec.template.spec.containers[0].image`), or `object`
+ * for an object missing in the target (`actual` null) or extra in a migrated namespace
+ * (`expected` null). Secret values never appear: they read `<redacted>`.
+ */
+export const workloadFindingSchema = z.object({
+  /** the target namespace; for a Namespace object its own name */
+  namespace: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  path: z.string(),
+  expected: z.json().nullable(),
+  actual: z.json().nullable(),
+});
+export type WorkloadFinding = z.infer<typeof workloadFindingSchema>;
+
 type Json = DriftFinding['expected'];
 
 const minor = (v: string) => v.split('.').slice(0, 2).join('.');
@@ -157,11 +175,29 @@ export function cloneDrift(input: {
   ];
 }
 
-/** The canonical text a fingerprint hashes: findings sorted by path, keys in a fixed order. */
-export function driftFingerprintText(findings: DriftFinding[]): string {
-  return JSON.stringify(
-    [...findings]
-      .sort((a, b) => a.path.localeCompare(b.path))
-      .map((f) => canonical({ path: f.path, expected: f.expected, actual: f.actual, severity: f.severity })),
-  );
+const workloadKey = (w: WorkloadFinding) => `${w.namespace}/${w.kind}/${w.name}/${w.path}`;
+
+/**
+ * The canonical text a fingerprint hashes: findings sorted by path, keys in a fixed order; then
+ * workload findings sorted by object and path. Without workload findings the text is the infra
+ * findings' alone, so reports stored before workloads were compared keep their fingerprint.
+ */
+export function driftFingerprintText(findings: DriftFinding[], workloads: WorkloadFinding[] = []): string {
+  const infra = [...findings]
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((f) => canonical({ path: f.path, expected: f.expected, actual: f.actual, severity: f.severity }));
+  if (!workloads.length) return JSON.stringify(infra);
+  const objects = [...workloads]
+    .sort((a, b) => workloadKey(a).localeCompare(workloadKey(b)))
+    .map((w) =>
+      canonical({
+        namespace: w.namespace,
+        kind: w.kind,
+        name: w.name,
+        path: w.path,
+        expected: w.expected,
+        actual: w.actual,
+      }),
+    );
+  return JSON.stringify({ infra, workloads: objects });
 }

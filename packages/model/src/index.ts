@@ -10,6 +10,8 @@ export {
   driftFindingSchema,
   driftFingerprintText,
   driftSeveritySchema,
+  type WorkloadFinding,
+  workloadFindingSchema,
 } from './drift';
 export { preflightLines } from './preflight';
 export * from './schemas';

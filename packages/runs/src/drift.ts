@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type MigrationRequest, migrationRequestSchema } from '@dolly/contracts';
 import type { Database, DriftReport } from '@dolly/db';
 import {
   bundledCatalog,
@@ -13,6 +14,8 @@ import {
   normaliseCluster,
   clusterSpecSchema,
   translateCluster,
+  type WorkloadFinding,
+  workloadFindingSchema,
 } from '@dolly/model';
 import { z } from 'zod';
 
@@ -36,9 +39,77 @@ export const driftInfraSchema = z.object({
 });
 export type DriftInfra = z.infer<typeof driftInfraSchema>;
 
+/** What `DriftReport.workloads` holds: the last succeeded migration into the clone, planned again. */
+export const driftWorkloadsSchema = z.object({
+  /** the migrate run whose stored request was planned again */
+  runId: z.uuid(),
+  /** the target namespaces compared */
+  namespaces: z.array(z.string()),
+  findings: z.array(workloadFindingSchema),
+  /** more findings than a report keeps */
+  truncated: z.boolean(),
+  /** the clusters could not be compared (unreachable, the source namespaces gone): no findings */
+  error: z.string().nullable(),
+});
+export type DriftWorkloads = z.infer<typeof driftWorkloadsSchema>;
+
+/**
+ * Compares the clone with the migration planned again (the caller connects to the clusters: the
+ * API and the worker have the cloud credentials, this package does not).
+ */
+export type WorkloadDriftProbe = (migration: {
+  id: string;
+  request: MigrationRequest;
+}) => Promise<{ namespaces: string[]; findings: WorkloadFinding[]; truncated: boolean }>;
+
 /** sha256 of the sorted findings: equal findings, equal fingerprint, whatever order they came in. */
-export function driftFingerprint(findings: DriftFinding[]): string {
-  return createHash('sha256').update(driftFingerprintText(findings)).digest('hex');
+export function driftFingerprint(findings: DriftFinding[], workloads: WorkloadFinding[] = []): string {
+  return createHash('sha256').update(driftFingerprintText(findings, workloads)).digest('hex');
+}
+
+/**
+ * The last succeeded migration into the cluster: its namespaces, as it left them, are what the
+ * clone's workloads should be. Older migrations are not compared (a bounded check).
+ */
+async function lastMigrationInto(
+  db: Database,
+  tenantId: string,
+  clusterId: string,
+): Promise<{ id: string; request: MigrationRequest } | null> {
+  const run = await db.run.findFirst({
+    where: {
+      tenantId,
+      kind: 'migrate',
+      status: 'succeeded',
+      input: { path: ['targetClusterId'], equals: clusterId },
+    },
+    orderBy: [{ finishedAt: 'desc' }, { id: 'desc' }],
+  });
+  const request = migrationRequestSchema.safeParse(run?.input);
+  return run && request.success ? { id: run.id, request: request.data } : null;
+}
+
+async function compareWorkloads(
+  db: Database,
+  tenantId: string,
+  clusterId: string,
+  probe: WorkloadDriftProbe,
+): Promise<DriftWorkloads | null> {
+  const migration = await lastMigrationInto(db, tenantId, clusterId);
+  if (!migration) return null;
+  try {
+    return { runId: migration.id, ...(await probe(migration)), error: null };
+  } catch (error) {
+    // The infra check still holds: the report says why workloads were not compared.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      runId: migration.id,
+      namespaces: [],
+      findings: [],
+      truncated: false,
+      error: message,
+    };
+  }
 }
 
 /** The spec as the inventory stores it (cluster spec; pools' own rows are the newer read). */
@@ -67,20 +138,39 @@ function translatedExpectation(source: ClusterSpec, clone: ClusterSpec): Cluster
 }
 
 export interface DriftCheckResult {
+  /** The stored report; when nothing changed and the check stores only changes, the latest one. */
   report: DriftReport;
   /** The previous report of the cluster, if any. */
   previous: DriftReport | null;
   /** Drift is there and differs from the last report's: the moment to notify. */
   newDrift: boolean;
+  /** A new report was written (false: `store: 'changed'` and the fingerprint was the latest's). */
+  stored: boolean;
+}
+
+export interface DriftCheckOptions {
+  /**
+   * Compares the workloads of the last succeeded migration into the clone; without it the report
+   * has infra findings only (`workloads` null).
+   */
+  workloads?: WorkloadDriftProbe;
+  /**
+   * `always` (on demand: a person asked and sees the answer in the history); `changed` (the
+   * schedule): a report only when its fingerprint differs from the cluster's latest report, so an
+   * unchanged clone does not add a row per sync.
+   */
+  store?: 'always' | 'changed';
 }
 
 /**
- * Checks one clone against its source from the inventory (the last sync's read-back, not the cloud
- * itself: a check never costs a cloud call) and stores the report.
+ * Checks one clone against its source: infra from the inventory (the last sync's read-back, not
+ * the cloud itself), workloads (when a probe is given and a migration went into the clone) by
+ * planning the migration again against both clusters. Stores the report.
  */
 export async function checkClusterDrift(
   db: Database,
   input: { tenantId: string; clusterId: string; requestedById: string | null },
+  opts: DriftCheckOptions = {},
 ): Promise<DriftCheckResult> {
   const clone = await db.cluster.findFirst({
     where: { id: input.clusterId, tenantId: input.tenantId },
@@ -138,19 +228,27 @@ export async function checkClusterDrift(
   if (clone.vanishedAt)
     findings.push({ path: 'cluster', expected: 'present', actual: 'vanished', severity: 'critical' });
 
+  const workloads = opts.workloads
+    ? await compareWorkloads(db, input.tenantId, clone.id, opts.workloads)
+    : null;
+  const objectFindings = workloads?.findings ?? [];
+
   const previous = await db.driftReport.findFirst({
     where: { tenantId: input.tenantId, clusterId: clone.id },
-    orderBy: { createdAt: 'desc' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
   });
-  const fingerprint = driftFingerprint(findings);
+  const fingerprint = driftFingerprint(findings, objectFindings);
+  if (opts.store === 'changed' && previous?.fingerprint === fingerprint)
+    return { report: previous, previous, newDrift: false, stored: false };
   const report = await db.driftReport.create({
     data: {
       tenantId: input.tenantId,
       clusterId: clone.id,
       sourceClusterId: source.id,
-      drifted: findings.length > 0,
+      drifted: findings.length > 0 || objectFindings.length > 0,
       fingerprint,
       infra,
+      ...(workloads ? { workloads } : {}),
       requestedById: input.requestedById,
     },
   });
@@ -158,5 +256,6 @@ export async function checkClusterDrift(
     report,
     previous,
     newDrift: report.drifted && previous?.fingerprint !== fingerprint,
+    stored: true,
   };
 }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readPlanFile } from '../plans/plan-file.ts';
 import { parseClusterRef } from '../refs.ts';
 import { parseItems } from './apply.ts';
-import { driftTable } from './drift.ts';
+import { driftSummary, driftTable, workloadTable } from './drift.ts';
 import { defaultContextName } from './login.ts';
 import { migrationBody } from './migrate.ts';
 
@@ -139,6 +139,7 @@ describe('dolly drift output', () => {
     runId: null,
     requestedById: null,
     createdAt: '2026-12-07T04:00:00.000Z',
+    workloads: null,
     findings: [
       { path: 'nodePools[web].nodeCount', expected: 3, actual: 5, severity: 'info' as const },
       {
@@ -159,5 +160,39 @@ describe('dolly drift output', () => {
     expect(driftTable({ ...report, drifted: false, findings: [] })).toBe(
       'No drift: the clone matches its source.',
     );
+  });
+  const workloads = {
+    runId: '0193a000-0000-7000-8000-0000000000dd',
+    namespaces: ['shop'],
+    truncated: false,
+    error: null,
+    findings: [
+      {
+        namespace: 'shop',
+        kind: 'ConfigMap',
+        name: 'seed',
+        path: 'object',
+        expected: 'present',
+        actual: null,
+      },
+      { namespace: 'shop', kind: 'Deployment', name: 'web', path: 'spec.replicas', expected: 2, actual: 7 },
+    ],
+  };
+  it('shows workload findings object by object, and counts them in the summary', () => {
+    const lines = workloadTable({ ...report, workloads }).split('\n');
+    expect(lines[0]).toMatch(/^OBJECT +PATH +EXPECTED +ACTUAL/);
+    expect(lines[1]).toMatch(/^ConfigMap shop\/seed +\(missing in the clone\) +present +—/);
+    expect(lines[2]).toMatch(/^Deployment shop\/web +spec\.replicas +2 +7/);
+    const summary = driftSummary(
+      { ...report, workloads },
+      'gcp/us-central1/shop-prod',
+      Date.parse(report.createdAt),
+    );
+    expect(summary).toMatch(/^drifted: +yes, 2 finding\(s\), 2 workload finding\(s\)$/m);
+    expect(summary).toMatch(/^workloads: +shop against migration 0193a000-0000-7000-8000-0000000000dd$/m);
+    expect(workloadTable({ ...report, workloads: { ...workloads, findings: [] } })).toBe(
+      'No workload drift: shop match the last migration.',
+    );
+    expect(workloadTable(report)).toBe('');
   });
 });

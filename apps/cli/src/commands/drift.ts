@@ -31,14 +31,53 @@ export function driftTable(report: DriftReport): string {
   );
 }
 
+/** One row per object field that differs from what the last migration would write now. */
+export function workloadTable(report: DriftReport): string {
+  const w = report.workloads;
+  if (!w) return '';
+  if (w.error) return `Workloads not compared: ${w.error}`;
+  return renderTable(
+    w.findings,
+    [
+      { header: 'object', value: (f) => `${f.kind} ${f.namespace}/${f.name}` },
+      {
+        header: 'path',
+        value: (f) =>
+          f.path !== 'object'
+            ? f.path
+            : f.actual === null
+              ? '(missing in the clone)'
+              : '(not from the migration)',
+      },
+      { header: 'expected', value: (f) => shown(f.expected) },
+      { header: 'actual', value: (f) => shown(f.actual) },
+    ],
+    `No workload drift: ${w.namespaces.join(', ')} match the last migration.`,
+  );
+}
+
 export function driftSummary(report: DriftReport, source: string, now = Date.now()): string {
+  const objects = report.workloads?.findings.length ?? 0;
   return renderFields([
     ['source', source],
-    ['drifted', report.drifted ? `yes, ${report.findings.length} finding(s)` : 'no'],
+    [
+      'drifted',
+      report.drifted
+        ? `yes, ${report.findings.length} finding(s)${report.workloads ? `, ${objects} workload finding(s)` : ''}`
+        : 'no',
+    ],
     [
       'compared with',
       report.basis === 'plan' ? 'the clone plan' : 'the source translated again (no plan found)',
     ],
+    ...(report.workloads
+      ? [
+          [
+            'workloads',
+            `${report.workloads.namespaces.join(', ') || '—'} against migration ${report.workloads.runId}${report.workloads.truncated ? ' (first findings only)' : ''}`,
+          ] as [string, string],
+        ]
+      : []),
     ['checked', since(report.createdAt, now)],
     ['report', report.id],
   ]);
@@ -57,9 +96,11 @@ export function registerDriftCommand(program: Command, rt: Runtime): void {
       `
 Compares the inventory as the last sync read it (run dolly sync first for this minute's state).
 Expected differences (the other cloud's machine type names, its region) are not drift: the clone
-is compared with what its plan asked for, and the source with itself as it was planned.
+is compared with what its plan asked for, and the source with itself as it was planned. When a
+migration went into the clone, its namespaces are compared too: the last succeeded migration
+planned again now, object by object (Secret values are never shown).
 
-Exit codes: 0 no drift, 2 drift found, 1 error (e.g. the cluster was not cloned by Dolly).
+Exit codes: 0 no drift, 2 drift found (infra or workloads), 1 error (e.g. the cluster was not cloned by Dolly).
 
 Examples:
   $ dolly drift aws/us-east-1/shop-prod-eks
@@ -91,7 +132,10 @@ Examples:
         }
         const r = report;
         if (opts.json) kit.rt.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-        else kit.print(r, () => `${driftSummary(r, source)}\n\n${driftTable(r)}`);
+        else
+          kit.print(r, () =>
+            [driftSummary(r, source), driftTable(r), workloadTable(r)].filter(Boolean).join('\n\n'),
+          );
         return r.drifted ? DRIFT_EXIT_CODE : 0;
       }),
     );

@@ -4,6 +4,10 @@ import { dolly, type Schemas, unwrap } from './api-client.ts';
 export type DriftReport = Schemas['DriftReport'];
 export type DriftHistory = Schemas['DriftHistory'];
 export type DriftFinding = Schemas['DriftFinding'];
+export type WorkloadDriftFinding = Schemas['WorkloadDriftFinding'];
+
+/** Infra and workload findings together: what the badge counts. */
+export const findingCount = (r: DriftReport) => r.findings.length + (r.workloads?.findings.length ?? 0);
 
 export const driftQueryKey = (clusterId: string) => ['cluster', clusterId, 'drift'] as const;
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
+import { latestDriftByCluster } from '../drift/latest.ts';
 import { credentialExpiry } from './credential-expiry.ts';
 import { type ClusterSummaryRow, listClusterSummaries } from './list-query.ts';
 
@@ -35,6 +36,10 @@ const clusterSummarySchema = z
     nodes: z.number().int(),
     lastSeenAt: z.iso.datetime(),
     vanishedAt: z.iso.datetime().nullable(),
+    drifted: z.boolean().nullable().meta({
+      description:
+        "Whether the clone's latest drift report found drift; null: never checked (or not a clone)",
+    }),
   })
   .meta({ id: 'ClusterSummary' });
 const clusterDetailSchema = clusterSummarySchema
@@ -56,7 +61,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-const summary = (c: ClusterSummaryRow) => ({
+const summary = (c: ClusterSummaryRow, drift: Map<string, boolean>) => ({
   id: c.id,
   cloud: c.cloud,
   accountId: c.accountId,
@@ -73,6 +78,7 @@ const summary = (c: ClusterSummaryRow) => ({
   nodes: c.nodes,
   lastSeenAt: c.lastSeenAt.toISOString(),
   vanishedAt: c.vanishedAt?.toISOString() ?? null,
+  drifted: drift.get(c.id) ?? null,
 });
 
 function parseLabels(label: string | string[] | undefined) {
@@ -120,8 +126,13 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
         includeVanished: q.includeVanished,
         limit: q.limit,
       });
+      const drift = await latestDriftByCluster(
+        deps.db,
+        p.tenantId,
+        rows.map((c) => c.id),
+      );
       return {
-        items: rows.map(summary),
+        items: rows.map((c) => summary(c, drift)),
         nextCursor: rows.length === q.limit ? (rows.at(-1)?.id ?? null) : null,
       };
     },
@@ -145,13 +156,17 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
         include: { account: { select: { name: true } }, nodePools: { orderBy: { name: 'asc' } } },
       });
       if (!c) throw new DollyError('not_found', `No cluster ${request.params.id}`);
+      const drift = await latestDriftByCluster(deps.db, p.tenantId, [c.id]);
       return {
-        ...summary({
-          ...c,
-          accountName: c.account.name,
-          pools: c.nodePools.length,
-          nodes: c.nodePools.reduce((n, np) => n + np.nodeCount, 0),
-        }),
+        ...summary(
+          {
+            ...c,
+            accountName: c.account.name,
+            pools: c.nodePools.length,
+            nodes: c.nodePools.reduce((n, np) => n + np.nodeCount, 0),
+          },
+          drift,
+        ),
         spec: c.spec,
         nodePools: c.nodePools.map((np) => ({
           id: np.id,
@@ -194,7 +209,7 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
         limit: 1,
       });
       if (!updated) throw new DollyError('not_found', `No cluster ${request.params.id}`);
-      return summary(updated);
+      return summary(updated, await latestDriftByCluster(deps.db, p.tenantId, [c.id]));
     },
   );
 

@@ -2,13 +2,14 @@ import { DollyError } from '@dolly/contracts';
 import type { DriftReport } from '@dolly/db';
 import { announceDrift } from '@dolly/jobs';
 import { driftSeveritySchema } from '@dolly/model';
-import { DriftCheckError, checkClusterDrift, driftInfraSchema } from '@dolly/runs';
+import { DriftCheckError, checkClusterDrift, driftInfraSchema, driftWorkloadsSchema } from '@dolly/runs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { idParams, problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
+import { workloadProbe } from './workloads.ts';
 
 const clusterRefSchema = z.object({
   id: z.uuid(),
@@ -32,6 +33,35 @@ const driftFindingSchema = z
   })
   .meta({ id: 'DriftFinding' });
 
+const workloadFindingSchema = z
+  .object({
+    namespace: z.string().meta({ description: 'The target namespace (a Namespace object: its own name)' }),
+    kind: z.string(),
+    name: z.string(),
+    path: z.string().meta({
+      description:
+        '`spec.replicas`, `spec.template.spec.containers[0].image`; `object` when the object is missing in the clone (actual null) or extra in a migrated namespace (expected null)',
+    }),
+    expected: z.unknown().meta({
+      description: 'What the migration, planned again now, would write; Secret values read `<redacted>`',
+    }),
+    actual: z.unknown().meta({ description: 'What the clone holds; null: absent' }),
+  })
+  .meta({ id: 'WorkloadDriftFinding' });
+
+const driftWorkloadsDtoSchema = z
+  .object({
+    runId: z.uuid().meta({ description: 'The last succeeded migration into the clone, planned again' }),
+    namespaces: z.array(z.string()).meta({ description: 'The target namespaces compared' }),
+    findings: z.array(workloadFindingSchema),
+    truncated: z.boolean().meta({ description: 'More findings than a report keeps (500)' }),
+    error: z
+      .string()
+      .nullable()
+      .meta({ description: 'Why the workloads could not be compared (then there are no findings)' }),
+  })
+  .meta({ id: 'DriftWorkloads' });
+
 const driftReportSchema = z
   .object({
     id: z.uuid(),
@@ -45,6 +75,9 @@ const driftReportSchema = z
     }),
     runId: z.uuid().nullable().meta({ description: 'The clone run whose plan item was the expectation' }),
     findings: z.array(driftFindingSchema),
+    workloads: driftWorkloadsDtoSchema.nullable().meta({
+      description: 'Null when no migration succeeded into the clone (or the report predates the comparison)',
+    }),
     requestedById: z.uuid().nullable().meta({ description: 'Who asked; null for the schedule' }),
     createdAt: z.iso.datetime(),
   })
@@ -63,6 +96,7 @@ const driftPageSchema = z
 
 function toDto(r: DriftReport) {
   const infra = driftInfraSchema.safeParse(r.infra);
+  const workloads = driftWorkloadsSchema.safeParse(r.workloads);
   return {
     id: r.id,
     clusterId: r.clusterId,
@@ -72,6 +106,7 @@ function toDto(r: DriftReport) {
     basis: infra.success ? infra.data.basis : ('plan' as const),
     runId: infra.success ? infra.data.runId : null,
     findings: infra.success ? infra.data.findings : [],
+    workloads: workloads.success ? workloads.data : null,
     requestedById: r.requestedById,
     createdAt: r.createdAt.toISOString(),
   };
@@ -89,18 +124,23 @@ export function driftRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['clusters'],
         summary: 'Compare a clone with its source now and store the report (developers and above)',
         description:
-          'Compares the inventory as the last sync read it: sync first to compare with what the clouds have this minute. Answers 409 when the cluster has no known source (it was not cloned by Dolly). A `drift.detected` webhook event fires when drift is found and differs from the previous report.',
+          'Compares the inventory as the last sync read it: sync first to compare with what the clouds have this minute. When a migration succeeded into the clone, its namespaces are compared too: the migration planned again now (its stored request, the same transforms) against the objects the clone holds. Answers 409 when the cluster has no known source (it was not cloned by Dolly). A `drift.detected` webhook event fires when drift is found and differs from the previous report.',
         params: idParams,
         response: { 201: driftReportSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
       const p = requirePrincipal(request);
-      const result = await checkClusterDrift(deps.db, {
-        tenantId: p.tenantId,
-        clusterId: request.params.id,
-        requestedById: p.userId,
-      }).catch((error: unknown) => {
+      const result = await checkClusterDrift(
+        deps.db,
+        {
+          tenantId: p.tenantId,
+          clusterId: request.params.id,
+          requestedById: p.userId,
+        },
+        // a person asked: the answer goes into the history even when nothing changed
+        { workloads: workloadProbe(deps, p.tenantId), store: 'always' },
+      ).catch((error: unknown) => {
         if (error instanceof DriftCheckError)
           throw error.code === 'not_found'
             ? new DollyError('not_found', error.message)

@@ -34,7 +34,7 @@ const dryRunQuery = z.object({
  * "<subscription>/<resource group>" as the cluster's scope while the account's scope is the
  * subscription, so only the subscription picks the provider.
  */
-async function clusterHandle(
+export async function clusterHandle(
   deps: AppDeps,
   tenantId: string,
   cluster: Cluster,

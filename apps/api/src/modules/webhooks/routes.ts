@@ -25,6 +25,11 @@ const deliverySchema = z
     id: z.uuid(),
     webhookId: z.uuid(),
     runId: z.uuid().nullable(),
+    driftReportId: z.uuid().nullable().meta({ description: 'For `drift.detected`: the report it is about' }),
+    driftClusterId: z
+      .uuid()
+      .nullable()
+      .meta({ description: "For `drift.detected`: the report's clone (links to its drift section)" }),
     event: z.string().meta({ example: 'run.succeeded' }),
     status: z.enum(['pending', 'delivered', 'failed']),
     attempts: z.number().int(),
@@ -57,10 +62,12 @@ const toDto = (w: Webhook) => ({
   createdAt: w.createdAt.toISOString(),
 });
 
-const toDeliveryDto = (d: WebhookDelivery) => ({
+const toDeliveryDto = (d: WebhookDelivery & { driftReport?: { clusterId: string } | null }) => ({
   id: d.id,
   webhookId: d.webhookId,
   runId: d.runId,
+  driftReportId: d.driftReportId,
+  driftClusterId: d.driftReport?.clusterId ?? null,
   event: d.event,
   status: d.status,
   attempts: d.attempts,
@@ -243,6 +250,7 @@ export function webhookRoutes(app: FastifyInstance, deps: AppDeps) {
         where: { webhookId: w.id },
         orderBy: { createdAt: 'desc' },
         take: request.query.limit,
+        include: { driftReport: { select: { clusterId: true } } },
       });
       return { items: rows.map(toDeliveryDto) };
     },

@@ -27,6 +27,7 @@ const cluster = (id: string, over: Partial<ClusterSummary> = {}): ClusterSummary
   nodes: 6,
   lastSeenAt: '2026-01-01T00:00:00Z',
   vanishedAt: null,
+  drifted: null,
   ...over,
 });
 const inventory = [

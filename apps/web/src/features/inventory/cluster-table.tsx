@@ -10,7 +10,25 @@ const columns: Column<ClusterSummary>[] = [
     key: 'name',
     header: 'Name',
     sortValue: (c) => c.name,
-    cell: (c) => <Link to={`/clusters/${c.id}`}>{c.name}</Link>,
+    cell: (c) => (
+      <>
+        <Link to={`/clusters/${c.id}`}>{c.name}</Link>
+        {c.drifted && (
+          // The latest check found drift: straight to the cluster page's drift section.
+          <>
+            {' '}
+            <Link
+              to={`/clusters/${c.id}?tab=drift`}
+              className="badge tone-danger"
+              data-drift-badge="drifted"
+              aria-label={`${c.name} drifted from its source: see the drift report`}
+            >
+              <span aria-hidden="true">!</span> Drifted
+            </Link>
+          </>
+        )}
+      </>
+    ),
   },
   { key: 'cloud', header: 'Cloud', sortValue: (c) => c.cloud, cell: (c) => <CloudBadge cloud={c.cloud} /> },
   {

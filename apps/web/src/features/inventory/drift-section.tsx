@@ -2,7 +2,14 @@ import { useEffect, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ActionButton } from '../../components/disabled-reason.tsx';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
-import { type DriftFinding, type DriftReport, useCheckDrift, useDrift } from '../../lib/drift.ts';
+import {
+  type DriftFinding,
+  type DriftReport,
+  findingCount,
+  useCheckDrift,
+  useDrift,
+  type WorkloadDriftFinding,
+} from '../../lib/drift.ts';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
 import { usePermission } from '../../lib/session-context.ts';
 
@@ -11,12 +18,26 @@ const shown = (v: unknown) =>
 const severityTone = { critical: 'danger', warning: 'attention', info: 'neutral' } as const;
 const severityRank = { critical: 0, warning: 1, info: 2 } as const;
 
+/** A finding's expected and actual values, as table cells. */
+function ValueCells({ expected, actual }: { expected: unknown; actual: unknown }) {
+  return (
+    <>
+      <td>
+        <code>{shown(expected)}</code>
+      </td>
+      <td>
+        <code>{shown(actual)}</code>
+      </td>
+    </>
+  );
+}
+
 /** Drifted or in sync, never colour alone: an icon and words. */
 export function DriftBadge({ report }: { report: DriftReport | null | undefined }) {
   if (!report) return <span className="badge tone-neutral">• Not checked</span>;
   return report.drifted ? (
     <span className="badge tone-danger" data-drift="drifted">
-      <span aria-hidden="true">!</span> Drifted ({report.findings.length})
+      <span aria-hidden="true">!</span> Drifted ({findingCount(report)})
     </span>
   ) : (
     <span className="badge tone-success" data-drift="in-sync">
@@ -63,6 +84,7 @@ export function DriftSection({ clusterId }: { clusterId: string }) {
           </div>
           <ProblemAlert error={check.error} />
           {latest && <Findings report={latest} />}
+          {latest?.workloads && <WorkloadFindings report={latest} />}
           {items.length > 0 && <History items={items} />}
         </>
       )}
@@ -74,11 +96,11 @@ function Findings({ report }: { report: DriftReport }) {
   if (report.findings.length === 0)
     return (
       <p role="status">
-        No drift at the last check,{' '}
+        No {report.workloads ? 'infrastructure ' : ''}drift at the last check,{' '}
         <time dateTime={report.createdAt} title={formatDateTime(report.createdAt)}>
           {formatRelative(report.createdAt)}
         </time>
-        .
+        . <span className="muted small">Scheduled checks that find the same are not stored again.</span>
       </p>
     );
   const rows = [...report.findings].sort(
@@ -112,12 +134,71 @@ function Findings({ report }: { report: DriftReport }) {
                 <code>{f.path}</code>
                 {f.path.startsWith('source.') && <span className="muted small"> (the source changed)</span>}
               </td>
+              <ValueCells expected={f.expected} actual={f.actual} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The namespaces of the last migration into the clone, planned again, object by object. */
+function WorkloadFindings({ report }: { report: DriftReport }) {
+  const w = report.workloads;
+  if (!w) return null;
+  const what = (
+    <>
+      namespaces {w.namespaces.join(', ') || '—'} as the last migration (
+      <Link to={`/runs/${w.runId}`}>run {w.runId.slice(0, 8)}…</Link>) would write them now
+    </>
+  );
+  if (w.error)
+    return (
+      <p role="alert" data-workloads="error">
+        Workloads could not be compared with the last migration (
+        <Link to={`/runs/${w.runId}`}>run {w.runId.slice(0, 8)}…</Link>): {w.error}
+      </p>
+    );
+  if (w.findings.length === 0)
+    return (
+      <p role="status" data-workloads="in-sync">
+        No workload drift: the clone holds {what}.
+      </p>
+    );
+  return (
+    <div className="table-scroll">
+      <table className="data-table" aria-label="Workload drift findings">
+        <caption className="muted small">
+          {w.findings.length} workload finding(s){w.truncated ? ' (the first ones only)' : ''}, against {what}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Object</th>
+            <th scope="col">Field</th>
+            <th scope="col">Expected</th>
+            <th scope="col">Actual</th>
+          </tr>
+        </thead>
+        <tbody>
+          {w.findings.map((f: WorkloadDriftFinding) => (
+            <tr
+              key={`${f.namespace}/${f.kind}/${f.name}/${f.path}`}
+              data-workload-finding={`${f.kind}/${f.name}`}
+            >
               <td>
-                <code>{shown(f.expected)}</code>
+                <code>
+                  {f.kind} {f.namespace}/{f.name}
+                </code>
               </td>
               <td>
-                <code>{shown(f.actual)}</code>
+                {f.path === 'object' ? (
+                  <span>{f.actual === null ? 'missing in the clone' : 'not from the migration'}</span>
+                ) : (
+                  <code>{f.path}</code>
+                )}
               </td>
+              <ValueCells expected={f.expected} actual={f.actual} />
             </tr>
           ))}
         </tbody>

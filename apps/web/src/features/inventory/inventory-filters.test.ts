@@ -25,6 +25,7 @@ const cluster = (over: Partial<ClusterSummary>): ClusterSummary => ({
   nodes: 3,
   lastSeenAt: '2026-01-01T00:00:00Z',
   vanishedAt: null,
+  drifted: null,
   ...over,
 });
 

@@ -5,6 +5,8 @@ const delivery = (over: Partial<WebhookDelivery>): WebhookDelivery => ({
   id: '0193a000-0000-7000-8000-000000000001',
   webhookId: '0193a000-0000-7000-8000-000000000002',
   runId: null,
+  driftReportId: null,
+  driftClusterId: null,
   event: 'run.failed',
   status: 'pending',
   attempts: 0,

@@ -17,6 +17,7 @@ import {
   eventLabel,
   eventOptions,
   type Webhook,
+  type WebhookDelivery,
   type WebhookEvent,
   type WebhookFormat,
   webhookFormProblems,
@@ -284,6 +285,19 @@ function WebhookTable({
   );
 }
 
+/** What a delivery was about: its run, or the drift report (on its cluster's page). */
+function DeliverySubject({ delivery: d }: { delivery: WebhookDelivery }) {
+  if (d.runId) return <Link to={`/runs/${d.runId}`}>run {d.runId.slice(0, 8)}…</Link>;
+  if (d.driftReportId && d.driftClusterId)
+    return (
+      <Link to={`/clusters/${d.driftClusterId}?tab=drift`} data-drift-report={d.driftReportId}>
+        drift report {d.driftReportId.slice(0, 8)}…
+      </Link>
+    );
+  if (d.event === 'drift.detected') return <span className="muted">drift report (pruned)</span>;
+  return <>—</>;
+}
+
 function DeliveryLog({ webhook }: { webhook: Webhook }) {
   const deliveries = useWebhookDeliveries(webhook.id);
   return (
@@ -299,7 +313,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
             <thead>
               <tr>
                 <th scope="col">Event</th>
-                <th scope="col">Run</th>
+                <th scope="col">About</th>
                 <th scope="col">State</th>
                 <th scope="col">Attempts</th>
                 <th scope="col">Last answer</th>
@@ -319,7 +333,9 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
                 return (
                   <tr key={d.id} data-delivery={d.id}>
                     <td>{eventLabel(d.event)}</td>
-                    <td>{d.runId ? <Link to={`/runs/${d.runId}`}>{d.runId.slice(0, 8)}…</Link> : '—'}</td>
+                    <td>
+                      <DeliverySubject delivery={d} />
+                    </td>
                     <td>
                       <StateLabel tone={state.tone}>{state.label}</StateLabel>
                       {d.status === 'pending' && d.nextAttemptAt && (
