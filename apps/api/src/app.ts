@@ -21,6 +21,7 @@ import { driftRoutes } from './modules/drift/routes.ts';
 import { memberRoutes } from './modules/members/routes.ts';
 import { planRoutes } from './modules/plans/routes.ts';
 import { policyRoutes } from './modules/policies/routes.ts';
+import { recipeRoutes } from './modules/recipes/routes.ts';
 import { runRoutes } from './modules/runs/routes.ts';
 import { selftestRoutes } from './modules/selftest/routes.ts';
 import { ssoRoutes } from './modules/sso/routes.ts';
@@ -144,6 +145,7 @@ export async function buildApp(
   planRoutes(app, deps);
   inventoryRoutes(app, deps);
   migrationRoutes(app, deps);
+  recipeRoutes(app, deps);
   runActionRoutes(app, deps);
   webhookRoutes(app, deps);
   ssoRoutes(app, deps);

@@ -57,6 +57,13 @@ const expected: Record<string, 'public' | 'signed-in' | Role> = {
   'POST /api/v1/runs/:id/reject': 'operator',
   'POST /api/v1/inventory/sync': 'operator',
   'POST /api/v1/migrations': 'developer',
+  'GET /api/v1/recipes': 'viewer',
+  'GET /api/v1/recipes/:id': 'viewer',
+  'POST /api/v1/recipes': 'operator',
+  'PATCH /api/v1/recipes/:id': 'operator',
+  'DELETE /api/v1/recipes/:id': 'operator',
+  'POST /api/v1/recipes/:id/run': 'operator',
+  'GET /api/v1/recipes/:id/runs': 'viewer',
   'GET /api/v1/clusters/:id/kubeconfig': 'operator',
   'POST /api/v1/clusters/:id/drift': 'developer',
   'GET /api/v1/clusters/:id/drift': 'viewer',
@@ -167,6 +174,18 @@ beforeAll(async () => {
     data: { tenantId: otherTenant.id, document: { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [] } },
   });
   foreignIds.set('plans', plan.id);
+  const otherOwner = await h.db.user.findUniqueOrThrow({ where: { email: 'owner@other.dolly' } });
+  const recipe = await h.db.environmentRecipe.create({
+    data: {
+      tenantId: otherTenant.id,
+      name: `foreign-${Date.now()}`,
+      ownerId: otherOwner.id,
+      sourceClusterId: cluster.id,
+      targetClusterId: cluster.id,
+      spec: { workloads: { namespaces: ['shop'] } },
+    },
+  });
+  foreignIds.set('recipes', recipe.id);
   const webhook = await app.inject({
     method: 'POST',
     url: '/api/v1/webhooks',
@@ -187,6 +206,7 @@ const updateBodies: Record<string, unknown> = {
   clusters: { environment: 'dev' },
   plans: { document: { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [] } },
   webhooks: { enabled: false },
+  recipes: { enabled: false },
 };
 
 const RANDOM_ID = '01234567-89ab-7def-8123-456789abcdef';

@@ -25,6 +25,9 @@ const CloneWizardPage = lazy(() =>
 const MigrateWizardPage = lazy(() =>
   import('./features/migrate/migrate-wizard-page.tsx').then((m) => ({ default: m.MigrateWizardPage })),
 );
+const RecipesPage = lazy(() =>
+  import('./features/recipes/recipes-page.tsx').then((m) => ({ default: m.RecipesPage })),
+);
 const RunsPage = lazy(() => import('./features/runs/runs-page.tsx').then((m) => ({ default: m.RunsPage })));
 const RunPage = lazy(() => import('./features/runs/run-page.tsx').then((m) => ({ default: m.RunPage })));
 const SettingsRoutes = lazy(() =>
@@ -92,6 +95,7 @@ function Shell({ session }: { session: SessionInfo }) {
               <Route path="/clusters/:clusterId" element={<ClusterPage />} />
               <Route path="/clone" element={<CloneWizardPage />} />
               <Route path="/migrate" element={<MigrateWizardPage />} />
+              <Route path="/recipes" element={<RecipesPage />} />
               <Route path="/runs" element={<RunsPage />} />
               <Route path="/runs/:runId" element={<RunPage />} />
               <Route path="/settings/*" element={<SettingsRoutes session={session} />} />

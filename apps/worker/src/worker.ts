@@ -25,6 +25,7 @@ import { processClone } from './processors/clone.ts';
 import { processEnvironment } from './processors/environment.ts';
 import { processMigrate } from './processors/migrate.ts';
 import { processRollback } from './processors/rollback.ts';
+import { processScheduledRecipe, reconcileRecipeSchedules } from './processors/scheduled-recipe.ts';
 import { processScheduledSync, reconcileSyncSchedules } from './processors/scheduled-sync.ts';
 import { processSelftest } from './processors/selftest.ts';
 import { processSync } from './processors/sync.ts';
@@ -178,6 +179,10 @@ export async function startRunWorker(opts: WorkerOptions) {
           const { tenantId } = jobPayloadSchema('runs', 'scheduled-sync').parse(job.data);
           return processScheduledSync(deps, tenantId);
         }
+        case 'scheduled-recipe': {
+          const { tenantId, recipeId } = jobPayloadSchema('runs', 'scheduled-recipe').parse(job.data);
+          return processScheduledRecipe(deps, tenantId, recipeId);
+        }
         default:
           throw new Error(`unknown job ${job.name}`);
       }
@@ -240,6 +245,10 @@ export async function startRunWorker(opts: WorkerOptions) {
       opts.log.warn({ err }, 'could not reconcile sync schedules'),
     );
   await reconcile();
+  // Recipes' schedulers follow their rows (the API keeps them in step; this repairs a lost one).
+  await reconcileRecipeSchedules(deps).catch((err: unknown) =>
+    opts.log.warn({ err }, 'could not reconcile recipe schedules'),
+  );
   // New tenants and accounts get their schedule without a worker restart.
   schedules = setInterval(reconcile, 5 * 60_000);
   schedules.unref();

@@ -2124,7 +2124,6 @@ export type paths = {
                          * @description Service endpoint override (private or sovereign clouds)
                          */
                         endpoint?: string;
-                        /** Format: includes */
                         caBundle?: string;
                         credentials: {
                             /** @enum {string} */
@@ -3377,7 +3376,7 @@ export type paths = {
         put?: never;
         /**
          * Compare a clone with its source now and store the report (developers and above)
-         * @description Compares the inventory as the last sync read it: sync first to compare with what the clouds have this minute. Answers 409 when the cluster has no known source (it was not cloned by Dolly). A `drift.detected` webhook event fires when drift is found and differs from the previous report.
+         * @description Compares the inventory as the last sync read it: sync first to compare with what the clouds have this minute. When a migration succeeded into the clone, its namespaces are compared too: the migration planned again now (its stored request, the same transforms) against the objects the clone holds. Answers 409 when the cluster has no known source (it was not cloned by Dolly). A `drift.detected` webhook event fires when drift is found and differs from the previous report.
          */
         post: {
             parameters: {
@@ -4274,6 +4273,852 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recipes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's environment recipes, with their schedule, next run and last run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EnvironmentRecipe"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Save an environment recipe: a refresh run on a cron schedule, under your role
+         * @description Admitted exactly as the migration (or clone with workloads) it runs would be, with your role: clone policies, the prod guard, Secrets for operators, no kube-* namespaces. You become its owner: every scheduled run is admitted again with your role and the policies of that day, and is refused (an audit line, no run) if you are no longer an operator of the tenant.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example nightly prod → dev */
+                        name: string;
+                        /**
+                         * Format: uuid
+                         * @description Inventory cluster the namespaces come from
+                         */
+                        sourceClusterId: string;
+                        /**
+                         * @description Inventory cluster refreshed on every run; null with recreateCluster
+                         * @default null
+                         */
+                        targetClusterId?: string | null;
+                        /**
+                         * @description Clone spec.clone (a plan item) first, then migrate into the new cluster
+                         * @default false
+                         */
+                        recreateCluster?: boolean;
+                        spec: {
+                            /** @description Namespaces, mappings and options of the migration, as POST /api/v1/migrations takes them */
+                            workloads: {
+                                /**
+                                 * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                                 * @example [
+                                 *       "shop",
+                                 *       "team-*"
+                                 *     ]
+                                 */
+                                namespaces: string[];
+                                /** @description Names or globs left out */
+                                excludeNamespaces?: string[];
+                                /**
+                                 * @description Source namespace → target namespace
+                                 * @example {
+                                 *       "shop": "shop-dev"
+                                 *     }
+                                 */
+                                namespaceMap?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description Kubernetes label selector applied to namespaced objects
+                                 * @example app!=legacy
+                                 */
+                                labelSelector?: string;
+                                /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                                includeKinds?: string[];
+                                /** @description Kinds left out */
+                                excludeKinds?: string[];
+                                /** @description Source storage class → target class; overrides the per-cloud defaults */
+                                storageClassMap?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description Image registry prefix → replacement, matched on `/` boundaries
+                                 * @example {
+                                 *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                                 *     }
+                                 */
+                                registryMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                                identityMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Source node pool → target node pool for node selectors and affinities */
+                                nodePoolMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Source ingress class → target ingress class */
+                                ingressClassMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Image pull secret → replacement; an empty string removes the reference */
+                                pullSecretMap?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description What to do with objects that already exist in the target
+                                 * @default skip
+                                 * @enum {string}
+                                 */
+                                existing?: "skip" | "update";
+                                /**
+                                 * @description Copy Secrets (operator and above)
+                                 * @default false
+                                 */
+                                includeSecrets?: boolean;
+                                /**
+                                 * @description Copy each PVC's files to the target
+                                 * @default false
+                                 */
+                                copyVolumes?: boolean;
+                                /**
+                                 * @description Stop and sync: scale the source down, copy the final state, start the target
+                                 * @default false
+                                 */
+                                cutover?: boolean;
+                                /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
+                                bandwidthBytesPerSec?: number;
+                                /**
+                                 * @description How long workloads may take to become Ready on the target
+                                 * @default 600
+                                 */
+                                readyTimeoutSec?: number;
+                            };
+                            /** @description With recreateCluster: the plan item cloned before the migration */
+                            clone?: {
+                                /**
+                                 * Format: uuid
+                                 * @description The clone plan whose item is created on every run
+                                 */
+                                planId: string;
+                                /**
+                                 * @description Index of the plan item
+                                 * @default 0
+                                 */
+                                item?: number;
+                                /** @description Typed confirmation for a prod-class target, as apply takes it */
+                                confirm?: string;
+                            };
+                        };
+                        /**
+                         * @description Five-field cron (minute hour day-of-month month day-of-week); null: run on demand only
+                         * @default null
+                         * @example 0 2 * * *
+                         */
+                        schedule?: string | null;
+                        /**
+                         * @description IANA time zone the schedule is read in
+                         * @default UTC
+                         * @example Europe/Berlin
+                         */
+                        timezone?: string;
+                        /**
+                         * @description A disabled recipe never runs on its schedule
+                         * @default true
+                         */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnvironmentRecipe"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One environment recipe */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnvironmentRecipe"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a recipe and its schedule; its runs stay in the history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a recipe (enable, disable, reschedule, edit what it migrates)
+         * @description The recipe as it will be is admitted again with your role (not when it is only switched off: that only stops writes). The owner stays who created it.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example nightly prod → dev */
+                        name?: string;
+                        /**
+                         * Format: uuid
+                         * @description Inventory cluster the namespaces come from
+                         */
+                        sourceClusterId?: string;
+                        /** @description Inventory cluster refreshed on every run; null with recreateCluster */
+                        targetClusterId?: string | null;
+                        /** @description Clone spec.clone (a plan item) first, then migrate into the new cluster */
+                        recreateCluster?: boolean;
+                        spec?: {
+                            /** @description Namespaces, mappings and options of the migration, as POST /api/v1/migrations takes them */
+                            workloads: {
+                                /**
+                                 * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                                 * @example [
+                                 *       "shop",
+                                 *       "team-*"
+                                 *     ]
+                                 */
+                                namespaces: string[];
+                                /** @description Names or globs left out */
+                                excludeNamespaces?: string[];
+                                /**
+                                 * @description Source namespace → target namespace
+                                 * @example {
+                                 *       "shop": "shop-dev"
+                                 *     }
+                                 */
+                                namespaceMap?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description Kubernetes label selector applied to namespaced objects
+                                 * @example app!=legacy
+                                 */
+                                labelSelector?: string;
+                                /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                                includeKinds?: string[];
+                                /** @description Kinds left out */
+                                excludeKinds?: string[];
+                                /** @description Source storage class → target class; overrides the per-cloud defaults */
+                                storageClassMap?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description Image registry prefix → replacement, matched on `/` boundaries
+                                 * @example {
+                                 *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                                 *     }
+                                 */
+                                registryMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                                identityMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Source node pool → target node pool for node selectors and affinities */
+                                nodePoolMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Source ingress class → target ingress class */
+                                ingressClassMap?: {
+                                    [key: string]: string;
+                                };
+                                /** @description Image pull secret → replacement; an empty string removes the reference */
+                                pullSecretMap?: {
+                                    [key: string]: string;
+                                };
+                                /**
+                                 * @description What to do with objects that already exist in the target
+                                 * @default skip
+                                 * @enum {string}
+                                 */
+                                existing?: "skip" | "update";
+                                /**
+                                 * @description Copy Secrets (operator and above)
+                                 * @default false
+                                 */
+                                includeSecrets?: boolean;
+                                /**
+                                 * @description Copy each PVC's files to the target
+                                 * @default false
+                                 */
+                                copyVolumes?: boolean;
+                                /**
+                                 * @description Stop and sync: scale the source down, copy the final state, start the target
+                                 * @default false
+                                 */
+                                cutover?: boolean;
+                                /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
+                                bandwidthBytesPerSec?: number;
+                                /**
+                                 * @description How long workloads may take to become Ready on the target
+                                 * @default 600
+                                 */
+                                readyTimeoutSec?: number;
+                            };
+                            /** @description With recreateCluster: the plan item cloned before the migration */
+                            clone?: {
+                                /**
+                                 * Format: uuid
+                                 * @description The clone plan whose item is created on every run
+                                 */
+                                planId: string;
+                                /**
+                                 * @description Index of the plan item
+                                 * @default 0
+                                 */
+                                item?: number;
+                                /** @description Typed confirmation for a prod-class target, as apply takes it */
+                                confirm?: string;
+                            };
+                        };
+                        /**
+                         * @description Five-field cron (minute hour day-of-month month day-of-week); null: run on demand only
+                         * @example 0 2 * * *
+                         */
+                        schedule?: string | null;
+                        /**
+                         * @description IANA time zone the schedule is read in
+                         * @example Europe/Berlin
+                         */
+                        timezone?: string;
+                        /** @description A disabled recipe never runs on its schedule */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EnvironmentRecipe"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/recipes/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a recipe now, outside its schedule
+         * @description Admitted with your role and the policies of now, like the hand-made request; you are its requester. A run a policy holds for approval waits for it. 409 while an earlier run of the recipe has not finished.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recipes/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recipe's runs, newest first (scheduled and by hand) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Run"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}/cancel": {
         parameters: {
             query?: never;
@@ -4823,7 +5668,7 @@ export type paths = {
                          * @enum {string}
                          */
                         format?: "json" | "slack";
-                        events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
+                        events: ("run.pending_approval" | "run.succeeded" | "run.partially_succeeded" | "run.failed" | "run.rolled_back" | "run.rejected" | "drift.detected")[];
                     };
                 };
             };
@@ -4840,7 +5685,7 @@ export type paths = {
                             url: string;
                             /** @enum {string} */
                             format: "json" | "slack";
-                            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
+                            events: ("run.pending_approval" | "run.succeeded" | "run.partially_succeeded" | "run.failed" | "run.rolled_back" | "run.rejected" | "drift.detected")[];
                             enabled: boolean;
                             /** Format: date-time */
                             createdAt: string;
@@ -5000,7 +5845,7 @@ export type paths = {
                         url?: string;
                         /** @enum {string} */
                         format?: "json" | "slack";
-                        events?: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
+                        events?: ("run.pending_approval" | "run.succeeded" | "run.partially_succeeded" | "run.failed" | "run.rolled_back" | "run.rejected" | "drift.detected")[];
                         enabled?: boolean;
                     };
                 };
@@ -6290,6 +7135,8 @@ export type components = {
             /** Format: date-time */
             lastSeenAt: string;
             vanishedAt: string | null;
+            /** @description Whether the clone's latest drift report found drift; null: never checked (or not a clone) */
+            drifted: boolean | null;
         };
         ClusterInput: {
             /** Format: uuid */
@@ -6317,6 +7164,8 @@ export type components = {
             /** Format: date-time */
             lastSeenAt: string;
             vanishedAt: string | null;
+            /** @description Whether the clone's latest drift report found drift; null: never checked (or not a clone) */
+            drifted: boolean | null;
             spec: unknown;
             nodePools: {
                 /** Format: uuid */
@@ -6337,6 +7186,32 @@ export type components = {
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
         };
+        WorkloadDriftFindingInput: {
+            /** @description The target namespace (a Namespace object: its own name) */
+            namespace: string;
+            kind: string;
+            name: string;
+            /** @description `spec.replicas`, `spec.template.spec.containers[0].image`; `object` when the object is missing in the clone (actual null) or extra in a migrated namespace (expected null) */
+            path: string;
+            /** @description What the migration, planned again now, would write; Secret values read `<redacted>` */
+            expected: unknown;
+            /** @description What the clone holds; null: absent */
+            actual: unknown;
+        };
+        DriftWorkloadsInput: {
+            /**
+             * Format: uuid
+             * @description The last succeeded migration into the clone, planned again
+             */
+            runId: string;
+            /** @description The target namespaces compared */
+            namespaces: string[];
+            findings: components["schemas"]["WorkloadDriftFindingInput"][];
+            /** @description More findings than a report keeps (500) */
+            truncated: boolean;
+            /** @description Why the workloads could not be compared (then there are no findings) */
+            error: string | null;
+        };
         DriftReportInput: {
             /** Format: uuid */
             id: string;
@@ -6355,6 +7230,8 @@ export type components = {
             /** @description The clone run whose plan item was the expectation */
             runId: string | null;
             findings: components["schemas"]["DriftFindingInput"][];
+            /** @description Null when no migration succeeded into the clone (or the report predates the comparison) */
+            workloads: components["schemas"]["DriftWorkloadsInput"] | null;
             /** @description Who asked; null for the schedule */
             requestedById: string | null;
             /** Format: date-time */
@@ -6687,6 +7564,145 @@ export type components = {
             rule: string;
             reason: string;
         };
+        /** @description A saved refresh (migration, or clone with workloads) run on a schedule under its owner’s role */
+        EnvironmentRecipeInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            owner: {
+                /** Format: uuid */
+                id: string;
+                email: string | null;
+            };
+            /** Format: uuid */
+            sourceClusterId: string;
+            targetClusterId: string | null;
+            targetAccountId: string | null;
+            recreateCluster: boolean;
+            /** @description The recipe spec (workloads, and clone when recreateCluster) */
+            spec: {
+                /** @description Namespaces, mappings and options of the migration, as POST /api/v1/migrations takes them */
+                workloads: {
+                    /**
+                     * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                     * @example [
+                     *       "shop",
+                     *       "team-*"
+                     *     ]
+                     */
+                    namespaces: string[];
+                    /** @description Names or globs left out */
+                    excludeNamespaces?: string[];
+                    /**
+                     * @description Source namespace → target namespace
+                     * @example {
+                     *       "shop": "shop-dev"
+                     *     }
+                     */
+                    namespaceMap?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description Kubernetes label selector applied to namespaced objects
+                     * @example app!=legacy
+                     */
+                    labelSelector?: string;
+                    /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                    includeKinds?: string[];
+                    /** @description Kinds left out */
+                    excludeKinds?: string[];
+                    /** @description Source storage class → target class; overrides the per-cloud defaults */
+                    storageClassMap?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description Image registry prefix → replacement, matched on `/` boundaries
+                     * @example {
+                     *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                     *     }
+                     */
+                    registryMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                    identityMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description Source node pool → target node pool for node selectors and affinities */
+                    nodePoolMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description Source ingress class → target ingress class */
+                    ingressClassMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description Image pull secret → replacement; an empty string removes the reference */
+                    pullSecretMap?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description What to do with objects that already exist in the target
+                     * @default skip
+                     * @enum {string}
+                     */
+                    existing: "skip" | "update";
+                    /**
+                     * @description Copy Secrets (operator and above)
+                     * @default false
+                     */
+                    includeSecrets: boolean;
+                    /**
+                     * @description Copy each PVC's files to the target
+                     * @default false
+                     */
+                    copyVolumes: boolean;
+                    /**
+                     * @description Stop and sync: scale the source down, copy the final state, start the target
+                     * @default false
+                     */
+                    cutover: boolean;
+                    /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
+                    bandwidthBytesPerSec?: number;
+                    /**
+                     * @description How long workloads may take to become Ready on the target
+                     * @default 600
+                     */
+                    readyTimeoutSec: number;
+                };
+                /** @description With recreateCluster: the plan item cloned before the migration */
+                clone?: {
+                    /**
+                     * Format: uuid
+                     * @description The clone plan whose item is created on every run
+                     */
+                    planId: string;
+                    /**
+                     * @description Index of the plan item
+                     * @default 0
+                     */
+                    item: number;
+                    /** @description Typed confirmation for a prod-class target, as apply takes it */
+                    confirm?: string;
+                };
+            };
+            schedule: string | null;
+            timezone: string;
+            enabled: boolean;
+            nextRunAt: string | null;
+            /** @description The last run the recipe started, scheduled or by hand */
+            lastRun: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
+                /** Format: date-time */
+                createdAt: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         SsoConfigInput: {
             /** @example Acme Okta */
             displayName: string;
@@ -6753,7 +7769,7 @@ export type components = {
             url: string;
             /** @enum {string} */
             format: "json" | "slack";
-            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
+            events: ("run.pending_approval" | "run.succeeded" | "run.partially_succeeded" | "run.failed" | "run.rolled_back" | "run.rejected" | "drift.detected")[];
             enabled: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -6764,6 +7780,10 @@ export type components = {
             /** Format: uuid */
             webhookId: string;
             runId: string | null;
+            /** @description For `drift.detected`: the report it is about */
+            driftReportId: string | null;
+            /** @description For `drift.detected`: the report's clone (links to its drift section) */
+            driftClusterId: string | null;
             /** @example run.succeeded */
             event: string;
             /** @enum {string} */
@@ -7349,6 +8369,8 @@ export type components = {
             /** Format: date-time */
             lastSeenAt: string;
             vanishedAt: string | null;
+            /** @description Whether the clone's latest drift report found drift; null: never checked (or not a clone) */
+            drifted: boolean | null;
         };
         Cluster: {
             /** Format: uuid */
@@ -7376,6 +8398,8 @@ export type components = {
             /** Format: date-time */
             lastSeenAt: string;
             vanishedAt: string | null;
+            /** @description Whether the clone's latest drift report found drift; null: never checked (or not a clone) */
+            drifted: boolean | null;
             spec: unknown;
             nodePools: {
                 /** Format: uuid */
@@ -7396,6 +8420,32 @@ export type components = {
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
         };
+        WorkloadDriftFinding: {
+            /** @description The target namespace (a Namespace object: its own name) */
+            namespace: string;
+            kind: string;
+            name: string;
+            /** @description `spec.replicas`, `spec.template.spec.containers[0].image`; `object` when the object is missing in the clone (actual null) or extra in a migrated namespace (expected null) */
+            path: string;
+            /** @description What the migration, planned again now, would write; Secret values read `<redacted>` */
+            expected: unknown;
+            /** @description What the clone holds; null: absent */
+            actual: unknown;
+        };
+        DriftWorkloads: {
+            /**
+             * Format: uuid
+             * @description The last succeeded migration into the clone, planned again
+             */
+            runId: string;
+            /** @description The target namespaces compared */
+            namespaces: string[];
+            findings: components["schemas"]["WorkloadDriftFinding"][];
+            /** @description More findings than a report keeps (500) */
+            truncated: boolean;
+            /** @description Why the workloads could not be compared (then there are no findings) */
+            error: string | null;
+        };
         DriftReport: {
             /** Format: uuid */
             id: string;
@@ -7414,6 +8464,8 @@ export type components = {
             /** @description The clone run whose plan item was the expectation */
             runId: string | null;
             findings: components["schemas"]["DriftFinding"][];
+            /** @description Null when no migration succeeded into the clone (or the report predates the comparison) */
+            workloads: components["schemas"]["DriftWorkloads"] | null;
             /** @description Who asked; null for the schedule */
             requestedById: string | null;
             /** Format: date-time */
@@ -7746,6 +8798,145 @@ export type components = {
             rule: string;
             reason: string;
         };
+        /** @description A saved refresh (migration, or clone with workloads) run on a schedule under its owner’s role */
+        EnvironmentRecipe: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            owner: {
+                /** Format: uuid */
+                id: string;
+                email: string | null;
+            };
+            /** Format: uuid */
+            sourceClusterId: string;
+            targetClusterId: string | null;
+            targetAccountId: string | null;
+            recreateCluster: boolean;
+            /** @description The recipe spec (workloads, and clone when recreateCluster) */
+            spec: {
+                /** @description Namespaces, mappings and options of the migration, as POST /api/v1/migrations takes them */
+                workloads: {
+                    /**
+                     * @description Namespace names or globs (`*`, `?`, `[a-z]`)
+                     * @example [
+                     *       "shop",
+                     *       "team-*"
+                     *     ]
+                     */
+                    namespaces: string[];
+                    /** @description Names or globs left out */
+                    excludeNamespaces?: string[];
+                    /**
+                     * @description Source namespace → target namespace
+                     * @example {
+                     *       "shop": "shop-dev"
+                     *     }
+                     */
+                    namespaceMap?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description Kubernetes label selector applied to namespaced objects
+                     * @example app!=legacy
+                     */
+                    labelSelector?: string;
+                    /** @description Only these kinds (`Deployment` or `Ingress.networking.k8s.io`) */
+                    includeKinds?: string[];
+                    /** @description Kinds left out */
+                    excludeKinds?: string[];
+                    /** @description Source storage class → target class; overrides the per-cloud defaults */
+                    storageClassMap?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description Image registry prefix → replacement, matched on `/` boundaries
+                     * @example {
+                     *       "111111111111.dkr.ecr.us-east-1.amazonaws.com/dolly-demo": "us-docker.pkg.dev/dolly-dev"
+                     *     }
+                     */
+                    registryMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description ServiceAccount (`namespace/name` or `name`) → target cloud identity (IAM role ARN, managed identity client id, or Google service account email) */
+                    identityMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description Source node pool → target node pool for node selectors and affinities */
+                    nodePoolMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description Source ingress class → target ingress class */
+                    ingressClassMap?: {
+                        [key: string]: string;
+                    };
+                    /** @description Image pull secret → replacement; an empty string removes the reference */
+                    pullSecretMap?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description What to do with objects that already exist in the target
+                     * @default skip
+                     * @enum {string}
+                     */
+                    existing: "skip" | "update";
+                    /**
+                     * @description Copy Secrets (operator and above)
+                     * @default false
+                     */
+                    includeSecrets: boolean;
+                    /**
+                     * @description Copy each PVC's files to the target
+                     * @default false
+                     */
+                    copyVolumes: boolean;
+                    /**
+                     * @description Stop and sync: scale the source down, copy the final state, start the target
+                     * @default false
+                     */
+                    cutover: boolean;
+                    /** @description Cap on the volume copy stream, in bytes per second (at least 65536) */
+                    bandwidthBytesPerSec?: number;
+                    /**
+                     * @description How long workloads may take to become Ready on the target
+                     * @default 600
+                     */
+                    readyTimeoutSec: number;
+                };
+                /** @description With recreateCluster: the plan item cloned before the migration */
+                clone?: {
+                    /**
+                     * Format: uuid
+                     * @description The clone plan whose item is created on every run
+                     */
+                    planId: string;
+                    /**
+                     * @description Index of the plan item
+                     * @default 0
+                     */
+                    item: number;
+                    /** @description Typed confirmation for a prod-class target, as apply takes it */
+                    confirm?: string;
+                };
+            };
+            schedule: string | null;
+            timezone: string;
+            enabled: boolean;
+            nextRunAt: string | null;
+            /** @description The last run the recipe started, scheduled or by hand */
+            lastRun: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                status: "pending_approval" | "queued" | "running" | "waiting" | "succeeded" | "partially_succeeded" | "failed" | "cancelling" | "cancelled" | "rolling_back" | "rolled_back" | "rejected";
+                /** Format: date-time */
+                createdAt: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         SsoConfig: {
             /** @example Acme Okta */
             displayName: string;
@@ -7812,7 +9003,7 @@ export type components = {
             url: string;
             /** @enum {string} */
             format: "json" | "slack";
-            events: ("run.pending_approval" | "run.succeeded" | "run.failed" | "run.rolled_back" | "drift.detected")[];
+            events: ("run.pending_approval" | "run.succeeded" | "run.partially_succeeded" | "run.failed" | "run.rolled_back" | "run.rejected" | "drift.detected")[];
             enabled: boolean;
             /** Format: date-time */
             createdAt: string;
@@ -7823,6 +9014,10 @@ export type components = {
             /** Format: uuid */
             webhookId: string;
             runId: string | null;
+            /** @description For `drift.detected`: the report it is about */
+            driftReportId: string | null;
+            /** @description For `drift.detected`: the report's clone (links to its drift section) */
+            driftClusterId: string | null;
             /** @example run.succeeded */
             event: string;
             /** @enum {string} */

@@ -24,6 +24,7 @@ export type Subject =
   | 'Tenant'
   | 'Webhook'
   | 'SsoConfig'
+  | 'Recipe'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -34,7 +35,7 @@ export type AppAbility = MongoAbility<[Action, Subject]>;
  */
 export function defineAbilitiesFor(role: Role): AppAbility {
   const { can, cannot, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
-  can('read', ['Cluster', 'CloudAccount', 'Plan', 'Run', 'Tenant', 'ClonePolicy']);
+  can('read', ['Cluster', 'CloudAccount', 'Plan', 'Run', 'Tenant', 'ClonePolicy', 'Recipe']);
   if (role === 'viewer') return build();
 
   // developer: self-service clones and migrations under policy, their own runs
@@ -48,6 +49,8 @@ export function defineAbilitiesFor(role: Role): AppAbility {
   can(['approve', 'delete'], 'Run');
   can('update', 'Cluster');
   can('read', 'Member');
+  // environment recipes: refreshes that run unattended on a schedule, under their owner's role
+  can(['create', 'update', 'delete'], 'Recipe');
   if (role === 'operator') return build();
 
   // admin: the tenant's settings

@@ -16,6 +16,8 @@ export const queueCatalog = {
     environment: runRef,
     /** A timer, not a run: each tick creates the sync run it stands for. */
     'scheduled-sync': z.object({ tenantId: z.uuid() }),
+    /** A recipe's cron tick: each one admits and starts the recipe's run, or records why not. */
+    'scheduled-recipe': z.object({ tenantId: z.uuid(), recipeId: z.uuid() }),
   },
   /** One job per WebhookDelivery row; the row holds what is sent, the job only retries it. */
   webhooks: {

@@ -9,6 +9,7 @@ export type {
   CloudAccountModel as CloudAccount,
   ClusterModel as Cluster,
   DriftReportModel as DriftReport,
+  EnvironmentRecipeModel as EnvironmentRecipe,
   MembershipModel as Membership,
   NodePoolModel as NodePool,
   PlanModel as Plan,

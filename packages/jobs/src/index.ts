@@ -11,3 +11,4 @@ export * from './webhooks.ts';
 export * from './work-slots.ts';
 export * from './drift.ts';
 export * from './run-control.ts';
+export * from './recipe-schedules.ts';

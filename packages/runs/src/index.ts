@@ -7,3 +7,4 @@ export * from './live-catalog.ts';
 export * from './preflight.ts';
 export * from './drift.ts';
 export * from './environment.ts';
+export * from './recipe.ts';

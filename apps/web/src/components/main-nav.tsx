@@ -16,6 +16,7 @@ const entries: NavEntry[] = [
   { to: '/inventory', label: 'Inventory', visible: () => true },
   { to: '/clone', label: 'Clone', visible: (role) => permission(role, 'clone').allowed },
   { to: '/migrate', label: 'Migrate', visible: (role) => migratePermission(role).allowed },
+  { to: '/recipes', label: 'Recipes', visible: () => true },
   { to: '/runs', label: 'Runs', visible: () => true },
   { to: '/settings', label: 'Settings', visible: () => true },
 ];

@@ -28,6 +28,7 @@ export const uiActions = {
   // The API checks `retry` for a rollback: whoever may resume a run may also undo it.
   rollbackRun: { action: 'retry', subject: 'Run', denied: 'roll back runs' },
   approveRun: { action: 'approve', subject: 'Run', denied: 'approve or reject runs' },
+  manageRecipes: { action: 'create', subject: 'Recipe', denied: 'save or run environment recipes' },
 } as const satisfies Record<string, UiActionRule>;
 export type UiAction = keyof typeof uiActions;
 

@@ -29,6 +29,8 @@ export interface NewRun {
   planId?: string;
   planItemIndex?: number;
   parentRunId?: string;
+  /** the environment recipe the run refreshes */
+  recipeId?: string;
   needsApproval?: boolean;
   idempotencyKey?: string;
   /** What the replayed run must match for the key to count as the same request. */
@@ -67,6 +69,7 @@ export async function startRun(deps: AppDeps, principal: Principal, spec: NewRun
         planId: spec.planId ?? null,
         planItemIndex: spec.planItemIndex ?? null,
         parentRunId: spec.parentRunId ?? null,
+        recipeId: spec.recipeId ?? null,
         idempotencyKey: spec.idempotencyKey ?? null,
       },
     });
