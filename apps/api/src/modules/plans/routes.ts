@@ -334,7 +334,13 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         role: p.role,
         plan: { ...plan, targetEnvironment: requested, document: edited },
         account,
-      }).catch(explainUnknownEnvironment(requested ?? account.defaultEnvironment));
+      })
+        .catch(explainUnknownEnvironment(requested ?? account.defaultEnvironment, 'body.targetEnvironment'))
+        .catch(
+          nameRefusedEdit(
+            request.body.targetEnvironment === undefined ? 'body.document' : 'body.targetEnvironment',
+          ),
+        );
       const targetEnvironment = planEnvironment(targets);
       const document = {
         ...edited,
@@ -526,14 +532,28 @@ function planEnvironment(targets: CloneTarget[]): string | null {
  * A refusal when neither the request nor the account names an environment: say what to do about
  * the unknown one (it counts as prod).
  */
-function explainUnknownEnvironment(named: string | null | undefined) {
+function explainUnknownEnvironment(named: string | null | undefined, field = 'body.target.environment') {
   return (error: unknown): never => {
     if (error instanceof DollyError && error.code === 'policy_denied' && !named)
       throw new DollyError(
         error.code,
-        `${error.message}. Name a non-prod target.environment, or ask an admin to set the account's default environment`,
-        [{ path: 'body.target.environment', message: 'no environment named; the target counts as prod' }],
+        `${error.message}. Name a non-prod ${field.replace(/^body\./, '')}, or ask an admin to set the account's default environment`,
+        [{ path: field, message: 'no environment named; the target counts as prod' }],
       );
+    throw error;
+  };
+}
+
+/**
+ * An edit the policy refuses names what the editor changed: the environment they typed, or else the
+ * document (its targets), so a developer editing their own plan into prod is told at the PUT.
+ */
+function nameRefusedEdit(field: 'body.targetEnvironment' | 'body.document') {
+  return (error: unknown): never => {
+    if (error instanceof DollyError && error.code === 'policy_denied' && !error.errors?.length)
+      throw new DollyError(error.code, error.message, [
+        { path: field, message: 'the edited plan would write where your role may not' },
+      ]);
     throw error;
   };
 }
