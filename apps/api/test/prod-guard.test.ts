@@ -70,6 +70,23 @@ describe('the target environment is derived, and unknown means prod', () => {
     expect(apply.body.code).toBe('confirmation_required');
   });
 
+  it("forces a developer's copy of prod into the non-prod environment named, rewriting the labels, and says so", async () => {
+    const res = await s.api<PlanView>(
+      'developer',
+      'POST',
+      '/api/v1/plans',
+      await planBody({ environment: 'Dev', nameSuffix: `-d${tag}` }),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.targetEnvironment).toBe('dev');
+    const item = res.body.document.items[0];
+    // the source's `env: prod` label would make the next sync call the clone prod
+    expect(item?.target.labels?.env).toBe('dev');
+    const rewritten = item?.decisions.find((d) => d.rule === 'labels.target-environment');
+    expect(rewritten).toMatchObject({ path: 'labels["env"]', from: 'prod', to: 'dev' });
+    expect(item?.decisions.find((d) => d.rule === 'environment.target')?.reason).toBe('requested: dev');
+  });
+
   it.each(['Production', 'PRD'])('treats "%s" as prod for a developer', async (environment) => {
     const res = await s.api<Problem>('developer', 'POST', '/api/v1/plans', await planBody({ environment }));
     expect(res.status, JSON.stringify(res.body)).toBe(403);
