@@ -36,6 +36,14 @@ try {
 async function allowPassword(slug: string) {
   const tenant = await db.tenant.findUnique({ where: { slug }, include: { sso: true } });
   if (!tenant) throw new Error(`no tenant ${slug}`);
+  // a tenant without its own sign-in follows the installation's, which the API's environment decides
+  if (!tenant.sso) {
+    console.log(
+      `tenant ${slug} has no single sign-on of its own: if the installation's turns passwords off (DOLLY_SSO_PASSWORD_SIGN_IN=disabled), set DOLLY_SSO_PASSWORD_SIGN_IN=enabled in the API's environment and restart it`,
+    );
+    if (process.env.DOLLY_SSO_PASSWORD_SIGN_IN === 'disabled') process.exitCode = 1;
+    return;
+  }
   if (!tenant.sso?.passwordSignInDisabled) {
     console.log(`tenant ${slug} already allows password sign-in`);
     return;

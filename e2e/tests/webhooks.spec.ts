@@ -42,7 +42,7 @@ test('an admin adds a webhook, sees its secret once, sends a signed test and rea
   await expect(page.getByText('internal address')).toBeVisible();
 
   await page.getByLabel('URL').fill(url);
-  await page.getByLabel('Succeeded').check();
+  await page.getByLabel('Succeeded', { exact: true }).check();
   await page.getByRole('button', { name: 'Add webhook' }).click();
   await expect(page.getByRole('heading', { name: 'Webhook added' })).toBeFocused();
   const secret = await page.getByLabel('Signing secret').inputValue();

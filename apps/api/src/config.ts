@@ -111,6 +111,12 @@ export const configSchema = z.object({
       }
     })
     .describe('group=tenant:role, comma-separated; group * is everyone the issuer signs in'),
+  DOLLY_SSO_PASSWORD_SIGN_IN: z
+    .enum(['enabled', 'disabled'])
+    .default('enabled')
+    .describe(
+      'disabled: refuse password sign-in in every tenant the installation-wide sign-in serves (docs/sso.md)',
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -2,6 +2,7 @@
  * Installation-wide single sign-on (DOLLY_SSO_*): the operator's identity provider serves every
  * tenant it maps that has no sign-in of its own, each group giving a role per tenant.
  */
+import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { type Harness, startHarness } from './support/harness.ts';
@@ -13,6 +14,10 @@ const CLIENT_SECRET = 'installation-sso-secret-71c2';
 const tag = Date.now().toString(36).slice(-5);
 const ops = `ops-inst-${tag}`;
 const lab = `lab-inst-${tag}`;
+/** served by the installation's sign-in (everyone a viewer), and a tenant it does not serve */
+const pw = `pw-inst-${tag}`;
+const free = `free-inst-${tag}`;
+const PASSWORD = 'pat-password-4e1b';
 const accounts = {
   [`dee-${tag}`]: { email: `dee-${tag}@inst.test`, name: 'Dee', groups: ['platform'] },
   [`eli-${tag}`]: { email: `eli-${tag}@inst.test`, name: 'Eli', groups: ['marketing'] },
@@ -20,12 +25,12 @@ const accounts = {
 let provider: Awaited<ReturnType<typeof startOidcProvider>>;
 let h: Harness;
 
-async function signIn(tenant: string, loginName: string) {
-  const start = await h.app.inject({ method: 'GET', url: `/api/v1/auth/sso/${tenant}/start` });
+async function signIn(tenant: string, loginName: string, app = h.app) {
+  const start = await app.inject({ method: 'GET', url: `/api/v1/auth/sso/${tenant}/start` });
   expect(start.statusCode, start.body).toBe(302);
   const state = start.cookies.find((c) => c.name === 'dolly_sso_state');
   const back = new URL(await signInAtProvider(String(start.headers.location), loginName, CALLBACK));
-  const res = await h.app.inject({
+  const res = await app.inject({
     method: 'GET',
     url: `${back.pathname}${back.search}`,
     headers: { cookie: `dolly_sso_state=${state?.value}` },
@@ -34,14 +39,16 @@ async function signIn(tenant: string, loginName: string) {
   return { res, session };
 }
 
-async function me(session: string | undefined) {
-  const res = await h.app.inject({
+async function me(session: string | undefined, app = h.app) {
+  const res = await app.inject({
     method: 'GET',
     url: '/api/v1/auth/me',
     headers: { cookie: `dolly_session=${session}` },
   });
   return res.json() as { tenant: { slug: string }; role: string };
 }
+
+let installationEnv: Record<string, string>;
 
 beforeAll(async () => {
   provider = await startOidcProvider({
@@ -50,22 +57,21 @@ beforeAll(async () => {
     redirectUri: CALLBACK,
     accounts,
   });
-  h = await startHarness(
-    {
-      DOLLY_PUBLIC_URL: PUBLIC_URL,
-      DOLLY_SSO_ISSUER_URL: provider.issuer,
-      DOLLY_SSO_CLIENT_ID: 'dolly-installation',
-      DOLLY_SSO_CLIENT_SECRET: CLIENT_SECRET,
-      DOLLY_SSO_DISPLAY_NAME: 'Company IdP',
-      DOLLY_SSO_GROUP_ROLES: `platform=${ops}:operator, *=${lab}:viewer`,
-    },
-    { worker: false },
-  );
-  for (const slug of [ops, lab]) await h.db.tenant.create({ data: { slug, name: slug } });
+  installationEnv = {
+    DOLLY_PUBLIC_URL: PUBLIC_URL,
+    DOLLY_SSO_ISSUER_URL: provider.issuer,
+    DOLLY_SSO_CLIENT_ID: 'dolly-installation',
+    DOLLY_SSO_CLIENT_SECRET: CLIENT_SECRET,
+    DOLLY_SSO_DISPLAY_NAME: 'Company IdP',
+    DOLLY_SSO_GROUP_ROLES: `platform=${ops}:operator, *=${lab}:viewer, *=${pw}:viewer`,
+  };
+  h = await startHarness(installationEnv, { worker: false });
+  for (const slug of [ops, lab, pw, free]) await h.db.tenant.create({ data: { slug, name: slug } });
 });
 
 afterAll(async () => {
-  await h?.db.tenant.deleteMany({ where: { slug: { in: [ops, lab] } } });
+  await h?.db.user.deleteMany({ where: { email: `pat-${tag}@inst.test` } });
+  await h?.db.tenant.deleteMany({ where: { slug: { in: [ops, lab, pw, free] } } });
   await h?.close();
   await provider?.close();
 });
@@ -139,5 +145,97 @@ describe('installation-wide single sign-on', () => {
     await h.db.ssoConfig.update({ where: { tenantId: tenant.id }, data: { enabled: true } });
     const own = await h.app.inject({ method: 'GET', url: `/api/v1/auth/sso/${ops}` });
     expect(own.json()).toMatchObject({ displayName: 'Own IdP' });
+  });
+
+  it('refuses password sign-in in the tenants it serves when the operator turns passwords off', async () => {
+    const tenants = await h.db.tenant.findMany({ where: { slug: { in: [pw, free] } } });
+    const idOf = (slug: string) => tenants.find((t) => t.slug === slug)?.id ?? '';
+    await h.db.user.create({
+      data: {
+        email: `pat-${tag}@inst.test`,
+        name: 'Pat',
+        passwordHash: await hash(PASSWORD),
+        memberships: {
+          create: [
+            { tenantId: idOf(pw), role: 'viewer' },
+            { tenantId: idOf(free), role: 'viewer' },
+          ],
+        },
+      },
+    });
+    const passwordLogin = (app: typeof h.app, tenant: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: `pat-${tag}@inst.test`, password: PASSWORD, tenant },
+      });
+    const cookieOf = (res: Awaited<ReturnType<typeof passwordLogin>>) =>
+      res.cookies.find((c) => c.name === 'dolly_session')?.value;
+    // passwords on (the default): a password session opens in the served tenant
+    const before = await passwordLogin(h.app, pw);
+    expect(before.statusCode, before.body).toBe(200);
+    const freeBefore = await passwordLogin(h.app, free);
+    expect(freeBefore.statusCode).toBe(200);
+
+    const strict = await startHarness(
+      { ...installationEnv, DOLLY_SSO_PASSWORD_SIGN_IN: 'disabled' },
+      { worker: false },
+    );
+    try {
+      const option = await strict.app.inject({ method: 'GET', url: `/api/v1/auth/sso/${pw}` });
+      expect(option.json()).toMatchObject({ displayName: 'Company IdP', passwordSignInDisabled: true });
+      // the password session opened before ends at start; the unserved tenant's stays
+      const ended = await strict.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: { cookie: `dolly_session=${cookieOf(before)}` },
+      });
+      expect(ended.statusCode).toBe(401);
+      expect(await me(cookieOf(freeBefore), strict.app)).toMatchObject({ tenant: { slug: free } });
+
+      const refused = await passwordLogin(strict.app, pw);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.json()).toMatchObject({
+        code: 'sso_required',
+        detail: expect.stringContaining('Sign in with Company IdP'),
+        errors: [{ path: 'body.password', message: 'password sign-in is turned off for this tenant' }],
+      });
+      // a tenant the installation does not serve keeps passwords, and its sessions cannot walk in
+      const elsewhere = await passwordLogin(strict.app, free);
+      expect(elsewhere.statusCode).toBe(200);
+      const me2 = elsewhere.json() as { csrfToken: string };
+      const walk = await strict.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/switch-tenant',
+        headers: { cookie: `dolly_session=${cookieOf(elsewhere)}`, 'x-csrf-token': me2.csrfToken },
+        payload: { tenant: pw },
+      });
+      expect(walk.statusCode).toBe(403);
+      expect(walk.json()).toMatchObject({ code: 'sso_required', errors: [{ path: 'body.tenant' }] });
+      // single sign-on still signs people in
+      const sso = await signIn(pw, `dee-${tag}`, strict.app);
+      expect(sso.res.statusCode, sso.res.body).toBe(303);
+      expect(await me(sso.session, strict.app)).toMatchObject({ tenant: { slug: pw }, role: 'viewer' });
+
+      // a tenant's own single sign-on decides for it, passwords included
+      const sealed = strict.vault.seal('x');
+      await strict.db.ssoConfig.create({
+        data: {
+          tenantId: idOf(pw),
+          displayName: 'Own IdP',
+          issuerUrl: provider.issuer,
+          clientId: 'own',
+          clientSecretCipher: sealed.cipher,
+          clientSecretKeyId: sealed.keyId,
+        },
+      });
+      expect((await passwordLogin(strict.app, pw)).statusCode).toBe(200);
+      await strict.db.ssoConfig.deleteMany({ where: { tenantId: idOf(pw) } });
+    } finally {
+      await strict.close();
+    }
+    // the way back is the operator's variable: with passwords enabled again they work
+    expect((await passwordLogin(h.app, pw)).statusCode).toBe(200);
   });
 });

@@ -15,6 +15,7 @@ const accounts = {
   [`ada-${tag}`]: { email: `ada-${tag}@sso.test`, name: 'Ada SSO', groups: ['staff', 'dolly-operators'] },
   [`bob-${tag}`]: { email: `bob-${tag}@sso.test`, name: 'Bob SSO', groups: ['marketing'] },
   [`cy-${tag}`]: { email: `cy-${tag}@sso.test`, name: 'Cy SSO', groups: ['dolly-operators'] },
+  [`dee-${tag}`]: { email: `dee-${tag}@sso.test`, name: 'Dee SSO', groups: ['dolly-viewers'] },
 };
 let provider: Awaited<ReturnType<typeof startOidcProvider>>;
 let h: Harness;
@@ -249,6 +250,104 @@ describe('OIDC single sign-on', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json().detail).toMatch(/nonce/);
     expect(res.cookies.find((c) => c.name === 'dolly_session' && c.value)).toBeUndefined();
+  });
+
+  it('follows the groups at every later sign-in: promotes, demotes, and removes who no group maps', async () => {
+    const dee = `dee-${tag}`;
+    const setGroups = (groups: string[]) => {
+      const account = accounts[dee];
+      if (account) account.groups = groups;
+    };
+    const mapped = await api(
+      'PUT',
+      '/api/v1/sso',
+      config({
+        clientSecret: undefined,
+        groupRoles: [
+          { group: 'dolly-operators', role: 'operator' },
+          { group: 'dolly-admins', role: 'admin' },
+          { group: 'dolly-viewers', role: 'viewer' },
+        ],
+      }),
+    );
+    expect(mapped.status, mapped.raw).toBe(200);
+    const sessionOf = (res: Awaited<ReturnType<typeof signIn>>) => {
+      expect(res.statusCode, res.body).toBe(303);
+      return `dolly_session=${res.cookies.find((c) => c.name === 'dolly_session')?.value}`;
+    };
+    const roleOf = async (headers: Record<string, string>) => {
+      const me = await h.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers });
+      return me.statusCode === 200 ? (me.json() as { role: string }).role : me.statusCode;
+    };
+    // admins only: what a session or token can still do, not what /me says
+    const settings = async (headers: Record<string, string>) =>
+      (await h.app.inject({ method: 'GET', url: '/api/v1/sso', headers })).statusCode;
+
+    const first = { cookie: sessionOf(await signIn(dee)) };
+    expect(await roleOf(first)).toBe('viewer');
+    expect(await settings(first)).toBe(403);
+
+    setGroups(['dolly-admins', 'staff']);
+    const promoted = { cookie: sessionOf(await signIn(dee)) };
+    expect(await roleOf(promoted)).toBe('admin');
+    // the session opened before follows the membership
+    expect(await roleOf(first)).toBe('admin');
+    const me = await h.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: promoted });
+    const minted = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { ...promoted, 'x-csrf-token': me.json().csrfToken },
+      payload: { name: `dee-${tag}`, role: 'admin' },
+    });
+    expect(minted.statusCode, minted.body).toBe(201);
+    const token = { authorization: `Bearer ${minted.json().token}` };
+    expect(await settings(token)).toBe(200);
+
+    setGroups(['dolly-operators']);
+    const demoted = { cookie: sessionOf(await signIn(dee)) };
+    expect(await roleOf(demoted)).toBe('operator');
+    expect(await settings(first)).toBe(403);
+    expect(await settings(token)).toBe(403);
+
+    // none of the groups maps and there is no default role: refused, and the tenant is lost
+    setGroups(['marketing']);
+    const refused = await signIn(dee);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toContain('None of your groups');
+    const user = await h.db.user.findUniqueOrThrow({ where: { email: `dee-${tag}@sso.test` } });
+    const demo = await h.db.tenant.findUniqueOrThrow({ where: { slug: 'demo' } });
+    const membership = () =>
+      h.db.membership.findUnique({ where: { tenantId_userId: { tenantId: demo.id, userId: user.id } } });
+    expect(await membership()).toBeNull();
+    for (const session of [first, promoted, demoted]) expect(await roleOf(session)).toBe(401);
+    expect(await roleOf(token)).toBe(401);
+    const audit = await h.db.auditEntry.findFirst({
+      where: { action: 'sso.sign_in', outcome: 'denied' },
+      orderBy: { id: 'desc' },
+    });
+    expect(audit?.detail).toMatchObject({ subject: dee, membershipRemoved: true, formerRole: 'operator' });
+
+    // mapped again: a new membership, but the token revoked with the old one stays revoked
+    setGroups(['dolly-viewers']);
+    const back = { cookie: sessionOf(await signIn(dee)) };
+    expect(await roleOf(back)).toBe('viewer');
+    expect(await roleOf(token)).toBe(401);
+
+    // an owner is managed in Dolly: refused by the provider, they keep the membership, but the
+    // sessions the provider opened end
+    await h.db.membership.update({
+      where: { tenantId_userId: { tenantId: demo.id, userId: user.id } },
+      data: { role: 'owner' },
+    });
+    try {
+      setGroups([]);
+      expect((await signIn(dee)).statusCode).toBe(403);
+      expect(await membership()).toMatchObject({ role: 'owner' });
+      expect(await roleOf(back)).toBe(401);
+    } finally {
+      // the demo tenant is shared with later suites: no extra owner left behind
+      await h.db.membership.deleteMany({ where: { tenantId: demo.id, userId: user.id } });
+    }
   });
 
   it('refuses password sign-in to the tenant once an admin turns it off', async () => {

@@ -52,53 +52,63 @@ async function waitFor<T>(what: string, probe: () => T | undefined, ms = 30_000)
   }
 }
 
+async function addHook(path: string, format: 'json' | 'slack', events: string[]) {
+  const res = await s.api<{ id: string; secret: string }>('owner', 'POST', '/api/v1/webhooks', {
+    url: `${base}${path}`,
+    format,
+    events,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  hooks.push(res.body.id);
+  return res.body;
+}
+
+/** A developer's clone that a policy holds for approval; the policy goes when `use` is done. */
+async function withHeldRun(tag: string, use: (runId: string) => Promise<void>) {
+  const policy = await s.api<{ id: string }>('owner', 'POST', '/api/v1/policies', {
+    name: `webhook-${tag}${suffix}`,
+    effect: 'allow',
+    roles: ['developer'],
+    source: { env: ['prod'] },
+    target: { env: ['staging'] },
+    requireApproval: true,
+    priority: 10,
+  });
+  expect(policy.status).toBe(201);
+  try {
+    const plan = await s.api<{ id: string }>('developer', 'POST', '/api/v1/plans', {
+      source: { clusterIds: [await s.clusterId('gcp', 'shop-prod')] },
+      target: { accountId: s.account('azure').id, environment: 'staging', nameSuffix: `-${tag}${suffix}` },
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(201);
+    const applied = await s.api<{ runs: RunView[] }>(
+      'developer',
+      'POST',
+      `/api/v1/plans/${plan.body.id}/apply`,
+      {},
+    );
+    expect(applied.body.runs[0]?.status).toBe('pending_approval');
+    await use(applied.body.runs[0]?.id ?? '');
+  } finally {
+    await s.api('owner', 'DELETE', `/api/v1/policies/${policy.body.id}`);
+  }
+}
+
+const signatureOf = (secret: string, raw: string) =>
+  `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+
 describe('run events to webhooks', () => {
   it('tells approvers where to approve, then reports success and the rollback', async () => {
-    const addHook = async (path: string, format: 'json' | 'slack', events: string[]) => {
-      const res = await s.api<{ id: string; secret: string }>('owner', 'POST', '/api/v1/webhooks', {
-        url: `${base}${path}`,
-        format,
-        events,
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      hooks.push(res.body.id);
-      return res.body;
-    };
     const json = await addHook('/json', 'json', ['run.pending_approval', 'run.succeeded', 'run.rolled_back']);
     const slack = await addHook('/slack', 'slack', ['run.pending_approval']);
 
-    const policy = await s.api<{ id: string }>('owner', 'POST', '/api/v1/policies', {
-      name: `webhook-approval${suffix}`,
-      effect: 'allow',
-      roles: ['developer'],
-      source: { env: ['prod'] },
-      target: { env: ['staging'] },
-      requireApproval: true,
-      priority: 10,
-    });
-    expect(policy.status).toBe(201);
-    try {
-      const plan = await s.api<{ id: string }>('developer', 'POST', '/api/v1/plans', {
-        source: { clusterIds: [await s.clusterId('gcp', 'shop-prod')] },
-        target: { accountId: s.account('azure').id, environment: 'staging', nameSuffix: `-wh${suffix}` },
-      });
-      expect(plan.status, JSON.stringify(plan.body)).toBe(201);
-      const applied = await s.api<{ runs: RunView[] }>(
-        'developer',
-        'POST',
-        `/api/v1/plans/${plan.body.id}/apply`,
-        {},
-      );
-      const runId = applied.body.runs[0]?.id ?? '';
-      expect(applied.body.runs[0]?.status).toBe('pending_approval');
+    await withHeldRun('wh', async (runId) => {
       const link = `${PUBLIC_URL}/runs/${runId}`;
 
       const toSlack = await waitFor('the slack approval message', () =>
         received.find((r) => r.path === '/slack' && r.raw.includes(runId)),
       );
-      expect(toSlack.signature).toBe(
-        `sha256=${createHmac('sha256', slack.secret).update(toSlack.raw).digest('hex')}`,
-      );
+      expect(toSlack.signature).toBe(signatureOf(slack.secret, toSlack.raw));
       const text = (JSON.parse(toSlack.raw) as { text: string }).text;
       expect(text).toContain('waiting for approval');
       expect(text).toContain(`<${link}|`);
@@ -119,9 +129,7 @@ describe('run events to webhooks', () => {
       const done = await waitFor('the succeeded event', () =>
         received.find((r) => r.path === '/json' && r.event === 'run.succeeded' && r.raw.includes(runId)),
       );
-      expect(done.signature).toBe(
-        `sha256=${createHmac('sha256', json.secret).update(done.raw).digest('hex')}`,
-      );
+      expect(done.signature).toBe(signatureOf(json.secret, done.raw));
 
       const rb = await s.api<RunView>('operator', 'POST', `/api/v1/runs/${runId}/rollback`, {});
       expect(rb.status, JSON.stringify(rb.body)).toBe(202);
@@ -142,8 +150,33 @@ describe('run events to webhooks', () => {
         'run.rolled_back',
         'run.succeeded',
       ]);
-    } finally {
-      await s.api('owner', 'DELETE', `/api/v1/policies/${policy.body.id}`);
-    }
+    });
+  }, 120_000);
+
+  it('tells the tenant’s webhooks that an approver rejected a run', async () => {
+    const json = await addHook('/rejected-json', 'json', ['run.rejected']);
+    const slack = await addHook('/rejected-slack', 'slack', ['run.rejected']);
+    await withHeldRun('rj', async (runId) => {
+      const rejected = await s.api<RunView>('operator', 'POST', `/api/v1/runs/${runId}/reject`, {
+        reason: 'not this week',
+      });
+      expect(rejected.status, JSON.stringify(rejected.body)).toBe(202);
+      expect(rejected.body.status).toBe('rejected');
+
+      const got = await waitFor('the rejected event', () =>
+        received.find((r) => r.path === '/rejected-json' && r.raw.includes(runId)),
+      );
+      expect(got.event).toBe('run.rejected');
+      expect(got.signature).toBe(signatureOf(json.secret, got.raw));
+      expect(JSON.parse(got.raw)).toMatchObject({
+        event: 'run.rejected',
+        run: { id: runId, kind: 'clone', status: 'rejected', url: `${PUBLIC_URL}/runs/${runId}` },
+      });
+      const toSlack = await waitFor('the slack rejection', () =>
+        received.find((r) => r.path === '/rejected-slack' && r.raw.includes(runId)),
+      );
+      expect(toSlack.signature).toBe(signatureOf(slack.secret, toSlack.raw));
+      expect((JSON.parse(toSlack.raw) as { text: string }).text).toContain('was rejected by an approver');
+    });
   }, 120_000);
 });

@@ -13,6 +13,8 @@ interface Received {
   path: string;
   headers: IncomingMessage['headers'];
   raw: string;
+  /** when the receiver got it (ms) */
+  at: number;
 }
 interface Delivery {
   id: string;
@@ -22,9 +24,12 @@ interface Delivery {
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
+  nextAttemptAt: string | null;
 }
 
 const PUBLIC_URL = 'https://dolly.example.test';
+/** DOLLY_WEBHOOK_BACKOFF_MS of the harness: retries 100 ms apart (doubling) so six attempts fit */
+const BACKOFF_MS = 100;
 const LEAK = 'receiver-internal-detail-7f3a';
 const received: Received[] = [];
 /** answers per path, in order; the last repeats */
@@ -87,7 +92,12 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '';
-      received.push({ path, headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        path,
+        headers: req.headers,
+        raw: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
       const answers = script.get(path) ?? [200];
       const code = answers.length > 1 ? (answers.shift() as number) : (answers[0] ?? 200);
       res.statusCode = code;
@@ -96,8 +106,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  // Retries 100 ms apart (doubling) so six attempts fit in a test; the API enqueues the ping.
-  h = await startHarness({ DOLLY_PUBLIC_URL: PUBLIC_URL, DOLLY_WEBHOOK_BACKOFF_MS: '100' });
+  // the API enqueues the ping, so it gets the backoff too
+  h = await startHarness({ DOLLY_PUBLIC_URL: PUBLIC_URL, DOLLY_WEBHOOK_BACKOFF_MS: String(BACKOFF_MS) });
   owner = await login(h.app, 'owner@demo.dolly');
 });
 
@@ -149,6 +159,17 @@ describe('webhooks', () => {
     const flaky = await addWebhook('/flaky', ['run.succeeded']);
     const down = await addWebhook('/down', ['run.succeeded']);
     const runId = await selftest();
+    // what the log says after each failed attempt: when the next one is due
+    const scheduled = new Map<number, number>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const d = (await deliveries(down.id)).find((x) => x.runId === runId);
+        if (d?.status === 'pending' && d.attempts > 0 && d.nextAttemptAt)
+          scheduled.set(d.attempts, Date.parse(d.nextAttemptAt));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
 
     const flakyLog = await waitFor('the flaky delivery to succeed', async () =>
       (await deliveries(flaky.id)).find((d) => d.runId === runId && d.status === 'delivered'),
@@ -164,7 +185,24 @@ describe('webhooks', () => {
     const downLog = await waitFor('the down delivery to give up', async () =>
       (await deliveries(down.id)).find((d) => d.runId === runId && d.status === 'failed'),
     );
-    expect(downLog).toMatchObject({ attempts: 6, lastStatusCode: 503 });
+    watching = false;
+    await watch;
+    expect(downLog).toMatchObject({ attempts: 6, lastStatusCode: 503, nextAttemptAt: null });
+    // Backoff: attempt n+1 comes no sooner than BACKOFF_MS * 2^(n-1) after attempt n, and the log
+    // said so in advance (nextAttemptAt after the attempt it follows, the wait doubling each time).
+    const times = received.filter((r) => r.path === '/down' && r.raw.includes(runId)).map((r) => r.at);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(BACKOFF_MS * 2 ** i * 0.9);
+    expect(scheduled.size).toBeGreaterThanOrEqual(2);
+    const waits = [...scheduled].sort(([a], [b]) => a - b);
+    for (const [attempt, next] of waits) {
+      const wait = next - (times[attempt - 1] as number);
+      expect(wait).toBeGreaterThanOrEqual(BACKOFF_MS * 2 ** (attempt - 1));
+      expect(wait).toBeLessThan(BACKOFF_MS * 2 ** (attempt - 1) + 1000);
+    }
+    const waitOf = ([attempt, next]: [number, number]) => next - (times[attempt - 1] as number);
+    for (let i = 1; i < waits.length; i++)
+      expect(waitOf(waits[i] as [number, number])).toBeGreaterThan(waitOf(waits[i - 1] as [number, number]));
     expect(downLog.lastError).toContain('503');
     expect(JSON.stringify(await deliveries(down.id))).not.toContain(LEAK);
     expect(received.filter((r) => r.path === '/down' && r.raw.includes(runId))).toHaveLength(6);

@@ -4,8 +4,10 @@ import { z } from 'zod';
 export const runWebhookEvents = [
   'run.pending_approval',
   'run.succeeded',
+  'run.partially_succeeded',
   'run.failed',
   'run.rolled_back',
+  'run.rejected',
 ] as const;
 export type RunWebhookEvent = (typeof runWebhookEvents)[number];
 
@@ -21,8 +23,10 @@ export const webhookEventSchema = z.enum(webhookEvents);
 export const webhookEventStatus = {
   'run.pending_approval': 'pending_approval',
   'run.succeeded': 'succeeded',
+  'run.partially_succeeded': 'partially_succeeded',
   'run.failed': 'failed',
   'run.rolled_back': 'rolled_back',
+  'run.rejected': 'rejected',
 } as const satisfies Record<RunWebhookEvent, string>;
 
 export function isRunWebhookEvent(event: string): event is RunWebhookEvent {

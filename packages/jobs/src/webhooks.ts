@@ -71,8 +71,10 @@ export function runUrl(publicUrl: string, runId: string): string {
 const slackWords: Record<DeliveryEvent, string> = {
   'run.pending_approval': 'is waiting for approval',
   'run.succeeded': 'succeeded',
+  'run.partially_succeeded': 'only partially succeeded',
   'run.failed': 'failed',
   'run.rolled_back': 'was rolled back',
+  'run.rejected': 'was rejected by an approver',
   'drift.detected': '',
   ping: '',
 };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { problemResponses } from '../../lib/schemas.ts';
 import { SESSION_COOKIE, requirePrincipal } from '../../plugins/auth.ts';
-import { ssoSignOutUrl } from '../sso/configs.ts';
+import { passwordSignInRefusedBy, ssoSignOutUrl } from '../sso/configs.ts';
 import { openSession } from './session.ts';
 
 const roleSchema = z.enum(['owner', 'admin', 'operator', 'developer', 'viewer']);
@@ -100,10 +100,11 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
           tenant ? `You are not a member of tenant ${tenant}` : 'You are not a member of any tenant',
         );
       const sso = await deps.db.ssoConfig.findUnique({ where: { tenantId: membership.tenantId } });
-      if (sso?.enabled && sso.passwordSignInDisabled)
+      const ssoOnly = passwordSignInRefusedBy(deps.config, { slug: membership.tenant.slug, sso });
+      if (ssoOnly)
         throw new DollyError(
           'sso_required',
-          `Tenant ${membership.tenant.slug} signs in with ${sso.displayName} only: use "Sign in with ${sso.displayName}"`,
+          `Tenant ${membership.tenant.slug} signs in with ${ssoOnly} only: use "Sign in with ${ssoOnly}"`,
           [{ path: 'body.password', message: 'password sign-in is turned off for this tenant' }],
         );
       const { csrfToken } = await openSession(deps, reply, {
@@ -164,13 +165,11 @@ export function authRoutes(app: FastifyInstance, deps: AppDeps) {
             },
           ],
         );
-      const sso = membership.tenant.sso;
-      if (!session.ssoTenantId && sso?.enabled && sso.passwordSignInDisabled)
-        throw new DollyError(
-          'sso_required',
-          `Tenant ${request.body.tenant} signs in with ${sso.displayName} only`,
-          [{ path: 'body.tenant', message: 'password sign-in is turned off for this tenant' }],
-        );
+      const ssoOnly = passwordSignInRefusedBy(deps.config, membership.tenant);
+      if (!session.ssoTenantId && ssoOnly)
+        throw new DollyError('sso_required', `Tenant ${request.body.tenant} signs in with ${ssoOnly} only`, [
+          { path: 'body.tenant', message: 'password sign-in is turned off for this tenant' },
+        ]);
       await deps.db.session.update({ where: { id: p.sessionId }, data: { tenantId: membership.tenantId } });
       return sessionInfo(deps, p.userId, membership.tenantId, p.csrfToken);
     },

@@ -1,6 +1,6 @@
 import { DollyError, isTerminalStatus, migrationRequestSchema, runSchema } from '@dolly/contracts';
 import type { Run } from '@dolly/db';
-import { copyFinishedSteps, requestCancel } from '@dolly/jobs';
+import { copyFinishedSteps, createRunNotifier, requestCancel } from '@dolly/jobs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -244,7 +244,13 @@ export function runActionRoutes(app: FastifyInstance, deps: AppDeps) {
     );
     if (decision === 'approve')
       await deps.queues.enqueue('runs', run.kind as 'clone', { runId: run.id, tenantId: p.tenantId });
-    else await deps.appendRunEvent.notify(run.id);
+    else {
+      await deps.appendRunEvent.notify(run.id);
+      // a rejection ends the run here, not in the worker: tell the tenant's webhooks from here too
+      await createRunNotifier(deps.db, deps.queues, {
+        backoffMs: deps.config.DOLLY_WEBHOOK_BACKOFF_MS,
+      })(run.id, 'rejected');
+    }
     return dto(await deps.db.run.findUniqueOrThrow({ where: { id: run.id } }));
   }
 

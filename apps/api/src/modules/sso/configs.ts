@@ -60,7 +60,7 @@ export function signInConfigs(deps: Pick<AppDeps, 'db' | 'vault' | 'config'>, eg
       groupsClaim: installation.groupsClaim,
       groupRoles: mapped.groupRoles,
       defaultRole: mapped.defaultRole,
-      passwordSignInDisabled: false,
+      passwordSignInDisabled: installation.passwordSignInDisabled,
     };
   };
   const enabledConfig = async (slug: string) => {
@@ -80,6 +80,24 @@ export function signInConfigs(deps: Pick<AppDeps, 'db' | 'vault' | 'config'>, eg
       egress,
     );
   return { installationConfig, enabledConfig, clientOf };
+}
+
+/**
+ * The sign-in a tenant's people must use instead of a password, or undefined when passwords work:
+ * the tenant's own single sign-on decides while it is on; a tenant without one follows the
+ * installation's (DOLLY_SSO_PASSWORD_SIGN_IN) when that serves it. A tenant that turned its own
+ * off uses passwords, as it offers no button either.
+ */
+export function passwordSignInRefusedBy(
+  config: AppDeps['config'],
+  tenant: { slug: string; sso: SsoConfig | null },
+): string | undefined {
+  if (tenant.sso)
+    return tenant.sso.enabled && tenant.sso.passwordSignInDisabled ? tenant.sso.displayName : undefined;
+  const installation = installationSsoFrom(config);
+  return installation?.passwordSignInDisabled && installation.tenants.has(tenant.slug)
+    ? installation.displayName
+    : undefined;
 }
 
 /**

@@ -42,6 +42,22 @@ describe('installationSsoFrom', () => {
         DOLLY_SSO_CLIENT_ID: 'dolly',
         DOLLY_SSO_CLIENT_SECRET: 's',
       }),
-    ).toMatchObject({ displayName: 'Login', clientId: 'dolly' });
+    ).toMatchObject({ displayName: 'Login', clientId: 'dolly', passwordSignInDisabled: false });
+  });
+
+  it('turns passwords off only with a provider to sign in with', () => {
+    const full = {
+      ...base,
+      DOLLY_SSO_ISSUER_URL: 'https://idp.example.com',
+      DOLLY_SSO_CLIENT_ID: 'dolly',
+      DOLLY_SSO_CLIENT_SECRET: 's',
+    };
+    expect(installationSsoFrom({ ...full, DOLLY_SSO_PASSWORD_SIGN_IN: 'disabled' })).toMatchObject({
+      passwordSignInDisabled: true,
+    });
+    // nobody could sign in at all
+    expect(() => installationSsoFrom({ ...base, DOLLY_SSO_PASSWORD_SIGN_IN: 'disabled' })).toThrow(
+      /DOLLY_SSO_PASSWORD_SIGN_IN=disabled needs DOLLY_SSO_ISSUER_URL/,
+    );
   });
 });

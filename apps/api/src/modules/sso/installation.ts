@@ -14,6 +14,8 @@ export interface InstallationSso {
   clientId: string;
   clientSecret: string;
   groupsClaim: string;
+  /** DOLLY_SSO_PASSWORD_SIGN_IN=disabled: the tenants it serves sign in through it only */
+  passwordSignInDisabled: boolean;
   /** per tenant slug: the groups that give a role there, and the role everyone else gets (or none) */
   tenants: Map<string, { groupRoles: GroupRole[]; defaultRole: Role | null }>;
 }
@@ -48,9 +50,17 @@ export function installationSsoFrom(config: {
   DOLLY_SSO_DISPLAY_NAME: string;
   DOLLY_SSO_GROUPS_CLAIM: string;
   DOLLY_SSO_GROUP_ROLES: InstallationSso['tenants'];
+  DOLLY_SSO_PASSWORD_SIGN_IN?: 'enabled' | 'disabled';
 }): InstallationSso | undefined {
   const parts = [config.DOLLY_SSO_ISSUER_URL, config.DOLLY_SSO_CLIENT_ID, config.DOLLY_SSO_CLIENT_SECRET];
-  if (parts.every((p) => !p)) return undefined;
+  if (parts.every((p) => !p)) {
+    // turning passwords off with no provider to sign in with would lock everyone out
+    if (config.DOLLY_SSO_PASSWORD_SIGN_IN === 'disabled')
+      throw new Error(
+        'DOLLY_SSO_PASSWORD_SIGN_IN=disabled needs DOLLY_SSO_ISSUER_URL, _CLIENT_ID and _CLIENT_SECRET',
+      );
+    return undefined;
+  }
   // half a configuration is a typo, not "off": say so at start rather than show no button
   if (!config.DOLLY_SSO_ISSUER_URL || !config.DOLLY_SSO_CLIENT_ID || !config.DOLLY_SSO_CLIENT_SECRET)
     throw new Error(
@@ -62,6 +72,7 @@ export function installationSsoFrom(config: {
     clientId: config.DOLLY_SSO_CLIENT_ID,
     clientSecret: config.DOLLY_SSO_CLIENT_SECRET,
     groupsClaim: config.DOLLY_SSO_GROUPS_CLAIM,
+    passwordSignInDisabled: config.DOLLY_SSO_PASSWORD_SIGN_IN === 'disabled',
     tenants: config.DOLLY_SSO_GROUP_ROLES,
   };
 }

@@ -25,6 +25,7 @@ import {
   signInConfigs,
   storedGroupRoles,
 } from './configs.ts';
+import { installationSsoFrom } from './installation.ts';
 import { groupsFromClaims, roleForGroups } from './role-mapping.ts';
 
 /** Binds the sign-in to the browser that started it: a callback without it is someone else's. */
@@ -141,6 +142,20 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
   const pendingKey = (state: string) => `${deps.config.DOLLY_QUEUE_PREFIX}:sso:${state}`;
 
   const { installationConfig, enabledConfig, clientOf } = signInConfigs(deps, egress);
+
+  // DOLLY_SSO_PASSWORD_SIGN_IN=disabled takes effect at start, as the tenant setting does when
+  // saved: the password sessions open in the tenants it serves end (none can open afterwards).
+  app.addHook('onReady', async () => {
+    const installation = installationSsoFrom(deps.config);
+    if (!installation?.passwordSignInDisabled) return;
+    const served = await deps.db.tenant.findMany({
+      where: { slug: { in: [...installation.tenants.keys()] }, sso: { is: null } },
+      select: { id: true },
+    });
+    await deps.db.session.deleteMany({
+      where: { tenantId: { in: served.map((t) => t.id) }, ssoTenantId: null },
+    });
+  });
 
   /** What Settings shows: the configuration (no secret) and the addresses to hand out. */
   const settingsOf = async (tenantId: string) => {
@@ -319,11 +334,12 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
         };
         const role = roleForGroups(groups, sso.groupRoles, sso.defaultRole);
         if (!role) {
+          const revoked = await revokeUnmapped(deps, pending.tenantId, issuer, claims.sub);
           await audit({
             tenantId: pending.tenantId,
             actorUserId: null,
             outcome: 'denied',
-            detail: { ...person, reason: 'no group maps to a role' },
+            detail: { ...person, reason: 'no group maps to a role', ...revoked },
           });
           throw new DollyError(
             'forbidden',
@@ -499,6 +515,50 @@ export function ssoRoutes(app: FastifyInstance, deps: AppDeps) {
       return reply.status(204).send(null);
     },
   );
+}
+
+/**
+ * A known person none of whose groups maps any more has lost the tenant: the provider's groups
+ * are authoritative, as for a promotion or a demotion. Their membership goes, and with it their
+ * sessions there and their API tokens (revoked, so that a later membership does not revive them).
+ * An owner is managed in Dolly and keeps the membership, but the sessions this provider opened
+ * end: it no longer vouches for them. Someone this provider never signed in (no linked identity)
+ * is left alone.
+ */
+async function revokeUnmapped(deps: AppDeps, tenantId: string, issuer: string, subject: string) {
+  const identity = await deps.db.userIdentity.findUnique({
+    where: { issuer_subject: { issuer, subject } },
+  });
+  if (!identity) return {};
+  const membership = await deps.db.membership.findUnique({
+    where: { tenantId_userId: { tenantId, userId: identity.userId } },
+  });
+  const removeMembership = membership !== null && membership.role !== 'owner';
+  const where = {
+    userId: identity.userId,
+    tenantId,
+    ...(removeMembership ? {} : { ssoTenantId: tenantId }),
+  };
+  const sessionsEnded =
+    removeMembership && membership
+      ? (
+          await deps.db.$transaction([
+            deps.db.membership.delete({ where: { id: membership.id } }),
+            deps.db.session.deleteMany({ where }),
+            // revoked, not merely dormant: a later membership must not bring them back
+            deps.db.apiToken.updateMany({
+              where: { tenantId, createdById: identity.userId, revokedAt: null },
+              data: { revokedAt: new Date() },
+            }),
+          ])
+        )[1].count
+      : (await deps.db.session.deleteMany({ where })).count;
+  return {
+    userId: identity.userId,
+    membershipRemoved: removeMembership,
+    ...(membership ? { formerRole: membership.role } : {}),
+    sessionsEnded,
+  };
 }
 
 /**

@@ -9,8 +9,10 @@ export type WebhookFormat = Webhook['format'];
 export const eventOptions: { value: WebhookEvent; label: string }[] = [
   { value: 'run.pending_approval', label: 'Pending approval' },
   { value: 'run.succeeded', label: 'Succeeded' },
+  { value: 'run.partially_succeeded', label: 'Partially succeeded' },
   { value: 'run.failed', label: 'Failed' },
   { value: 'run.rolled_back', label: 'Rolled back' },
+  { value: 'run.rejected', label: 'Rejected' },
   { value: 'drift.detected', label: 'Drift detected' },
 ];
 

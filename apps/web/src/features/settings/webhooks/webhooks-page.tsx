@@ -42,9 +42,10 @@ export function WebhooksPage() {
         title="Webhooks"
         intro={
           <>
-            Dolly posts run events (pending approval, succeeded, failed, rolled back) to these URLs, signed
-            with <code>X-Dolly-Signature: sha256=…</code> (HMAC of the body with the webhook's secret). Slack
-            format posts a message with a link to the run. Failed deliveries are retried with backoff.
+            Dolly posts run events (pending approval, succeeded, partially succeeded, failed, rolled back,
+            rejected) and drift found to these URLs, signed with <code>X-Dolly-Signature: sha256=…</code>{' '}
+            (HMAC of the body with the webhook's secret). Slack format posts a message with a link to the run.
+            Failed deliveries are retried with backoff.
           </>
         }
       />
