@@ -38,12 +38,14 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
 
   // Admission again as the job starts: the policy, the clusters' environments, the requester's
   // role or the plan may have changed since the API said yes (or since an operator approved).
-  const admission = await steps.runStep('policy-check', () =>
-    admitted(deps.db, run, async (role) => {
-      const a = await admitCloneRun(deps.db, { tenantId: run.tenantId, role, input });
-      assertApproved(a, run.approvedById);
-      return { role, decisions: a.decisions, environment: a.targets[0]?.environment.environment ?? null };
-    }),
+  const admission = await steps.runStep(
+    'policy-check',
+    () =>
+      admitted(deps.db, run, async (role) => {
+        const a = await admitCloneRun(deps.db, { tenantId: run.tenantId, role, input });
+        assertApproved(a, run.approvedById);
+        return { role, decisions: a.decisions, environment: a.targets[0]?.environment.environment ?? null };
+      }),
     { everyStart: true },
   );
 

@@ -81,12 +81,14 @@ export async function processEnvironment(deps: ProcessorDeps, run: Run, signal: 
   const input = parsed.data;
   const steps = deps.steps(run.id, signal);
 
-  await steps.runStep('policy-check', () =>
-    admitted(deps.db, run, async (role) => {
-      const a = await admitEnvironmentRun(deps.db, { tenantId: run.tenantId, role, input });
-      assertApproved(a, run.approvedById);
-      return { role, requireApproval: a.requireApproval };
-    }),
+  await steps.runStep(
+    'policy-check',
+    () =>
+      admitted(deps.db, run, async (role) => {
+        const a = await admitEnvironmentRun(deps.db, { tenantId: run.tenantId, role, input });
+        assertApproved(a, run.approvedById);
+        return { role, requireApproval: a.requireApproval };
+      }),
     { everyStart: true },
   );
 
