@@ -77,3 +77,67 @@ it('re-admits a resumed clone under the policy of now, not the checkpoint of its
     await s.api('owner', 'DELETE', `/api/v1/policies/${policy.body.id}`);
   }
 }, 120_000);
+
+it('asks a run again for the prod confirmation when its target became prod after apply', async () => {
+  // An account of its own: its default environment changes under the run, and no other test uses it.
+  const { id: _id, createdAt: _c, updatedAt: _u, ...sandboxAws } = s.account('aws');
+  const account = await s.h.db.cloudAccount.create({
+    data: {
+      ...sandboxAws,
+      name: `resume-confirm-${tag}`,
+      settings: sandboxAws.settings as object,
+      lastTestResult: undefined,
+      defaultEnvironment: null,
+    },
+  });
+  try {
+    const source = await s.clusterId('gcp', 'shop-prod');
+    const plan = async (suffix: string) => {
+      const res = await s.api<{ id: string; targetEnvironment: string }>(
+        'operator',
+        'POST',
+        '/api/v1/plans',
+        {
+          source: { clusterIds: [source] },
+          target: { accountId: account.id, environment: 'dev', nameSuffix: `-${suffix}${tag}` },
+        },
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body;
+    };
+    const dev = await plan('c');
+    expect(dev.targetEnvironment).toBe('dev');
+    const applied = await s.api<{ runs: { id: string }[] }>(
+      'operator',
+      'POST',
+      `/api/v1/plans/${dev.id}/apply`,
+      {},
+    );
+    expect(applied.status, JSON.stringify(applied.body)).toBe(202);
+    const runId = applied.body.runs[0]?.id ?? '';
+    // an admin declares the account prod before the run starts: dev was never confirmed as prod
+    await s.h.db.cloudAccount.update({ where: { id: account.id }, data: { defaultEnvironment: 'prod' } });
+    const refused = await withWorker(() => s.waitRun(runId, undefined, 90_000));
+    expect(refused.status, JSON.stringify(refused.error)).toBe('failed');
+    expect(refused.errorClass).toBe('policy');
+    expect(JSON.stringify(refused.error)).toMatch(/creates clusters in prod/);
+    expect(refused.resources ?? []).toEqual([]);
+
+    // applied into prod with the typed confirmation, the run carries it and passes its own check
+    const prod = await plan('p');
+    expect(prod.targetEnvironment).toBe('prod');
+    const confirmed = await s.api<{ runs: { id: string }[] }>(
+      'operator',
+      'POST',
+      `/api/v1/plans/${prod.id}/apply`,
+      {
+        confirm: account.name,
+      },
+    );
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(202);
+    const done = await withWorker(() => s.waitRun(confirmed.body.runs[0]?.id ?? '', undefined, 90_000));
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+  } finally {
+    await s.h.db.cloudAccount.update({ where: { id: account.id }, data: { defaultEnvironment: null } });
+  }
+}, 180_000);

@@ -109,17 +109,7 @@ export async function admitCloneApply(
   req: CloneAdmissionRequest & { confirm?: string | undefined; idempotencyKey?: string | undefined },
 ): Promise<CloneAdmission> {
   const admission = await admitClonePlan(db, req);
-  const prod = admission.targets.filter((t) => t.environment.prodClass);
-  if (prod.length) {
-    const names = admission.targets.map((t) => t.item.target.name);
-    const accepted = [req.account.name, ...(names.length === 1 ? names : [])];
-    if (!req.confirm || !accepted.includes(req.confirm))
-      throw new AdmissionError(
-        'confirmation_required',
-        `This creates clusters in prod (${prod[0]?.environment.reason}): repeat ${names.length === 1 ? `the cluster name "${names[0]}" or ` : ''}the account name "${req.account.name}" in confirm`,
-        [{ path: 'body.confirm', message: 'does not match the target name' }],
-      );
-  }
+  assertProdConfirmed(admission, req.account.name, req.confirm, 'body.confirm');
   const busy = await db.run.findMany({
     where: {
       planId: req.plan.id,
@@ -138,6 +128,29 @@ export async function admitCloneApply(
   return admission;
 }
 
+/**
+ * A prod-class target (an unknown environment is one) needs the requester to type the target's name:
+ * the cluster's (one item) or the account's. Apply asks for it; a run checks the one apply stored
+ * again when it starts, since the target may have become prod in between.
+ */
+function assertProdConfirmed(
+  admission: CloneAdmission,
+  accountName: string,
+  confirm: string | undefined,
+  path: string,
+) {
+  const prod = admission.targets.filter((t) => t.environment.prodClass);
+  if (!prod.length) return;
+  const names = admission.targets.map((t) => t.item.target.name);
+  const accepted = [accountName, ...(names.length === 1 ? names : [])];
+  if (confirm && accepted.includes(confirm)) return;
+  throw new AdmissionError(
+    'confirmation_required',
+    `This creates clusters in prod (${prod[0]?.environment.reason}): repeat ${names.length === 1 ? `the cluster name "${names[0]}" or ` : ''}the account name "${accountName}" in confirm`,
+    [{ path, message: confirm ? 'does not match the target name' : 'no confirmation was given' }],
+  );
+}
+
 /** What apply stores on a clone run: the plan item as it was applied, so retries see the same thing. */
 export const cloneRunInputSchema = z.object({
   title: z.string(),
@@ -147,6 +160,8 @@ export const cloneRunInputSchema = z.object({
   targetAccountId: z.uuid(),
   targetEnvironment: z.string().nullable(),
   sourceClusterId: z.uuid().nullable(),
+  /** the typed prod confirmation apply was given (a target name, not a secret), checked again at run start */
+  confirm: z.string().optional(),
 });
 export type CloneRunInput = z.infer<typeof cloneRunInputSchema>;
 
@@ -157,6 +172,7 @@ export interface CloneRunInputLike {
   item: ClonePlanItem;
   targetAccountId: string;
   targetEnvironment: string | null;
+  confirm?: string | undefined;
 }
 
 /**
@@ -186,11 +202,13 @@ export async function admitCloneRun(
       'policy_denied',
       `plan ${plan.id} was edited after this run was requested; apply the plan again`,
     );
-  return admitClonePlan(db, {
+  const admission = await admitClonePlan(db, {
     tenantId: req.tenantId,
     role: req.role,
     plan,
     account,
     indexes: [input.itemIndex],
   });
+  assertProdConfirmed(admission, account.name, input.confirm, 'input.confirm');
+  return admission;
 }

@@ -233,6 +233,7 @@ async function admitRecreate(
           targetAccountId: account.id,
           targetEnvironment: plan.targetEnvironment,
           sourceClusterId: source.id,
+          ...(clone.confirm ? { confirm: clone.confirm } : {}),
         },
         workloads,
       },

@@ -454,6 +454,7 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         targetAccountId: account.id,
         targetEnvironment: plan.targetEnvironment,
         sourceClusterId: sourceOf(item)?.id ?? null,
+        ...(request.body.confirm ? { confirm: request.body.confirm } : {}),
       });
       const { workloads } = request.body;
       if (workloads) {
