@@ -47,6 +47,14 @@ describe.each(['api', 'worker', 'seed'])('docker-compose.yml service %s', (servi
   it('sets secure cookies unless the operator turns them off', () => {
     expect(environmentOf(service, { DOLLY_SECRET_KEYS: key }).DOLLY_COOKIE_SECURE).toBe('true');
   });
+
+  it('lets tenants reach no internal host unless the operator lists it (the demo lists its sandbox)', () => {
+    expect(environmentOf(service, { DOLLY_SECRET_KEYS: key }).DOLLY_ENDPOINT_ALLOWLIST).toBe('');
+    expect(
+      environmentOf(service, { DOLLY_SECRET_KEYS: key, DOLLY_ENDPOINT_ALLOWLIST: 'sandbox' })
+        .DOLLY_ENDPOINT_ALLOWLIST,
+    ).toBe('sandbox');
+  });
 });
 
 describe('the API as docker-compose configures it', () => {
