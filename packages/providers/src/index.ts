@@ -30,6 +30,8 @@ export type {
   PreflightCheck,
   ProgressUpdate,
   ProviderCloud,
+  ResourceGroupDeletion,
+  ResourceGroupRef,
   ResourceOrigin,
 } from './types';
 export {

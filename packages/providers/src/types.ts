@@ -121,6 +121,16 @@ export interface NodePoolRef extends ClusterRef {
   name: string;
 }
 
+/** A resource group as the run's ledger records it: scope "<subscription>/<group>", name the group. */
+export interface ResourceGroupRef {
+  scope: string;
+  name: string;
+}
+
+export type ResourceGroupDeletion =
+  | { deleted: true }
+  | { deleted: false; reason: string; resources: string[] };
+
 export interface CloudProvider {
   readonly cloud: ProviderCloud;
   testConnection(ctx?: OperationContext): Promise<ConnectionTestResult>;
@@ -152,6 +162,12 @@ export interface CloudProvider {
   deleteNodePool(ref: NodePoolRef, ctx: OperationContext): Promise<void>;
   /** deletes pools first where the cloud requires it (EKS) */
   deleteCluster(ref: ClusterRef, ctx: OperationContext): Promise<void>;
+  /**
+   * Deletes a resource group Dolly created (Azure), waiting for ARM's long-running delete; gone =
+   * done. ARM deletes everything inside a group, so one that still holds any resource is left in
+   * place (`kept`, with why): Dolly deletes its clusters first, and never what it did not create.
+   */
+  deleteResourceGroup?(ref: ResourceGroupRef, ctx: OperationContext): Promise<ResourceGroupDeletion>;
   /** kubeconfig YAML with the credential each cloud issues */
   kubeconfig(ref: ClusterRef, ctx?: OperationContext): Promise<string>;
 }

@@ -12,7 +12,7 @@
  *     { endpoint: endpoints.arm, $host: endpoints.arm, credentialScopes: ['https://management.azure.com/.default'], tlsOptions: { ca } })
  * Fault operation names: managedClusters.{createOrUpdate,get,list,listByResourceGroup,delete,updateTags,
  * listClusterUserCredentials,listClusterAdminCredentials,listKubernetesVersions}, agentPools.{createOrUpdate,
- * get,list,delete}, resourceGroups.{createOrUpdate,get,list,delete}, token.
+ * get,list,delete}, resourceGroups.{createOrUpdate,get,list,delete}, resources.listByResourceGroup, token.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -46,6 +46,7 @@ import {
   type PoolRec,
   poolBody,
   type ResourceGroupRec,
+  type RgDeleteRec,
   rgKey,
 } from './model.ts';
 import {
@@ -72,6 +73,8 @@ const DURATION = {
   poolUpdate: 90_000,
   poolDelete: 90_000,
 } satisfies Record<OpKind, number>;
+/** How long ARM takes to delete a resource group (real: a minute or more, longer with resources inside). */
+const RG_DELETE_MS = 60_000;
 
 /** How long `az provider register` stays Registering (real: a minute or more). */
 const REGISTRATION_MS = 60_000;
@@ -97,6 +100,8 @@ interface AzureState {
   registrations?: Record<string, Record<string, RegistrationRec>>;
   /** subscription id -> Compute vCPU limits of a fresh subscription; absent: a prepared one's */
   vcpuQuotas?: Record<string, QuotaLimits>;
+  /** resource-group DELETEs by operation id; older state files lack it */
+  rgDeletes?: Record<string, RgDeleteRec>;
 }
 
 function emptyState(): AzureState {
@@ -124,8 +129,8 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
 
   const armBase = (): string => ctx.urls.https.replace(/\/$/, '');
   const pageSize = (): number => Number(process.env.SANDBOX_AZURE_PAGE_SIZE ?? '') || 20;
-  const dur = (kind: OpKind): number =>
-    Math.max(1, Math.round(DURATION[kind] / Math.max(ctx.speed(), 0.001)));
+  const durMs = (ms: number): number => Math.max(1, Math.round(ms / Math.max(ctx.speed(), 0.001)));
+  const dur = (kind: OpKind): number => durMs(DURATION[kind]);
 
   // ---------- lazy state machine ----------
 
@@ -189,11 +194,56 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       .filter((o) => o.status === 'InProgress' && o.endsAt <= now)
       .sort((a, b) => a.endsAt - b.endsAt);
     for (const op of due) complete(op);
+    let groupsGone = false;
+    for (const [key, g] of Object.entries(state.resourceGroups)) {
+      if (g.deleting && g.deleting.endsAt <= now) {
+        removeGroup(key, g);
+        groupsGone = true;
+      }
+    }
+    for (const d of Object.values(state.rgDeletes ?? {})) {
+      if (now - d.endsAt > 86_400_000) delete state.rgDeletes?.[d.id];
+    }
+    if (groupsGone) ctx.markDirty();
     // forget finished operations after a day
     for (const op of Object.values(state.operations)) {
       if (op.finishedAt !== undefined && now - op.finishedAt > 86_400_000) delete state.operations[op.id];
     }
     if (due.length) ctx.markDirty();
+  }
+
+  /** ARM deletes everything inside a resource group with it (here: its clusters). */
+  function removeGroup(key: string, g: ResourceGroupRec): void {
+    for (const c of Object.values(state.clusters)) {
+      if (c.subscriptionId === g.subscriptionId && c.resourceGroup.toLowerCase() === g.name.toLowerCase()) {
+        for (const op of Object.values(state.operations)) {
+          if (op.clusterKey === c.key && op.status === 'InProgress') {
+            op.status = 'Canceled';
+            op.finishedAt = ctx.now();
+          }
+        }
+        delete state.clusters[c.key];
+        ctx.kube.removeCluster(c.key);
+      }
+    }
+    delete state.resourceGroups[key];
+  }
+
+  /** ARM's answer to a write into a group it is deleting. */
+  function refuseIfDeleting(g: ResourceGroupRec | undefined): void {
+    if (g?.deleting)
+      throw new ArmError(
+        409,
+        'ResourceGroupBeingDeleted',
+        `The resource group '${g.name}' is in deprovisioning state and cannot perform this operation.`,
+      );
+  }
+
+  function rgDeleteHeaders(d: RgDeleteRec, apiVersion: string): Record<string, string> {
+    return {
+      location: `${armBase()}/subscriptions/${d.subscriptionId}/operationresults/${d.id}?api-version=${apiVersion}`,
+      'retry-after': '1',
+    };
   }
 
   function activeOp(key: string): OpRec | undefined {
@@ -721,7 +771,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       type: 'Microsoft.Resources/resourceGroups',
       location: g.location,
       tags: g.tags,
-      properties: { provisioningState: 'Succeeded' },
+      properties: { provisioningState: g.deleting ? 'Deleting' : 'Succeeded' },
     };
   }
 
@@ -776,6 +826,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
         );
       }
       if (!existing && method === 'PATCH') requireRg(sub, rg);
+      refuseIfDeleting(existing);
       const location = str(body.location) ?? existing?.location;
       if (!location)
         throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.');
@@ -816,24 +867,57 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
         res.end();
         return;
       }
-      for (const c of Object.values(state.clusters)) {
-        if (c.subscriptionId === sub && c.resourceGroup.toLowerCase() === rg.toLowerCase()) {
-          for (const op of Object.values(state.operations)) {
-            if (op.clusterKey === c.key && op.status === 'InProgress') {
-              op.status = 'Canceled';
-              op.finishedAt = ctx.now();
-            }
-          }
-          delete state.clusters[c.key];
-          ctx.kube.removeCluster(c.key);
-        }
+      // As ARM: 202 with a Location to poll; the group and all inside it go when the operation ends.
+      let d = g.deleting ? state.rgDeletes?.[g.deleting.operationId] : undefined;
+      if (!d) {
+        d = {
+          id: randomUUID(),
+          subscriptionId: sub,
+          resourceGroup: g.name,
+          endsAt: ctx.now() + durMs(RG_DELETE_MS),
+        };
+        state.rgDeletes = { ...state.rgDeletes, [d.id]: d };
+        g.deleting = { operationId: d.id, endsAt: d.endsAt };
+        ctx.markDirty();
       }
-      delete state.resourceGroups[key];
-      ctx.markDirty();
-      sendJson(res, 200, undefined);
+      res.writeHead(202, { 'content-length': '0', ...rgDeleteHeaders(d, a.apiVersion) });
+      res.end();
       return;
     }
     throw new ArmError(405, 'MethodNotAllowed', 'The requested method is not allowed.');
+  }
+
+  /** GET /subscriptions/{sub}/resourceGroups/{rg}/resources: the generic resources in a group. */
+  async function handleGroupResources(a: Arm): Promise<void> {
+    if (a.method !== 'GET')
+      throw new ArmError(405, 'MethodNotAllowed', 'The requested method is not allowed.');
+    await applyFault(takeFault('resources.listByResourceGroup'), 'resources.listByResourceGroup');
+    const g = requireRg(a.sub, a.segs[3] ?? '');
+    const items = Object.values(state.clusters)
+      .filter((c) => c.subscriptionId === a.sub && c.resourceGroup.toLowerCase() === g.name.toLowerCase())
+      .sort((x, y) => x.createdAt - y.createdAt || x.key.localeCompare(y.key))
+      .map((c) => ({
+        id: clusterArmId(c),
+        name: c.name,
+        type: 'Microsoft.ContainerService/managedClusters',
+        location: c.location,
+        tags: c.tags,
+      }));
+    sendJson(a.res, 200, page(a, items));
+  }
+
+  /** GET /subscriptions/{sub}/operationresults/{id}: 202 while a group is being deleted, then 200. */
+  function handleRgDeleteResult(a: Arm): void {
+    const d = state.rgDeletes?.[a.segs[3] ?? ''];
+    if (!d || d.subscriptionId !== a.sub)
+      throw new ArmError(404, 'NotFound', `Operation ${a.segs[3] ?? ''} was not found.`);
+    if (d.endsAt > ctx.now()) {
+      a.res.writeHead(202, { 'content-length': '0', ...rgDeleteHeaders(d, a.apiVersion) });
+      a.res.end();
+      return;
+    }
+    a.res.writeHead(200, { 'content-length': '0' });
+    a.res.end();
   }
 
   async function handleClusterPut(a: Arm, rg: string, name: string): Promise<void> {
@@ -841,7 +925,7 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
       takeFault('managedClusters.createOrUpdate'),
       'managedClusters.createOrUpdate',
     );
-    requireRg(a.sub, rg);
+    refuseIfDeleting(requireRg(a.sub, rg));
     // ARM refuses the write before AKS sees it
     requireRegistered(a.sub, AKS_NAMESPACE);
     const body = parseJsonBody(a.body);
@@ -1199,6 +1283,16 @@ export function createAzureModule(ctx: SandboxContext): CloudModule {
     }
     if (lower[2] === 'resourcegroups' && lower.length <= 4) {
       await handleResourceGroups(a);
+      return;
+    }
+    if (lower[2] === 'resourcegroups' && lower[4] === 'resources' && lower.length === 5) {
+      await handleGroupResources(a);
+      return;
+    }
+    if (lower[2] === 'operationresults' && lower.length === 4) {
+      if (a.method !== 'GET')
+        throw new ArmError(405, 'MethodNotAllowed', 'The requested method is not allowed.');
+      handleRgDeleteResult(a);
       return;
     }
     // /subscriptions/{sub}/providers/{namespace}[/register|/unregister]

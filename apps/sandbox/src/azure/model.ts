@@ -82,6 +82,16 @@ export interface ResourceGroupRec {
   name: string;
   location: string;
   tags: Record<string, string>;
+  /** a DELETE in progress: ARM answers 202 and removes the group (and all inside it) at `endsAt` */
+  deleting?: { operationId: string; endsAt: number };
+}
+
+/** A resource group's DELETE as ARM tracks it (GET /subscriptions/{sub}/operationresults/{id}). */
+export interface RgDeleteRec {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  endsAt: number;
 }
 
 export function clusterKey(sub: string, rg: string, name: string): string {

@@ -10,7 +10,8 @@ import { admitted } from '../lib/admission.ts';
 
 /**
  * Deletes exactly what the ledger says the run created, newest first. A cluster's own pools and
- * add-ons go with the cluster (AKS refuses to delete a cluster's last system pool on its own).
+ * add-ons go with the cluster (AKS refuses to delete a cluster's last system pool on its own); a
+ * resource group goes after everything else, since it is deleted only when empty.
  */
 export function deletionOrder(resources: RunResource[]): {
   delete: RunResource[];
@@ -39,7 +40,12 @@ export function deletionOrder(resources: RunResource[]): {
     if (owner && (r.kind === 'nodePool' || r.kind === 'addon')) coveredBy.set(r.id, owner);
     else out.push(r);
   }
-  return { delete: out, coveredBy };
+  // A resource group goes last, after the clusters in it: it is deleted only once it is empty.
+  const groupsLast = [
+    ...out.filter((r) => r.kind !== 'resourceGroup'),
+    ...out.filter((r) => r.kind === 'resourceGroup'),
+  ];
+  return { delete: groupsLast, coveredBy };
 }
 
 export async function processRollback(deps: ProcessorDeps, run: Run, signal: AbortSignal) {
@@ -98,7 +104,17 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
         if (resource.kind === 'cluster') await provider.deleteCluster(ref, ctx);
         else if (resource.kind === 'nodePool' && loc.name)
           await provider.deleteNodePool({ ...ref, name: loc.name }, ctx);
-        else {
+        else if (resource.kind === 'resourceGroup' && loc.name && provider.deleteResourceGroup) {
+          // Only a group the chain created reaches here (the ledger's `created`, never `adopted`).
+          const outcome = await provider.deleteResourceGroup({ scope: loc.scope, name: loc.name }, ctx);
+          if (!outcome.deleted) {
+            await deps.appendRunEvent(run.id, 'warn', `${key}: ${outcome.reason}`, {
+              stepKey: key,
+              data: { resources: outcome.resources },
+            });
+            return { kept: true, resources: outcome.resources };
+          }
+        } else {
           await deps.appendRunEvent(
             run.id,
             'warn',

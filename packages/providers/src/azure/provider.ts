@@ -23,6 +23,8 @@ import type {
   NodePoolRef,
   OperationContext,
   PreflightCheck,
+  ResourceGroupDeletion,
+  ResourceGroupRef,
 } from '../types';
 import { PLAN_LABEL } from '../types';
 import { readCloudKubeconfig } from '../kubeconfig';
@@ -375,6 +377,54 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
     });
   };
 
+  /**
+   * ARM deletes a resource group with everything in it, so Dolly deletes one only when the group
+   * lists no resource at all (its own clusters are deleted before), then waits on the LRO.
+   */
+  const deleteResourceGroup = async (
+    ref: ResourceGroupRef,
+    ctx: OperationContext,
+  ): Promise<ResourceGroupDeletion> => {
+    const rg = ref.name;
+    const group = await call('resourceGroups.get', () => arm().resourceGroups.get(rg, opt(ctx))).then(
+      (g) => g,
+      (e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      },
+    );
+    if (!group) return { deleted: true };
+    if (group.properties?.provisioningState !== 'Deleting') {
+      const inside: string[] = [];
+      await call('resources.listByResourceGroup', async () => {
+        for await (const r of arm().resources.listByResourceGroup(rg, opt(ctx)))
+          inside.push(`${r.type ?? 'resource'}/${r.name ?? r.id ?? '?'}`);
+      });
+      if (inside.length) {
+        return {
+          deleted: false,
+          resources: inside,
+          reason: `resource group ${rg} still holds ${inside.length} resource(s) Dolly did not create (${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}); deleting it would delete them too, so it is left in place — delete it yourself (az group delete --name ${rg}) once they can go`,
+        };
+      }
+    }
+    progress(ctx, 'delete-resource-group', `deleting resource group ${rg}`);
+    const poller = await call('resourceGroups.delete', () => arm().resourceGroups.beginDelete(rg, opt(ctx)));
+    // Poll the LRO through pollUntil, so the wait honours the step's timeout and frees its slot.
+    await pollUntil('azure', 'resourceGroups.delete', ctx, async () => {
+      await call('resourceGroups.delete', () => poller.poll(opt(ctx)));
+      const state = poller.getOperationState();
+      if (state.status === 'failed' || state.status === 'canceled')
+        throw provisioningFailed(
+          'resourceGroups.delete',
+          `deleting resource group ${rg}`,
+          state.error?.message,
+        );
+      return poller.isDone() ? true : undefined;
+    });
+    return { deleted: true };
+  };
+
   const provider: CloudProvider = {
     cloud: 'azure',
 
@@ -657,6 +707,7 @@ export function createAzureProvider(account: CloudAccountConfig, egress: EgressP
     },
 
     deleteNodePool,
+    deleteResourceGroup,
 
     async deleteCluster(ref: ClusterRef, ctx) {
       const rg = rgOf(ref.scope);
