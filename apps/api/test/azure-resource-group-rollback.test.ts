@@ -11,7 +11,7 @@ import {
   type SandboxAccountInfo,
 } from '../../../packages/providers/test/support/sandbox.ts';
 import { armOf } from '../../../packages/providers/test/support/azure-arm.ts';
-import { registerSandboxAccounts } from '../src/modules/demo/sandbox-accounts.ts';
+import { registerSandboxAccount } from '../src/modules/demo/sandbox-accounts.ts';
 import { type CloudStack, type RunView, startCloudStack } from './support/cloud-stack.ts';
 
 let s: CloudStack;
@@ -23,6 +23,8 @@ beforeAll(async () => {
   await s.sync();
 }, 90_000);
 afterAll(async () => {
+  // The tenant's other tests expect one account per sandbox account (the CLI picks "the" Azure/AWS account).
+  await s?.h.db.cloudAccount.deleteMany({ where: { name: { startsWith: `Fresh Azure `, endsWith: `(${tag})` } } });
   await s?.close();
 });
 
@@ -45,10 +47,10 @@ async function freshSubscription(id: string, resourceGroup: string) {
     if (i > 100) throw new Error('Microsoft.ContainerService never registered');
     await new Promise((res) => setTimeout(res, 20));
   }
-  await registerSandboxAccounts(s.h.db, s.h.vault, s.tenant.id, s.sandbox.sandbox.urls.http);
-  const account = await s.h.db.cloudAccount.findFirstOrThrow({
-    where: { tenantId: s.tenant.id, cloud: 'azure', scope: id },
-  });
+  // Not named "Sandbox …": other files sync every such account, and this one lives only in this file's sandbox.
+  const name = `Fresh Azure ${id} (${tag})`;
+  await registerSandboxAccount(s.h.db, s.h.vault, s.tenant.id, info, name);
+  const account = await s.h.db.cloudAccount.findFirstOrThrow({ where: { tenantId: s.tenant.id, name } });
   await s.h.db.cloudAccount.update({
     where: { id: account.id },
     data: { settings: { ...(account.settings as object), resourceGroup } },

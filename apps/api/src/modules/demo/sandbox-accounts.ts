@@ -40,36 +40,47 @@ export async function registerSandboxAccounts(
     seen.set(a.cloud, n + 1);
     // One Dolly account per project/subscription: each sandbox project has its own service account.
     const name = n === 0 ? accountName[a.cloud] : `${accountName[a.cloud]} (${a.id})`;
-    // Stored exactly like an account added through the API: the kind plus the cloud's own fields.
-    const sealed = vault.seal({ kind: credentialKind[a.cloud], ...a.credentials });
-    const https = Object.values(a.endpoints).some((u) => u.startsWith('https:'));
-    const data = {
-      cloud: a.cloud,
-      scope: a.id,
-      endpoint: a.endpoints[Object.keys(a.endpoints)[0] ?? ''] ?? null,
-      caBundle: https ? a.caCertPem : null,
-      credentialKind: credentialKind[a.cloud],
-      credentialsCipher: sealed.cipher,
-      credentialsKeyId: sealed.keyId,
-      settings: {
-        endpoints: a.endpoints,
-        ...(a.cloud === 'azure' ? { resourceGroup: 'dolly-demo' } : {}),
-        // The sandbox has no IAM; real accounts name the roles EKS clusters and node groups assume.
-        ...(a.cloud === 'aws'
-          ? {
-              clusterRoleArn: `arn:aws:iam::${a.id}:role/dolly-eks-cluster`,
-              nodeRoleArn: `arn:aws:iam::${a.id}:role/dolly-eks-node`,
-            }
-          : {}),
-      },
-      defaultEnvironment: /-dev$/.test(a.id) ? 'dev' : null,
-    };
-    await db.cloudAccount.upsert({
-      where: { tenantId_name: { tenantId, name } },
-      update: data,
-      create: { tenantId, name, ...data },
-    });
+    await registerSandboxAccount(db, vault, tenantId, a, name);
     created.push(name);
   }
   return created;
+}
+
+/** One sandbox account as a Dolly account named `name` (created, or updated if the name exists). */
+export async function registerSandboxAccount(
+  db: Database,
+  vault: CredentialVault,
+  tenantId: string,
+  a: SandboxAccountInfo,
+  name: string,
+) {
+  // Stored exactly like an account added through the API: the kind plus the cloud's own fields.
+  const sealed = vault.seal({ kind: credentialKind[a.cloud], ...a.credentials });
+  const https = Object.values(a.endpoints).some((u) => u.startsWith('https:'));
+  const data = {
+    cloud: a.cloud,
+    scope: a.id,
+    endpoint: a.endpoints[Object.keys(a.endpoints)[0] ?? ''] ?? null,
+    caBundle: https ? a.caCertPem : null,
+    credentialKind: credentialKind[a.cloud],
+    credentialsCipher: sealed.cipher,
+    credentialsKeyId: sealed.keyId,
+    settings: {
+      endpoints: a.endpoints,
+      ...(a.cloud === 'azure' ? { resourceGroup: 'dolly-demo' } : {}),
+      // The sandbox has no IAM; real accounts name the roles EKS clusters and node groups assume.
+      ...(a.cloud === 'aws'
+        ? {
+            clusterRoleArn: `arn:aws:iam::${a.id}:role/dolly-eks-cluster`,
+            nodeRoleArn: `arn:aws:iam::${a.id}:role/dolly-eks-node`,
+          }
+        : {}),
+    },
+    defaultEnvironment: /-dev$/.test(a.id) ? 'dev' : null,
+  };
+  await db.cloudAccount.upsert({
+    where: { tenantId_name: { tenantId, name } },
+    update: data,
+    create: { tenantId, name, ...data },
+  });
 }
