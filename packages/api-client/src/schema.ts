@@ -2179,6 +2179,8 @@ export type paths = {
                             clusterRoleArn?: string;
                             /** @description AWS: IAM role for EKS nodes */
                             nodeRoleArn?: string;
+                            /** @description AWS: when the cluster or node role does not exist (or no ARN is set), apply creates dolly-eks-cluster-<plan> / dolly-eks-node-<plan> with the trust and managed policies EKS needs, records them in the ledger, and rollback deletes them */
+                            createMissingRoles?: boolean;
                             /** @description AWS: subnets per region */
                             subnetIds?: {
                                 [key: string]: string[];
@@ -2475,6 +2477,8 @@ export type paths = {
                             clusterRoleArn?: string;
                             /** @description AWS: IAM role for EKS nodes */
                             nodeRoleArn?: string;
+                            /** @description AWS: when the cluster or node role does not exist (or no ARN is set), apply creates dolly-eks-cluster-<plan> / dolly-eks-node-<plan> with the trust and managed policies EKS needs, records them in the ledger, and rollback deletes them */
+                            createMissingRoles?: boolean;
                             /** @description AWS: subnets per region */
                             subnetIds?: {
                                 [key: string]: string[];

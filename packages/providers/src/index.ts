@@ -33,6 +33,7 @@ export type {
   ResourceGroupDeletion,
   ResourceGroupRef,
   ResourceOrigin,
+  RoleRef,
 } from './types';
 export {
   type ImportedCredential,

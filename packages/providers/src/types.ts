@@ -39,6 +39,8 @@ export interface CloudAccountConfig {
     resourceGroup?: string;
     clusterRoleArn?: string;
     nodeRoleArn?: string;
+    /** AWS: apply creates the EKS cluster/node roles that do not exist (rollback deletes them) */
+    createMissingRoles?: boolean;
     subnetIds?: Record<string, string[]>;
     network?: string;
     [k: string]: unknown;
@@ -54,7 +56,7 @@ export interface ProgressUpdate {
 
 export interface CloudResourceRef {
   cloud: CloudId;
-  kind: 'cluster' | 'nodePool' | 'addon' | 'resourceGroup';
+  kind: 'cluster' | 'nodePool' | 'addon' | 'resourceGroup' | 'iamRole';
   scope: string;
   location: string;
   cluster: string;
@@ -127,6 +129,12 @@ export interface ResourceGroupRef {
   name: string;
 }
 
+/** An IAM role as the run's ledger records it: scope the AWS account, name the role. */
+export interface RoleRef {
+  scope: string;
+  name: string;
+}
+
 export type ResourceGroupDeletion =
   | { deleted: true }
   | { deleted: false; reason: string; resources: string[] };
@@ -168,6 +176,8 @@ export interface CloudProvider {
    * place (`kept`, with why): Dolly deletes its clusters first, and never what it did not create.
    */
   deleteResourceGroup?(ref: ResourceGroupRef, ctx: OperationContext): Promise<ResourceGroupDeletion>;
+  /** Deletes an IAM role Dolly created (AWS): detaches its policies, then DeleteRole; gone = done. */
+  deleteRole?(ref: RoleRef, ctx: OperationContext): Promise<void>;
   /** kubeconfig YAML with the credential each cloud issues */
   kubeconfig(ref: ClusterRef, ctx?: OperationContext): Promise<string>;
 }

@@ -4,7 +4,7 @@
  * `default` network), and each provider's preflight names what is missing with the exact fix.
  * Once the fix is applied through the cloud's own API, the same preflight finds nothing.
  */
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { ClientSecretCredential } from '@azure/identity';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { ClusterSpec } from '@dolly/model';
@@ -16,6 +16,7 @@ import {
   FAST,
   gcpAccessToken,
   gcpAccount,
+  iamOf,
   type SandboxAccountInfo,
   startTestSandbox,
   type TestSandbox,
@@ -93,17 +94,6 @@ function armOf(a: SandboxAccountInfo): ResourceManagementClient {
   });
 }
 
-/** IAM of a sandbox AWS account, as the operator's own tooling would use it. */
-function iamOf(a: SandboxAccountInfo): IAMClient {
-  return new IAMClient({
-    region: 'us-east-1',
-    endpoint: a.endpoints.iam,
-    credentials: {
-      accessKeyId: String(a.credentials.accessKeyId),
-      secretAccessKey: String(a.credentials.secretAccessKey),
-    },
-  });
-}
 const trustPolicy = (service: string) =>
   JSON.stringify({
     Version: '2012-10-17',

@@ -30,4 +30,17 @@ describe('deletionOrder', () => {
     expect(order.map((r) => r.id)).toEqual(['c', 'g']);
     expect(coveredBy.get('p')?.id).toBe('c');
   });
+
+  it('deletes the IAM roles a clone made after the cluster and node groups that run as them', () => {
+    // the roles are recorded first (before CreateCluster / CreateNodegroup), so newest-first alone
+    // would delete them before the cluster
+    const { delete: order } = deletionOrder([
+      row('r1', 'iamRole', 1, 'dolly-eks-cluster-0123456789'),
+      row('c', 'cluster', 2),
+      row('r2', 'iamRole', 3, 'dolly-eks-node-0123456789'),
+      row('p', 'nodePool', 4, 'apps'),
+    ]);
+    expect(order.map((r) => r.id).indexOf('c')).toBe(0);
+    expect(order.map((r) => r.id).sort()).toEqual(['c', 'r1', 'r2']);
+  });
 });

@@ -11,7 +11,8 @@ import { admitted } from '../lib/admission.ts';
 /**
  * Deletes exactly what the ledger says the run created, newest first. A cluster's own pools and
  * add-ons go with the cluster (AKS refuses to delete a cluster's last system pool on its own); a
- * resource group goes after everything else, since it is deleted only when empty.
+ * resource group goes after everything else, since it is deleted only when empty, and so do the
+ * IAM roles Dolly made for EKS.
  */
 export function deletionOrder(resources: RunResource[]): {
   delete: RunResource[];
@@ -40,11 +41,10 @@ export function deletionOrder(resources: RunResource[]): {
     if (owner && (r.kind === 'nodePool' || r.kind === 'addon')) coveredBy.set(r.id, owner);
     else out.push(r);
   }
-  // A resource group goes last, after the clusters in it: it is deleted only once it is empty.
-  const groupsLast = [
-    ...out.filter((r) => r.kind !== 'resourceGroup'),
-    ...out.filter((r) => r.kind === 'resourceGroup'),
-  ];
+  // A resource group goes last, after the clusters in it: it is deleted only once it is empty. An
+  // IAM role goes after the clusters and node groups that run as it (EKS needs it to delete them).
+  const last = (r: RunResource) => r.kind === 'resourceGroup' || r.kind === 'iamRole';
+  const groupsLast = [...out.filter((r) => !last(r)), ...out.filter(last)];
   return { delete: groupsLast, coveredBy };
 }
 
@@ -104,6 +104,9 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
         if (resource.kind === 'cluster') await provider.deleteCluster(ref, ctx);
         else if (resource.kind === 'nodePool' && loc.name)
           await provider.deleteNodePool({ ...ref, name: loc.name }, ctx);
+        else if (resource.kind === 'iamRole' && loc.name && provider.deleteRole)
+          // Only a role the chain created reaches here (the ledger's `created`, never `adopted`).
+          await provider.deleteRole({ scope: loc.scope, name: loc.name }, ctx);
         else if (resource.kind === 'resourceGroup' && loc.name && provider.deleteResourceGroup) {
           // Only a group the chain created reaches here (the ledger's `created`, never `adopted`).
           const outcome = await provider.deleteResourceGroup({ scope: loc.scope, name: loc.name }, ctx);

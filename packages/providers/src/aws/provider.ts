@@ -27,7 +27,15 @@ import {
   paginateListClusters,
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
-import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
@@ -48,7 +56,9 @@ import type {
   DiscoveredCluster,
   NodePoolRef,
   OperationContext,
+  PlanContext,
   PreflightCheck,
+  RoleRef,
 } from '../types';
 import { PLAN_LABEL } from '../types';
 import {
@@ -79,17 +89,38 @@ const ROLES = {
     service: 'eks.amazonaws.com',
     needs: 'create the cluster',
     policies: 'the AmazonEKSClusterPolicy managed policy',
+    made: 'dolly-eks-cluster',
+    policyArns: ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'],
   },
   nodeRoleArn: {
     check: 'aws.node-role',
     service: 'ec2.amazonaws.com',
     needs: 'create node groups',
     policies: 'AmazonEKSWorkerNodePolicy, AmazonEKS_CNI_Policy and AmazonEC2ContainerRegistryReadOnly',
+    made: 'dolly-eks-node',
+    policyArns: [
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+    ],
   },
 } as const;
 type RoleKey = keyof typeof ROLES;
 /** The AWS managed policy the EBS CSI driver's role needs (arn:aws:iam::aws:policy/service-role/...). */
 const EBS_CSI_POLICY = 'AmazonEBSCSIDriverPolicy';
+
+/** The name of the role Dolly makes for a plan when settings.createMissingRoles is on (stable across retries). */
+export function madeRoleName(key: RoleKey, planId: string): string {
+  return `${ROLES[key].made}-${createHash('sha256').update(planId).digest('hex').slice(0, 10)}`;
+}
+
+/** A trust policy letting one AWS service assume the role. */
+function trustPolicy(service: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+}
 
 /** The one wording of "make this role", for the plan's preflight and apply's refusal alike. */
 function roleFix(key: RoleKey): string {
@@ -366,11 +397,157 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
     });
   };
 
+  /** Opt-in (settings.createMissingRoles): apply makes the EKS roles a fresh account lacks. */
+  const createMissingRoles = account.settings.createMissingRoles === true;
+  const iamClient = () => new IAMClient(base(defaultRegion, endpoint.iam));
+
+  /** Whether IAM has a role of that name (NoSuchEntity = no). */
+  const roleExists = async (iam: IAMClient, name: string, ctx?: OperationContext) =>
+    call('GetRole', () => iam.send(new GetRoleCommand({ RoleName: name }), opt(ctx))).then(
+      (out) => out.Role?.Arn ?? true,
+      (e: unknown) => {
+        if (isNotFound(e)) return false;
+        throw e;
+      },
+    );
+
+  /**
+   * The ARN of the role a create needs. Without the opt-in it is the setting (or the refusal with
+   * the fix). With it, a configured role that exists is used as it is; otherwise Dolly makes
+   * `dolly-eks-{cluster,node}-<plan hash>` with the trust and managed policies EKS needs, recorded in
+   * the ledger before the create so rollback deletes it. A role of that name already there (another
+   * step or run of the plan made it) is recorded `adopted`, never `created`.
+   */
+  const rolesInFlight = new Map<string, Promise<string>>();
+  const ensureRole = (
+    key: RoleKey,
+    target: TargetClusterSpec,
+    ctx: PlanContext,
+    operation: string,
+  ): Promise<string> => {
+    if (!createMissingRoles) return Promise.resolve(requireSetting(key, operation));
+    // the pools of one cluster are created side by side: one of them makes the role, the others wait
+    const k = `${key}\n${ctx.planId}\n${target.name}`;
+    const running = rolesInFlight.get(k);
+    if (running) return running;
+    const p = makeRole(key, target, ctx).finally(() => rolesInFlight.delete(k));
+    rolesInFlight.set(k, p);
+    return p;
+  };
+  const makeRole = async (key: RoleKey, target: TargetClusterSpec, ctx: PlanContext): Promise<string> => {
+    const r = ROLES[key];
+    const configured = account.settings[key];
+    const iam = iamClient();
+    try {
+      if (typeof configured === 'string' && configured !== '') {
+        const name = roleName(configured);
+        if (name && (await roleExists(iam, name, ctx)) !== false) return configured;
+      }
+      const name = madeRoleName(key, ctx.planId);
+      const scope = await scopeOf(ctx);
+      const ref = {
+        cloud: 'aws' as const,
+        kind: 'iamRole' as const,
+        scope,
+        location: 'global',
+        cluster: target.name,
+        name,
+      };
+      const policies = [
+        ...r.policyArns,
+        ...(key === 'nodeRoleArn' && target.addons?.includes('aws-ebs-csi-driver')
+          ? [`arn:aws:iam::aws:policy/service-role/${EBS_CSI_POLICY}`]
+          : []),
+      ];
+      const found = await roleExists(iam, name, ctx);
+      let arn = typeof found === 'string' ? found : undefined;
+      if (found === false) {
+        await record(ctx, ref);
+        progress(ctx, 'iam-role', `creating IAM role ${name} (trusted by ${r.service})`);
+        arn = await call('CreateRole', () =>
+          iam.send(
+            new CreateRoleCommand({
+              RoleName: name,
+              AssumeRolePolicyDocument: trustPolicy(r.service),
+              Description: `EKS role Dolly created for plan ${ctx.planId}`,
+              Tags: [{ Key: PLAN_LABEL, Value: ctx.planId }],
+            }),
+            opt(ctx),
+          ),
+        ).then(
+          (out) => out.Role?.Arn,
+          async (e: unknown) => {
+            // a concurrent step of the same plan made it first: use it
+            if (e instanceof CloudError && e.cloudCode?.startsWith('EntityAlreadyExists')) {
+              const again = await roleExists(iam, name, ctx);
+              return typeof again === 'string' ? again : undefined;
+            }
+            throw e;
+          },
+        );
+      } else {
+        await record(ctx, ref, 'adopted');
+      }
+      // attaching is idempotent, so a role of the plan's own name always ends up complete
+      for (const policyArn of policies)
+        await call('AttachRolePolicy', () =>
+          iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: policyArn }), opt(ctx)),
+        );
+      return arn ?? `arn:aws:iam::${scope}:role/${name}`;
+    } finally {
+      iam.destroy();
+    }
+  };
+
+  /** Deletes a role Dolly created: IAM refuses DeleteRole while policies are attached. */
+  const deleteRole = async (ref: RoleRef, ctx: OperationContext): Promise<void> => {
+    const iam = iamClient();
+    try {
+      const attached: string[] = [];
+      try {
+        let marker: string | undefined;
+        do {
+          const out = await call('ListAttachedRolePolicies', () =>
+            iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ref.name, Marker: marker }), opt(ctx)),
+          );
+          for (const p of out.AttachedPolicies ?? []) if (p.PolicyArn) attached.push(p.PolicyArn);
+          marker = out.IsTruncated ? out.Marker : undefined;
+        } while (marker);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+      progress(ctx, 'delete-iam-role', `deleting IAM role ${ref.name}`);
+      for (const policyArn of attached)
+        await call('DetachRolePolicy', () =>
+          iam.send(new DetachRolePolicyCommand({ RoleName: ref.name, PolicyArn: policyArn }), opt(ctx)),
+        ).catch((e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        });
+      await call('DeleteRole', () => iam.send(new DeleteRoleCommand({ RoleName: ref.name }), opt(ctx))).catch(
+        (e: unknown) => {
+          if (!isNotFound(e)) throw e;
+        },
+      );
+    } finally {
+      iam.destroy();
+    }
+  };
+
   /** What the account lacks for one role setting: unset, no such role, or a role EKS may not assume. */
   const checkRole = async (key: RoleKey, ctx?: OperationContext): Promise<PreflightCheck | undefined> => {
     const r = ROLES[key];
     const finding = { check: r.check, severity: 'blocker' as const, field: `settings.${key}` };
     const arn = account.settings[key];
+    // with the opt-in, a role that is not there is made at apply: say so, do not block
+    const willCreate = (why: string): PreflightCheck => ({
+      ...finding,
+      severity: 'warning',
+      message: `${why}; settings.createMissingRoles is on, so apply will create IAM role ${r.made}-<plan> trusted by ${r.service} with ${r.policies}${key === 'nodeRoleArn' ? ` (and ${EBS_CSI_POLICY} when the EBS CSI add-on is planned)` : ''}, and rollback deletes it`,
+      fix: `nothing to do, or ${roleFix(key)}`,
+    });
+    if ((typeof arn !== 'string' || arn === '') && createMissingRoles)
+      return willCreate(`the account has no settings.${key}`);
     if (typeof arn !== 'string' || arn === '')
       return {
         ...finding,
@@ -392,6 +569,8 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         fix: `add ${r.service} as a trusted service principal to the trust policy of role ${name} (aws iam update-assume-role-policy --role-name ${name} ...), or ${roleFix(key)}`,
       };
     } catch (e) {
+      if (isNotFound(e) && createMissingRoles)
+        return willCreate(`IAM role ${name} (settings.${key}) does not exist in the account`);
       if (isNotFound(e))
         return {
           ...finding,
@@ -622,9 +801,10 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         if (err.class === 'auth') missing.push(`permission eks:ListClusters in ${defaultRegion}`);
         else throw err;
       }
-      if (!account.settings.clusterRoleArn)
+      // with settings.createMissingRoles apply makes the roles, so an unset ARN is not missing
+      if (!account.settings.clusterRoleArn && !createMissingRoles)
         missing.push('settings.clusterRoleArn (IAM role for EKS control planes; needed to create clusters)');
-      if (!account.settings.nodeRoleArn)
+      if (!account.settings.nodeRoleArn && !createMissingRoles)
         missing.push('settings.nodeRoleArn (IAM role for node groups; needed to create node pools)');
       if (!account.settings.regions?.length)
         missing.push('settings.regions (optional: discovery then scans every enabled EKS region)');
@@ -782,7 +962,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         // The step ends when the control plane is up, so its duration (the timing chart) is the cloud's.
         return { status: (await waitClusterActive(target, ctx)).status ?? 'ACTIVE' };
       }
-      const roleArn = requireSetting('clusterRoleArn', 'CreateCluster');
+      const roleArn = await ensureRole('clusterRoleArn', target, ctx, 'CreateCluster');
       const subnetIds = await defaultSubnets(region, ctx);
       const input = createClusterInput(target, {
         roleArn,
@@ -848,8 +1028,9 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
           const inZones = clusterSubnets.filter((s) => pool.zones?.includes(zoneOf(s) ?? ''));
           if (inZones.length > 0) subnets = inZones;
         }
+        const nodeRole = await ensureRole('nodeRoleArn', target, ctx, 'CreateNodegroup');
         const input = createNodegroupInput(target.name, pool, {
-          nodeRole: requireSetting('nodeRoleArn', 'CreateNodegroup'),
+          nodeRole,
           subnets,
           tags: labelsFor(target, ctx.planId),
           clientRequestToken: requestToken(ctx.planId, 'nodegroup', region, target.name, poolName),
@@ -958,6 +1139,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
     },
 
     deleteNodePool,
+    deleteRole,
 
     async deleteCluster(ref, ctx) {
       const region = ref.location;

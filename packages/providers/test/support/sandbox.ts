@@ -1,3 +1,4 @@
+import { IAMClient } from '@aws-sdk/client-iam';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 /**
  * The sandbox clouds in-process for the provider integration tests: the real core (startSandbox), the
@@ -104,6 +105,18 @@ export const DEMO = {
 } as const;
 
 /** A Dolly cloud account for a sandbox account, exactly as a user would enter it. */
+/** IAM of a sandbox AWS account, as the operator's own tooling would use it. */
+export function iamOf(a: SandboxAccountInfo): IAMClient {
+  return new IAMClient({
+    region: 'us-east-1',
+    endpoint: a.endpoints.iam,
+    credentials: {
+      accessKeyId: String(a.credentials.accessKeyId),
+      secretAccessKey: String(a.credentials.secretAccessKey),
+    },
+  });
+}
+
 export function awsAccount(
   a: SandboxAccountInfo,
   settings: CloudAccountConfig['settings'] = {},

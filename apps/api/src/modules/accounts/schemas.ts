@@ -79,6 +79,10 @@ export const accountSettingsSchema = z
     resourceGroup: z.string().optional().meta({ description: 'Azure: resource group for created clusters' }),
     clusterRoleArn: z.string().optional().meta({ description: 'AWS: IAM role for EKS control planes' }),
     nodeRoleArn: z.string().optional().meta({ description: 'AWS: IAM role for EKS nodes' }),
+    createMissingRoles: z.boolean().optional().meta({
+      description:
+        'AWS: when the cluster or node role does not exist (or no ARN is set), apply creates dolly-eks-cluster-<plan> / dolly-eks-node-<plan> with the trust and managed policies EKS needs, records them in the ledger, and rollback deletes them',
+    }),
     subnetIds: z
       .record(z.string(), z.array(z.string()))
       .optional()
