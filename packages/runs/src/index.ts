@@ -8,3 +8,5 @@ export * from './preflight.ts';
 export * from './drift.ts';
 export * from './environment.ts';
 export * from './recipe.ts';
+export * from './plan-environment.ts';
+export * from './plan.ts';
