@@ -21,7 +21,9 @@ beforeAll(async () => {
 const FRESH_IDS = ['616161616161', '626262626262'];
 afterAll(async () => {
   // The tenant's other tests expect one account per sandbox account (the CLI picks "the" Azure/AWS account).
-  await s?.h.db.cloudAccount.deleteMany({ where: { name: { startsWith: `Fresh AWS `, endsWith: `(${tag})` } } });
+  await s?.h.db.cloudAccount.deleteMany({
+    where: { name: { startsWith: `Fresh AWS `, endsWith: `(${tag})` } },
+  });
   await s?.close();
 });
 

@@ -24,7 +24,9 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   // The tenant's other tests expect one account per sandbox account (the CLI picks "the" Azure/AWS account).
-  await s?.h.db.cloudAccount.deleteMany({ where: { name: { startsWith: `Fresh Azure `, endsWith: `(${tag})` } } });
+  await s?.h.db.cloudAccount.deleteMany({
+    where: { name: { startsWith: `Fresh Azure `, endsWith: `(${tag})` } },
+  });
   await s?.close();
 });
 
