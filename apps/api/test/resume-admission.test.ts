@@ -138,6 +138,7 @@ it('asks a run again for the prod confirmation when its target became prod after
     const done = await withWorker(() => s.waitRun(confirmed.body.runs[0]?.id ?? '', undefined, 90_000));
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
   } finally {
-    await s.h.db.cloudAccount.update({ where: { id: account.id }, data: { defaultEnvironment: null } });
+    // later files expect one Dolly account per sandbox account (the CLI picks "the" AWS account of a scope)
+    await s.h.db.cloudAccount.delete({ where: { id: account.id } });
   }
 }, 180_000);
