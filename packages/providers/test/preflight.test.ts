@@ -5,11 +5,10 @@
  * Once the fix is applied through the cloud's own API, the same preflight finds nothing.
  */
 import { AttachRolePolicyCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
-import { ClientSecretCredential } from '@azure/identity';
-import { ResourceManagementClient } from '@azure/arm-resources';
 import type { ClusterSpec } from '@dolly/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudError, createProvider } from '../src/index';
+import { armOf } from './support/azure-arm';
 import {
   awsAccount,
   azureAccount,
@@ -76,23 +75,6 @@ const spec = (
 beforeAll(async () => {
   sb = await startTestSandbox();
 });
-
-/** ARM (resources) of a sandbox subscription, as `az` would use it. */
-function armOf(a: SandboxAccountInfo): ResourceManagementClient {
-  const c = a.credentials as Record<string, string>;
-  const tlsOptions = { ca: a.caCertPem };
-  const credential = new ClientSecretCredential(c.tenantId ?? '', c.clientId ?? '', c.clientSecret ?? '', {
-    authorityHost: c.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions,
-  });
-  return new ResourceManagementClient(credential, a.id, {
-    endpoint: a.endpoints.arm,
-    $host: a.endpoints.arm,
-    credentialScopes: ['https://management.azure.com/.default'],
-    tlsOptions,
-  });
-}
 
 const trustPolicy = (service: string) =>
   JSON.stringify({
