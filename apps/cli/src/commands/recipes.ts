@@ -1,4 +1,4 @@
-import { ApiError, type RequestBody, type Schemas } from '@dolly/api-client';
+import { ApiError, type RequestBody, type Schemas, unwrap } from '@dolly/api-client';
 import { type Command, Option } from 'commander';
 import type { DollyApi } from '../api/dolly-api.ts';
 import type { Run } from '../api/types.ts';
@@ -53,24 +53,27 @@ function withFlags(error: unknown): unknown {
   return new ApiError(error.status, { ...error.problem, errors });
 }
 
-function recipesApi(api: DollyApi) {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+function recipesApi({ client }: DollyApi) {
+  const call = async <T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> => {
     try {
-      return await api.raw<T>(method, path, body === undefined ? {} : { body });
+      return await unwrap(request);
     } catch (error) {
       throw withFlags(error);
     }
   };
+  const at = (id: string) => ({ params: { path: { id } } });
   return {
-    list: async () => (await call<{ items: Recipe[] }>('GET', '/api/v1/recipes')).items,
-    get: (id: string) => call<Recipe>('GET', `/api/v1/recipes/${encodeURIComponent(id)}`),
-    create: (body: NewRecipe) => call<Recipe>('POST', '/api/v1/recipes', body),
-    update: (id: string, body: RecipeBody) =>
-      call<Recipe>('PATCH', `/api/v1/recipes/${encodeURIComponent(id)}`, body),
-    remove: (id: string) => call<void>('DELETE', `/api/v1/recipes/${encodeURIComponent(id)}`),
-    run: (id: string) => call<Run>('POST', `/api/v1/recipes/${encodeURIComponent(id)}/run`, {}),
-    runs: async (id: string) =>
-      (await call<{ items: Run[] }>('GET', `/api/v1/recipes/${encodeURIComponent(id)}/runs`)).items,
+    list: async (): Promise<Recipe[]> => (await call(client.GET('/api/v1/recipes'))).items,
+    get: (id: string): Promise<Recipe> => call(client.GET('/api/v1/recipes/{id}', at(id))),
+    create: (body: NewRecipe): Promise<Recipe> => call(client.POST('/api/v1/recipes', { body })),
+    update: (id: string, body: RecipeBody): Promise<Recipe> =>
+      call(client.PATCH('/api/v1/recipes/{id}', { ...at(id), body })),
+    remove: async (id: string): Promise<void> => {
+      await call(client.DELETE('/api/v1/recipes/{id}', at(id)));
+    },
+    run: (id: string): Promise<Run> => call(client.POST('/api/v1/recipes/{id}/run', at(id))),
+    runs: async (id: string): Promise<Run[]> =>
+      (await call(client.GET('/api/v1/recipes/{id}/runs', at(id)))).items,
   };
 }
 
