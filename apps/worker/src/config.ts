@@ -45,6 +45,8 @@ export const workerConfigSchema = z.object({
   DOLLY_PUBLIC_URL: z.url().default('http://localhost:8080'),
   /** First retry delay of a webhook delivery; each further one doubles it (6 attempts). */
   DOLLY_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(10_000),
+  /** How often a scheduled sync compares a clone's workloads again (each reads both clusters); 0: every sync. */
+  DOLLY_WORKLOAD_DRIFT_INTERVAL_MINUTES: z.coerce.number().min(0).default(360),
 });
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

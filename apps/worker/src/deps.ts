@@ -34,4 +34,6 @@ export interface ProcessorDeps {
   tenantRecheckMs?: number;
   /** First retry delay of a webhook delivery queued by a processor (drift notifications). */
   webhookBackoffMs?: number;
+  /** Whether the schedule compares a clone's workloads at this sync; absent: at every sync. */
+  workloadDriftDue?: (clusterId: string) => Promise<boolean>;
 }

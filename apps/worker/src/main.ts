@@ -38,6 +38,7 @@ const worker = await startRunWorker({
   metrics,
   publicUrl: config.DOLLY_PUBLIC_URL,
   webhookBackoffMs: config.DOLLY_WEBHOOK_BACKOFF_MS,
+  workloadDriftIntervalMinutes: config.DOLLY_WORKLOAD_DRIFT_INTERVAL_MINUTES,
 });
 await worker.waitUntilReady();
 const metricsServer = config.DOLLY_WORKER_METRICS_PORT

@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import type { ProcessorDeps } from './deps.ts';
 import { type WorkerMetrics, createWorkerMetrics, observeCloudCall } from './metrics.ts';
 import { processClone } from './processors/clone.ts';
+import { workloadDriftSchedule } from './processors/drift.ts';
 import { processEnvironment } from './processors/environment.ts';
 import { processMigrate } from './processors/migrate.ts';
 import { processRollback } from './processors/rollback.ts';
@@ -66,6 +67,8 @@ export interface WorkerOptions {
   publicUrl?: string;
   /** First retry delay of a webhook delivery; each further one doubles it. */
   webhookBackoffMs?: number;
+  /** How often the schedule compares a clone's workloads again (minutes); 0: at every sync. */
+  workloadDriftIntervalMinutes?: number;
 }
 
 /** The run queue's processor: one orchestrator job per run, job id = run id. */
@@ -81,6 +84,11 @@ export async function startRunWorker(opts: WorkerOptions) {
     onError: (err, runId) => opts.log.warn({ err, runId }, 'could not queue run notifications'),
   });
   const slots = createWorkSlots(opts.concurrency);
+  const workloadDriftDue = workloadDriftSchedule(
+    opts.redis,
+    opts.prefix,
+    (opts.workloadDriftIntervalMinutes ?? 360) * 60_000,
+  );
   const deps: ProcessorDeps = {
     db: opts.db,
     redis: opts.redis,
@@ -117,6 +125,7 @@ export async function startRunWorker(opts: WorkerOptions) {
     workerId: opts.workerId,
     pollIntervalMs: opts.pollIntervalMs ?? 5000,
     webhookBackoffMs,
+    ...(workloadDriftDue ? { workloadDriftDue } : {}),
     cloudTimeoutMs: opts.cloudTimeoutMs ?? 60 * 60 * 1000,
     ...(opts.tenantConcurrency
       ? {

@@ -89,19 +89,30 @@ async function lastMigrationInto(
   return run && request.success ? { id: run.id, request: request.data } : null;
 }
 
+/**
+ * The workloads of the last migration into the clone, compared again; or, when the caller says
+ * the comparison is not due, the previous report's (same migration) as they stood. A comparison
+ * that fails keeps the previous findings too, with the error: a cluster unreachable for one
+ * sync must not look like the drift went away (and back, notifying again).
+ */
 async function compareWorkloads(
   db: Database,
   tenantId: string,
   clusterId: string,
-  probe: WorkloadDriftProbe,
+  opts: { probe: WorkloadDriftProbe; due?: (clusterId: string) => Promise<boolean> },
+  previous: DriftReport | null,
 ): Promise<DriftWorkloads | null> {
   const migration = await lastMigrationInto(db, tenantId, clusterId);
   if (!migration) return null;
+  const stored = driftWorkloadsSchema.safeParse(previous?.workloads);
+  const prior = stored.success && stored.data.runId === migration.id ? stored.data : null;
+  if (prior && opts.due && !(await opts.due(clusterId))) return prior;
   try {
-    return { runId: migration.id, ...(await probe(migration)), error: null };
+    return { runId: migration.id, ...(await opts.probe(migration)), error: null };
   } catch (error) {
     // The infra check still holds: the report says why workloads were not compared.
     const message = error instanceof Error ? error.message : String(error);
+    if (prior) return { ...prior, error: message };
     return {
       runId: migration.id,
       namespaces: [],
@@ -154,6 +165,11 @@ export interface DriftCheckOptions {
    * has infra findings only (`workloads` null).
    */
   workloads?: WorkloadDriftProbe;
+  /**
+   * Whether the workloads are compared this time (each comparison reads both clusters). Not due:
+   * the previous report's workload findings for the same migration stand. Absent: always due.
+   */
+  workloadsDue?: (clusterId: string) => Promise<boolean>;
   /**
    * `always` (on demand: a person asked and sees the answer in the history); `changed` (the
    * schedule): a report only when its fingerprint differs from the cluster's latest report, so an
@@ -228,15 +244,21 @@ export async function checkClusterDrift(
   if (clone.vanishedAt)
     findings.push({ path: 'cluster', expected: 'present', actual: 'vanished', severity: 'critical' });
 
-  const workloads = opts.workloads
-    ? await compareWorkloads(db, input.tenantId, clone.id, opts.workloads)
-    : null;
-  const objectFindings = workloads?.findings ?? [];
-
   const previous = await db.driftReport.findFirst({
     where: { tenantId: input.tenantId, clusterId: clone.id },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
   });
+  const workloads = opts.workloads
+    ? await compareWorkloads(
+        db,
+        input.tenantId,
+        clone.id,
+        { probe: opts.workloads, ...(opts.workloadsDue ? { due: opts.workloadsDue } : {}) },
+        previous,
+      )
+    : null;
+  const objectFindings = workloads?.findings ?? [];
+
   const fingerprint = driftFingerprint(findings, objectFindings);
   if (opts.store === 'changed' && previous?.fingerprint === fingerprint)
     return { report: previous, previous, newDrift: false, stored: false };

@@ -32,6 +32,8 @@ export async function startCloudStack(
     stalledMs?: number;
     /** the worker's work slots (default 8) */
     concurrency?: number;
+    /** how often scheduled syncs compare a clone's workloads again (default 0: every sync) */
+    workloadDriftIntervalMinutes?: number;
     logStream?: { write(line: string): void };
     /** configuration of the API and worker (e.g. a REDIS_URL of the test's own server) */
     overrides?: Record<string, string>;
@@ -50,6 +52,9 @@ export async function startCloudStack(
       pollIntervalMs: 20,
       ...(opts.stalledMs ? { stalledMs: opts.stalledMs } : {}),
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      ...(opts.workloadDriftIntervalMinutes !== undefined
+        ? { workloadDriftIntervalMinutes: opts.workloadDriftIntervalMinutes }
+        : {}),
       ...(opts.logStream ? { logStream: opts.logStream } : {}),
     },
   );

@@ -19,6 +19,8 @@ export async function startHarness(
     pollIntervalMs?: number;
     stalledMs?: number;
     syncIntervalMinutes?: number;
+    /** How often scheduled syncs compare a clone's workloads again (default 0: every sync). */
+    workloadDriftIntervalMinutes?: number;
     /** Work slots of the worker: steps working at once (the worker's default, 8). */
     concurrency?: number;
     /** Runs the worker holds at once, waiting ones included (default 8 × concurrency). */
@@ -86,6 +88,7 @@ export async function startHarness(
         syncIntervalMinutes: opts.syncIntervalMinutes ?? 0,
         publicUrl: config.DOLLY_PUBLIC_URL,
         webhookBackoffMs: config.DOLLY_WEBHOOK_BACKOFF_MS,
+        workloadDriftIntervalMinutes: opts.workloadDriftIntervalMinutes ?? 0,
       })
     : undefined;
   await worker?.waitUntilReady();

@@ -1,6 +1,7 @@
 import { announceDrift } from '@dolly/jobs';
 import { checkWorkloadDrift } from '@dolly/kube';
 import { checkClusterDrift, type WorkloadDriftProbe } from '@dolly/runs';
+import type { Redis } from 'ioredis';
 import type { ProcessorDeps } from '../deps.ts';
 import { migrationCluster } from './migrate.ts';
 
@@ -33,6 +34,21 @@ function workloadProbe(deps: ProcessorDeps, tenantId: string): WorkloadDriftProb
 }
 
 /**
+ * When a clone's workloads are compared again by the schedule: at most once per interval per
+ * clone, across every worker (a Redis key that expires), since each comparison reads both
+ * clusters' namespaces. Between comparisons the previous findings stand. 0: at every sync.
+ */
+export function workloadDriftSchedule(
+  redis: Redis,
+  prefix: string,
+  intervalMs: number,
+): ((clusterId: string) => Promise<boolean>) | undefined {
+  if (intervalMs <= 0) return undefined;
+  return async (clusterId) =>
+    (await redis.set(`${prefix}:drift-workloads:${clusterId}`, '1', 'PX', intervalMs, 'NX')) === 'OK';
+}
+
+/**
  * The scheduled drift check: every clone of the tenant the inventory still sees, against its
  * source, right after a sync stored what the clouds have (so the comparison is as fresh as the
  * sync). A report is stored only when the clone's drift changed since its latest report. A clone
@@ -52,7 +68,11 @@ export async function checkTenantDrift(deps: ProcessorDeps, tenantId: string): P
       const result = await checkClusterDrift(
         deps.db,
         { tenantId, clusterId, requestedById: null },
-        { workloads, store: 'changed' },
+        {
+          workloads,
+          store: 'changed',
+          ...(deps.workloadDriftDue ? { workloadsDue: deps.workloadDriftDue } : {}),
+        },
       );
       out.checked++;
       if (result.stored) out.stored++;
