@@ -33,7 +33,8 @@ function runBench(file: string): Promise<{ status: number; figures: Figures }> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [file], {
       cwd: repoRoot,
-      env: { ...process.env, NODE_ENV: 'production' },
+      // the benchmarks' sandbox clouds answer on loopback, which egress refuses unless allowed (as in `pnpm test`)
+      env: { DOLLY_ENDPOINT_ALLOWLIST: '127.0.0.1,localhost', ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const out = json ? process.stderr : process.stdout;
