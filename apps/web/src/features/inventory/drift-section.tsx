@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { ActionButton } from '../../components/disabled-reason.tsx';
 import { ProblemAlert } from '../../components/problem-alert.tsx';
@@ -18,17 +18,56 @@ const shown = (v: unknown) =>
 const severityTone = { critical: 'danger', warning: 'attention', info: 'neutral' } as const;
 const severityRank = { critical: 0, warning: 1, info: 2 } as const;
 
-/** A finding's expected and actual values, as table cells. */
-function ValueCells({ expected, actual }: { expected: unknown; actual: unknown }) {
+type FindingRow = {
+  key: string;
+  /** `data-*` attribute the row carries, so tests and people find one finding. */
+  data: Record<string, string>;
+  what: ReactNode;
+  field: ReactNode;
+  expected: unknown;
+  actual: unknown;
+};
+
+/** Infrastructure and workload findings share one table: a first column, the field, expected and actual. */
+function FindingsTable({
+  label,
+  caption,
+  whatHeader,
+  rows,
+}: {
+  label: string;
+  caption: ReactNode;
+  whatHeader: string;
+  rows: FindingRow[];
+}) {
   return (
-    <>
-      <td>
-        <code>{shown(expected)}</code>
-      </td>
-      <td>
-        <code>{shown(actual)}</code>
-      </td>
-    </>
+    <div className="table-scroll">
+      <table className="data-table" aria-label={label}>
+        <caption className="muted small">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{whatHeader}</th>
+            <th scope="col">Field</th>
+            <th scope="col">Expected</th>
+            <th scope="col">Actual</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} {...r.data}>
+              <td>{r.what}</td>
+              <td>{r.field}</td>
+              <td>
+                <code>{shown(r.expected)}</code>
+              </td>
+              <td>
+                <code>{shown(r.actual)}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -107,39 +146,32 @@ function Findings({ report }: { report: DriftReport }) {
     (a, b) => severityRank[a.severity] - severityRank[b.severity] || a.path.localeCompare(b.path),
   );
   return (
-    <div className="table-scroll">
-      <table className="data-table" aria-label="Drift findings">
-        <caption className="muted small">
+    <FindingsTable
+      label="Drift findings"
+      whatHeader="Severity"
+      caption={
+        <>
           {report.findings.length} finding(s), checked{' '}
           <time dateTime={report.createdAt} title={formatDateTime(report.createdAt)}>
             {formatRelative(report.createdAt)}
           </time>
           {report.basis === 'translation' && ' (no plan found: the source was translated again to compare)'}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Severity</th>
-            <th scope="col">Field</th>
-            <th scope="col">Expected</th>
-            <th scope="col">Actual</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((f: DriftFinding) => (
-            <tr key={f.path} data-finding={f.path}>
-              <td>
-                <span className={`badge tone-${severityTone[f.severity]}`}>{f.severity}</span>
-              </td>
-              <td>
-                <code>{f.path}</code>
-                {f.path.startsWith('source.') && <span className="muted small"> (the source changed)</span>}
-              </td>
-              <ValueCells expected={f.expected} actual={f.actual} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+      rows={rows.map((f: DriftFinding) => ({
+        key: f.path,
+        data: { 'data-finding': f.path },
+        what: <span className={`badge tone-${severityTone[f.severity]}`}>{f.severity}</span>,
+        field: (
+          <>
+            <code>{f.path}</code>
+            {f.path.startsWith('source.') && <span className="muted small"> (the source changed)</span>}
+          </>
+        ),
+        expected: f.expected,
+        actual: f.actual,
+      }))}
+    />
   );
 }
 
@@ -167,43 +199,32 @@ function WorkloadFindings({ report }: { report: DriftReport }) {
       </p>
     );
   return (
-    <div className="table-scroll">
-      <table className="data-table" aria-label="Workload drift findings">
-        <caption className="muted small">
+    <FindingsTable
+      label="Workload drift findings"
+      whatHeader="Object"
+      caption={
+        <>
           {w.findings.length} workload finding(s){w.truncated ? ' (the first ones only)' : ''}, against {what}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Object</th>
-            <th scope="col">Field</th>
-            <th scope="col">Expected</th>
-            <th scope="col">Actual</th>
-          </tr>
-        </thead>
-        <tbody>
-          {w.findings.map((f: WorkloadDriftFinding) => (
-            <tr
-              key={`${f.namespace}/${f.kind}/${f.name}/${f.path}`}
-              data-workload-finding={`${f.kind}/${f.name}`}
-            >
-              <td>
-                <code>
-                  {f.kind} {f.namespace}/{f.name}
-                </code>
-              </td>
-              <td>
-                {f.path === 'object' ? (
-                  <span>{f.actual === null ? 'missing in the clone' : 'not from the migration'}</span>
-                ) : (
-                  <code>{f.path}</code>
-                )}
-              </td>
-              <ValueCells expected={f.expected} actual={f.actual} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+      rows={w.findings.map((f: WorkloadDriftFinding) => ({
+        key: `${f.namespace}/${f.kind}/${f.name}/${f.path}`,
+        data: { 'data-workload-finding': `${f.kind}/${f.name}` },
+        what: (
+          <code>
+            {f.kind} {f.namespace}/{f.name}
+          </code>
+        ),
+        field:
+          f.path === 'object' ? (
+            <span>{f.actual === null ? 'missing in the clone' : 'not from the migration'}</span>
+          ) : (
+            <code>{f.path}</code>
+          ),
+        expected: f.expected,
+        actual: f.actual,
+      }))}
+    />
   );
 }
 
