@@ -33,14 +33,16 @@ export interface ClusterSummaryRow {
   nodes: number;
   lastSeenAt: Date;
   vanishedAt: Date | null;
+  /** the latest drift report's verdict; null: never checked */
+  drifted: boolean | null;
 }
 
 /** `%`, `_` and `\` match themselves in the name filter. */
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * One page of the inventory in one SQL statement: the account's name joined and the pools summed
- * in Postgres. The list never reads a cluster's or a pool's spec (most of the bytes), and with
+ * One page of the inventory in one SQL statement: the account's name joined, the pools summed and
+ * each cluster's latest drift verdict read in Postgres. The list never reads a cluster's or a pool's spec (most of the bytes), and with
  * 10,000 clusters a page costs what a page of 10 costs, not what loading 600 pool rows through the
  * ORM costs (about 3× more per request, measured by apps/api/bench/clusters.bench.ts).
  */
@@ -59,12 +61,18 @@ export async function listClusterSummaries(db: Database, f: ClusterFilters): Pro
     SELECT c.id, c.cloud::text AS cloud, c."accountId", a.name AS "accountName", c.scope, c.location,
            c.name, c."kubernetesVersion", c.status, c.environment, c."environmentSource", c.labels,
            COALESCE(p.pools, 0)::int AS pools, COALESCE(p.nodes, 0)::int AS nodes,
-           c."lastSeenAt", c."vanishedAt"
+           c."lastSeenAt", c."vanishedAt", d.drifted
       FROM "Cluster" c
       JOIN "CloudAccount" a ON a.id = c."accountId"
       LEFT JOIN LATERAL (
         SELECT count(*) AS pools, sum(n."nodeCount") AS nodes FROM "NodePool" n WHERE n."clusterId" = c.id
       ) p ON true
+      LEFT JOIN LATERAL (
+        SELECT r.drifted FROM "DriftReport" r
+         WHERE r."tenantId" = c."tenantId" AND r."clusterId" = c.id
+         ORDER BY r."createdAt" DESC, r.id DESC
+         LIMIT 1
+      ) d ON true
      WHERE ${Prisma.join(where, ' AND ')}
      ORDER BY c.id
      LIMIT ${f.limit}`;

@@ -61,7 +61,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-const summary = (c: ClusterSummaryRow, drift: Map<string, boolean>) => ({
+const summary = (c: ClusterSummaryRow) => ({
   id: c.id,
   cloud: c.cloud,
   accountId: c.accountId,
@@ -78,7 +78,7 @@ const summary = (c: ClusterSummaryRow, drift: Map<string, boolean>) => ({
   nodes: c.nodes,
   lastSeenAt: c.lastSeenAt.toISOString(),
   vanishedAt: c.vanishedAt?.toISOString() ?? null,
-  drifted: drift.get(c.id) ?? null,
+  drifted: c.drifted,
 });
 
 function parseLabels(label: string | string[] | undefined) {
@@ -126,13 +126,8 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
         includeVanished: q.includeVanished,
         limit: q.limit,
       });
-      const drift = await latestDriftByCluster(
-        deps.db,
-        p.tenantId,
-        rows.map((c) => c.id),
-      );
       return {
-        items: rows.map((c) => summary(c, drift)),
+        items: rows.map(summary),
         nextCursor: rows.length === q.limit ? (rows.at(-1)?.id ?? null) : null,
       };
     },
@@ -158,15 +153,13 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
       if (!c) throw new DollyError('not_found', `No cluster ${request.params.id}`);
       const drift = await latestDriftByCluster(deps.db, p.tenantId, [c.id]);
       return {
-        ...summary(
-          {
-            ...c,
-            accountName: c.account.name,
-            pools: c.nodePools.length,
-            nodes: c.nodePools.reduce((n, np) => n + np.nodeCount, 0),
-          },
-          drift,
-        ),
+        ...summary({
+          ...c,
+          accountName: c.account.name,
+          pools: c.nodePools.length,
+          nodes: c.nodePools.reduce((n, np) => n + np.nodeCount, 0),
+          drifted: drift.get(c.id) ?? null,
+        }),
         spec: c.spec,
         nodePools: c.nodePools.map((np) => ({
           id: np.id,
@@ -209,7 +202,7 @@ export function clusterRoutes(app: FastifyInstance, deps: AppDeps) {
         limit: 1,
       });
       if (!updated) throw new DollyError('not_found', `No cluster ${request.params.id}`);
-      return summary(updated, await latestDriftByCluster(deps.db, p.tenantId, [c.id]));
+      return summary(updated);
     },
   );
 
