@@ -45,6 +45,10 @@ test('an admin adds an AWS account, tests it, and its secret is never shown agai
   await page.getByLabel('Cluster role ARN').fill(`arn:aws:iam::${issued.id}:role/dolly-eks-cluster`);
   await page.getByLabel('Node role ARN').fill(`arn:aws:iam::${issued.id}:role/dolly-eks-node`);
   await page.getByLabel('Regions to discover').fill('us-east-1');
+  // What apply may create in the account is the owner's opt-in, off until ticked.
+  const createRoles = page.getByRole('checkbox', { name: /Create missing IAM roles/ });
+  await expect(createRoles).not.toBeChecked();
+  await createRoles.check();
   await page.getByText('Endpoints and certificates').click();
   await page.getByLabel('Endpoint override').fill(issued.endpoints.eks ?? '');
   await snapshot(page, 'settings-account-add');
@@ -74,6 +78,9 @@ test('an admin adds an AWS account, tests it, and its secret is never shown agai
   const listed = await (await page.request.get('/api/v1/accounts')).text();
   expect(listed).toContain('E2E AWS');
   expect(listed).not.toContain(secret);
+  expect(listed).toContain('"createMissingRoles":true');
+  await expect(page.getByRole('checkbox', { name: /Create missing IAM roles/ })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: /Create a VPC when a region has none/ })).not.toBeChecked();
 
   // Deleting asks for the name first.
   await page.getByRole('button', { name: 'Delete account' }).click();

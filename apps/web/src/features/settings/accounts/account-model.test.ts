@@ -127,6 +127,30 @@ describe('account edit', () => {
     expect(removed.ok && removed.value.caBundle).toBeNull();
   });
 
+  it('turns what apply may create on and off per cloud, and leaves the other cloud alone', () => {
+    const on = patchAccountBody(
+      { ...accountToForm(account), createMissingRoles: true, createMissingNetwork: true },
+      account,
+    );
+    expect(on.ok && on.value.settings).toMatchObject({
+      createMissingRoles: true,
+      createMissingNetwork: true,
+    });
+    const stored = { ...account, settings: { ...account.settings, createMissingRoles: true } };
+    expect(accountToForm(stored)).toMatchObject({ createMissingRoles: true, createMissingNetwork: false });
+    const off = patchAccountBody({ ...accountToForm(stored), createMissingRoles: false }, stored);
+    expect(off.ok && off.value.settings && 'createMissingRoles' in off.value.settings).toBe(false);
+    // Azure creates its resource group on its own: no toggle, and a stray key is kept as it was
+    const azure: CloudProviderAccount = {
+      ...account,
+      cloud: 'azure',
+      credentialKind: 'azure-client-secret',
+      settings: { createMissingRoles: true },
+    };
+    const azurePatch = patchAccountBody({ ...accountToForm(azure), createMissingRoles: false }, azure);
+    expect(azurePatch.ok && azurePatch.value.settings).toEqual({ createMissingRoles: true });
+  });
+
   it('parses endpoint lines with = or :', () => {
     expect(parseEndpoints('arm = https://a\nlogin: https://b')).toEqual({
       ok: true,

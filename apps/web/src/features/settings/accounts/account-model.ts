@@ -27,6 +27,8 @@ export interface AccountFormValues {
   nodeRoleArn: string;
   resourceGroup: string;
   network: string;
+  createMissingRoles: boolean;
+  createMissingNetwork: boolean;
 }
 
 export const emptyAccountForm: AccountFormValues = {
@@ -42,6 +44,8 @@ export const emptyAccountForm: AccountFormValues = {
   nodeRoleArn: '',
   resourceGroup: '',
   network: '',
+  createMissingRoles: false,
+  createMissingNetwork: false,
 };
 
 /** Settings each cloud uses when Dolly creates clusters there (see the README, "Running against real clouds"). */
@@ -59,6 +63,36 @@ export const cloudSettingFields: Record<
   ],
   azure: [{ key: 'resourceGroup', label: 'Resource group', hint: 'Where Dolly creates AKS clusters' }],
   gcp: [{ key: 'network', label: 'VPC network', hint: 'Network for GKE clusters Dolly creates' }],
+};
+
+/**
+ * What apply may create in the target account when it is missing (recorded in the run's ledger and
+ * removed by rollback). Off by default: creating IAM roles or networks is the account owner's call.
+ */
+export const cloudCreateToggles: Record<
+  Cloud,
+  { key: 'createMissingRoles' | 'createMissingNetwork'; label: string; hint: string }[]
+> = {
+  aws: [
+    {
+      key: 'createMissingRoles',
+      label: 'Create missing IAM roles',
+      hint: 'Apply creates the EKS cluster and node roles when the ARNs above are empty or do not exist; rollback deletes them.',
+    },
+    {
+      key: 'createMissingNetwork',
+      label: 'Create a VPC when a region has none',
+      hint: 'Apply creates a VPC with subnets in two or more zones when a region has no default VPC and no subnets set; rollback deletes it.',
+    },
+  ],
+  azure: [],
+  gcp: [
+    {
+      key: 'createMissingNetwork',
+      label: 'Create the VPC network when it does not exist',
+      hint: 'Apply creates the network above (or `default`) with a subnet in the cluster region; rollback deletes it.',
+    },
+  ],
 };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -84,6 +118,8 @@ export function accountToForm(account: CloudAccount): AccountFormValues {
     nodeRoleArn: str(s.nodeRoleArn),
     resourceGroup: str(s.resourceGroup),
     network: str(s.network),
+    createMissingRoles: s.createMissingRoles === true,
+    createMissingNetwork: s.createMissingNetwork === true,
   };
 }
 
@@ -121,6 +157,8 @@ export function settingsFromForm(
   // Only the fields of this account's cloud are the form's to set; anything else stays as it was.
   for (const field of cloudSettingFields[cloud])
     setOrDelete(settings, field.key, values[field.key].trim() || undefined);
+  for (const toggle of cloudCreateToggles[cloud])
+    setOrDelete(settings, toggle.key, values[toggle.key] ? true : undefined);
   return { ok: true, value: settings };
 }
 

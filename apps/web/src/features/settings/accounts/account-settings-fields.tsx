@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { TextAreaField, TextField } from '../components/field.tsx';
-import { type AccountFormValues, cloudSettingFields } from './account-model.ts';
+import { type AccountFormValues, cloudCreateToggles, cloudSettingFields } from './account-model.ts';
 import type { Cloud } from './credential-kinds.ts';
 
 interface Props {
@@ -35,6 +35,19 @@ export function AccountSettingsFields({ cloud, values, onChange, errors, hasCaBu
           onChange={(e) => onChange({ [field.key]: e.target.value })}
           error={errors[`settings.${field.key}`]}
         />
+      ))}
+      {cloudCreateToggles[cloud].map((toggle) => (
+        <label key={toggle.key} className="st-choice">
+          <input
+            type="checkbox"
+            checked={values[toggle.key]}
+            onChange={(e) => onChange({ [toggle.key]: e.target.checked })}
+          />
+          <span>
+            <strong>{toggle.label}</strong>
+            <span className="st-hint">{toggle.hint}</span>
+          </span>
+        </label>
       ))}
       <TextField
         label="Regions to discover"
