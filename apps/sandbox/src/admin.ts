@@ -101,19 +101,36 @@ export async function handleAdmin(
       sendJson(res, 200, core.accounts());
       return true;
     case 'POST /_sandbox/accounts': {
-      const b = (json ?? {}) as { cloud?: string; id?: string; displayName?: string; fresh?: unknown };
+      const b = (json ?? {}) as {
+        cloud?: string;
+        id?: string;
+        displayName?: string;
+        fresh?: unknown;
+        noDefaultVpc?: unknown;
+      };
       const mod = core.modules().find((m) => m.cloud === b.cloud);
+      const noDefaultVpc = b.noDefaultVpc;
       if (
         !mod ||
         typeof b.id !== 'string' ||
         b.id === '' ||
-        (b.fresh !== undefined && typeof b.fresh !== 'boolean')
+        (b.fresh !== undefined && typeof b.fresh !== 'boolean') ||
+        (noDefaultVpc !== undefined &&
+          (!Array.isArray(noDefaultVpc) || !noDefaultVpc.every((r) => typeof r === 'string')))
       ) {
-        problem(res, 400, 'body must be {cloud, id, displayName?, fresh?: boolean} for a present cloud');
+        problem(
+          res,
+          400,
+          'body must be {cloud, id, displayName?, fresh?: boolean, noDefaultVpc?: string[]} for a present cloud',
+        );
         return true;
       }
       try {
-        sendJson(res, 200, mod.ensureAccount(b.id, b.displayName ?? b.id, b.fresh ? { fresh: true } : {}));
+        const opts = {
+          ...(b.fresh ? { fresh: true } : {}),
+          ...(Array.isArray(noDefaultVpc) ? { noDefaultVpc: noDefaultVpc as string[] } : {}),
+        };
+        sendJson(res, 200, mod.ensureAccount(b.id, b.displayName ?? b.id, opts));
       } catch (err) {
         problem(res, 400, err instanceof Error ? err.message : String(err));
       }

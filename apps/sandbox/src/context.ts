@@ -69,6 +69,8 @@ export interface FaultInjector {
 /** How POST /_sandbox/accounts prepares an account (see `CloudModule.ensureAccount`). */
 export interface AccountOptions {
   fresh?: boolean;
+  /** AWS: regions where the account has no default VPC (deleted, as some organisations do) */
+  noDefaultVpc?: string[];
 }
 
 /** One sandbox account/subscription/project, as listed by GET /_sandbox/accounts. */

@@ -41,6 +41,13 @@ export interface CloudAccountConfig {
     nodeRoleArn?: string;
     /** AWS: apply creates the EKS cluster/node roles that do not exist (rollback deletes them) */
     createMissingRoles?: boolean;
+    /**
+     * AWS: apply creates a VPC with subnets across the region's zones when the region has neither
+     * settings.subnetIds nor a default VPC; GCP: apply creates settings.network (or `default`) with
+     * a subnet in the cluster's region when it does not exist. Recorded in the ledger; rollback
+     * deletes them after the clusters.
+     */
+    createMissingNetwork?: boolean;
     subnetIds?: Record<string, string[]>;
     network?: string;
     [k: string]: unknown;
@@ -56,7 +63,7 @@ export interface ProgressUpdate {
 
 export interface CloudResourceRef {
   cloud: CloudId;
-  kind: 'cluster' | 'nodePool' | 'addon' | 'resourceGroup' | 'iamRole';
+  kind: 'cluster' | 'nodePool' | 'addon' | 'resourceGroup' | 'iamRole' | 'network';
   scope: string;
   location: string;
   cluster: string;
@@ -135,6 +142,17 @@ export interface RoleRef {
   name: string;
 }
 
+/**
+ * A network Dolly created, as the run's ledger records it: AWS scope the account, location the
+ * region, name the VPC id (its subnets, gateway and routes go with it); GCP scope the project,
+ * location the region of the subnet it made, name the network.
+ */
+export interface NetworkRef {
+  scope: string;
+  location: string;
+  name: string;
+}
+
 export type ResourceGroupDeletion =
   | { deleted: true }
   | { deleted: false; reason: string; resources: string[] };
@@ -178,6 +196,12 @@ export interface CloudProvider {
   deleteResourceGroup?(ref: ResourceGroupRef, ctx: OperationContext): Promise<ResourceGroupDeletion>;
   /** Deletes an IAM role Dolly created (AWS): detaches its policies, then DeleteRole; gone = done. */
   deleteRole?(ref: RoleRef, ctx: OperationContext): Promise<void>;
+  /**
+   * Deletes a network Dolly created (AWS VPC with its subnets, internet gateway and routes; GCP
+   * network with its subnets); gone = done. One still in use by something Dolly did not create
+   * is left in place (`kept`, with why), as a resource group is.
+   */
+  deleteNetwork?(ref: NetworkRef, ctx: OperationContext): Promise<ResourceGroupDeletion>;
   /** kubeconfig YAML with the credential each cloud issues */
   kubeconfig(ref: ClusterRef, ctx?: OperationContext): Promise<string>;
 }

@@ -1,7 +1,12 @@
-/** The EC2 (ec2Query, XML) calls a clone needs: regions, zones, instance types, default VPC and subnets. */
+/**
+ * The EC2 (ec2Query, XML) calls a clone needs: regions, zones, instance types, VPCs and subnets
+ * (the default VPC's and those the account makes, with their gateways and routes: vpc.ts).
+ */
 import type { SandboxContext } from '../context.ts';
 import type { Caller } from './eks.ts';
-import { defaultVpc } from './network.ts';
+import type { AwsState } from './model.ts';
+import { defaultVpc, regionSubnets, regionVpcs } from './network.ts';
+import { handleVpcWrite, tagFilter, tagSetXml } from './vpc.ts';
 import {
   AwsError,
   decodeToken,
@@ -23,7 +28,7 @@ function wildcard(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-function matches(
+export function matches(
   filters: { name: string; values: string[] }[],
   get: (name: string) => string[] | undefined,
 ): boolean {
@@ -36,7 +41,7 @@ function matches(
   return true;
 }
 
-function response(action: string, reqId: string, body: XmlNode): string {
+export function response(action: string, reqId: string, body: XmlNode): string {
   return `<${action}Response xmlns="${NS}"><requestId>${xmlEscape(reqId)}</requestId>${toXml(body)}</${action}Response>`;
 }
 
@@ -73,8 +78,10 @@ export function handleEc2(
   action: string,
   form: Map<string, string>,
   reqId: string,
+  aws: AwsState,
 ): string {
   const filters = formFilters(form);
+  const acct = aws.accounts[caller.account];
   const region = ctx.catalog.region('aws', caller.region);
   if (!region)
     throw new AwsError(
@@ -205,69 +212,76 @@ export function handleEc2(
     }
     case 'DescribeVpcs': {
       const ids = formList(form, 'VpcId');
+      const all = regionVpcs(acct, caller.account, caller.region, zones);
       for (const id of ids) {
-        if (id !== vpc.vpcId)
+        if (!all.some((v) => v.vpcId === id))
           throw new AwsError('InvalidVpcID.NotFound', 400, `The vpc ID '${id}' does not exist`);
       }
-      const ok = matches(
-        filters,
-        (f) =>
-          ({
-            'vpc-id': [vpc.vpcId],
-            'is-default': ['true'],
-            isDefault: ['true'],
-            state: ['available'],
-            'cidr-block': [vpc.cidr],
-            'owner-id': [caller.account],
-          })[f],
-      );
-      const items = ok
-        ? [
+      const items = all
+        .filter((v) => ids.length === 0 || ids.includes(v.vpcId))
+        .filter((v) =>
+          matches(
+            filters,
+            (f) =>
+              tagFilter(v.tags, f) ??
+              {
+                'vpc-id': [v.vpcId],
+                'is-default': [String(v.isDefault)],
+                isDefault: [String(v.isDefault)],
+                state: ['available'],
+                'cidr-block': [v.cidr],
+                'cidr-block-association.cidr-block': [v.cidr],
+                'dhcp-options-id': [v.dhcpOptionsId],
+                'owner-id': [caller.account],
+              }[f],
+          ),
+        )
+        .map((v) => ({
+          ownerId: caller.account,
+          instanceTenancy: 'default',
+          cidrBlockAssociationSet: [
             {
-              ownerId: caller.account,
-              instanceTenancy: 'default',
-              cidrBlockAssociationSet: [
-                {
-                  associationId: `vpc-cidr-assoc-${vpc.vpcId.slice(4)}`,
-                  cidrBlock: vpc.cidr,
-                  cidrBlockState: { state: 'associated' },
-                },
-              ],
-              isDefault: true,
-              tagSet: [],
-              vpcId: vpc.vpcId,
-              state: 'available',
-              cidrBlock: vpc.cidr,
-              dhcpOptionsId: vpc.dhcpOptionsId,
+              associationId: `vpc-cidr-assoc-${v.vpcId.slice(4)}`,
+              cidrBlock: v.cidr,
+              cidrBlockState: { state: 'associated' },
             },
-          ]
-        : [];
+          ],
+          isDefault: v.isDefault,
+          tagSet: tagSetXml(v.tags),
+          vpcId: v.vpcId,
+          state: 'available',
+          cidrBlock: v.cidr,
+          dhcpOptionsId: v.dhcpOptionsId,
+        }));
       return response(action, reqId, { vpcSet: items });
     }
     case 'DescribeSubnets': {
       const ids = formList(form, 'SubnetId');
+      const all = regionSubnets(acct, caller.account, caller.region, zones);
       for (const id of ids) {
-        if (!vpc.subnets.some((s) => s.subnetId === id)) {
+        if (!all.some((s) => s.subnetId === id)) {
           throw new AwsError('InvalidSubnetID.NotFound', 400, `The subnet ID '${id}' does not exist`);
         }
       }
-      const list = vpc.subnets
+      const list = all
         .filter((s) => ids.length === 0 || ids.includes(s.subnetId))
         .filter((s) =>
           matches(
             filters,
             (f) =>
-              ({
+              tagFilter(s.tags, f) ??
+              {
                 'vpc-id': [s.vpcId],
                 'subnet-id': [s.subnetId],
                 'availability-zone': [s.zone],
                 'availability-zone-id': [s.zoneId],
-                'default-for-az': ['true'],
-                defaultForAz: ['true'],
+                'default-for-az': [String(s.defaultForAz)],
+                defaultForAz: [String(s.defaultForAz)],
+                'map-public-ip-on-launch': [String(s.mapPublicIpOnLaunch)],
                 state: ['available'],
                 'cidr-block': [s.cidr],
                 'owner-id': [caller.account],
-              })[f],
+              }[f],
           ),
         );
       const p = page(list, form, `subnets/${caller.region}`, 1000, 5, 1000);
@@ -277,7 +291,7 @@ export function handleEc2(
         ownerId: caller.account,
         assignIpv6AddressOnCreation: false,
         ipv6CidrBlockAssociationSet: [],
-        tagSet: [],
+        tagSet: tagSetXml(s.tags),
         subnetArn: `arn:aws:ec2:${caller.region}:${caller.account}:subnet/${s.subnetId}`,
         enableDns64: false,
         ipv6Native: false,
@@ -292,12 +306,16 @@ export function handleEc2(
         cidrBlock: s.cidr,
         availableIpAddressCount: 4091,
         availabilityZone: s.zone,
-        defaultForAz: true,
-        mapPublicIpOnLaunch: true,
+        defaultForAz: s.defaultForAz,
+        mapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
       }));
       return response(action, reqId, { subnetSet: items, nextToken: p.nextToken });
     }
-    default:
-      throw new AwsError('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
+    default: {
+      const out = handleVpcWrite({ ctx, caller, action, form, filters, zones, aws });
+      if (out === undefined)
+        throw new AwsError('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
+      return response(action, reqId, out);
+    }
   }
 }

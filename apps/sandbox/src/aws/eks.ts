@@ -1,5 +1,5 @@
 /** The EKS control plane: operations over AwsState, with EKS's validation rules and shapes. */
-import { roleTrusts } from './iam.ts';
+import { IAM_PROPAGATION_MS, roleTrusts } from './iam.ts';
 import { launchRefusal } from './service-quotas.ts';
 import { randomUUID } from 'node:crypto';
 import type { MachineTypeInfo } from '@dolly/model';
@@ -18,7 +18,7 @@ import {
   nodegroupStatus,
   updateStatus,
 } from './model.ts';
-import { defaultVpc, securityGroupId } from './network.ts';
+import { regionSubnets, securityGroupId } from './network.ts';
 import { AwsError, decodeToken, eksErrors, encodeToken } from './protocol.ts';
 import type { EksRoute } from './route.ts';
 
@@ -153,6 +153,11 @@ export class EksService {
   }
 
   // ---------- helpers ----------
+  /** Roles CreateRole made after this moment have not reached EKS yet. */
+  private propagatedBefore(): number {
+    return this.now() - this.dur(IAM_PROPAGATION_MS);
+  }
+
   zones(region: string): string[] {
     return this.ctx.catalog.region('aws', region)?.zones ?? [];
   }
@@ -220,14 +225,22 @@ export class EksService {
   }
 
   private subnetZones(caller: Caller, subnetIds: string[]): { vpcId: string; zones: string[] } {
-    const vpc = defaultVpc(caller.account, caller.region, this.zones(caller.region));
+    const all = regionSubnets(
+      this.state().accounts[caller.account],
+      caller.account,
+      caller.region,
+      this.zones(caller.region),
+    );
     const zones: string[] = [];
+    const vpcs = new Set<string>();
     for (const id of subnetIds) {
-      const s = vpc.subnets.find((x) => x.subnetId === id);
+      const s = all.find((x) => x.subnetId === id);
       if (!s) throw eksErrors.invalidParameter(`The subnet ID '${id}' does not exist`);
       zones.push(s.zone);
+      vpcs.add(s.vpcId);
     }
-    return { vpcId: vpc.vpcId, zones: [...new Set(zones)] };
+    if (vpcs.size > 1) throw eksErrors.invalidParameter('Subnets specified must belong to the same VPC');
+    return { vpcId: [...vpcs][0] ?? '', zones: [...new Set(zones)] };
   }
 
   private platformVersion(minor: string): string {
@@ -573,7 +586,14 @@ export class EksService {
       });
     }
     // EKS assumes the role before it creates anything: it must exist and trust eks.amazonaws.com
-    if (!roleTrusts(this.state().accounts[caller.account], roleArn, 'eks.amazonaws.com')) {
+    if (
+      !roleTrusts(
+        this.state().accounts[caller.account],
+        roleArn,
+        'eks.amazonaws.com',
+        this.propagatedBefore(),
+      )
+    ) {
       throw eksErrors.invalidParameter(
         `Role with arn: ${roleArn}, could not be assumed because it does not exist or the trusted entity is not correct`,
         { clusterName: name },
@@ -916,7 +936,14 @@ export class EksService {
         fields,
       );
     }
-    if (!roleTrusts(this.state().accounts[caller.account], nodeRole, 'ec2.amazonaws.com')) {
+    if (
+      !roleTrusts(
+        this.state().accounts[caller.account],
+        nodeRole,
+        'ec2.amazonaws.com',
+        this.propagatedBefore(),
+      )
+    ) {
       throw eksErrors.invalidParameter(
         `Following required service principals [ec2.amazonaws.com] were not found in the trust relationships of nodeRole ${nodeRole}`,
         fields,
@@ -1360,10 +1387,10 @@ export class EksService {
   }
 
   private subnetZonesSafe(c: EksCluster, subnets: string[]): string[] {
-    const vpc = defaultVpc(c.account, c.region, this.zones(c.region));
+    const all = regionSubnets(this.state().accounts[c.account], c.account, c.region, this.zones(c.region));
     return [
       ...new Set(
-        subnets.map((id) => vpc.subnets.find((s) => s.subnetId === id)?.zone).filter((z): z is string => !!z),
+        subnets.map((id) => all.find((s) => s.subnetId === id)?.zone).filter((z): z is string => !!z),
       ),
     ];
   }

@@ -42,6 +42,30 @@ describe('sandbox IAM', () => {
     expect(JSON.parse(decodeURIComponent(doc))).toEqual(JSON.parse(trust('ec2.amazonaws.com')));
   });
 
+  it('keeps a new role from the services until IAM has propagated it', () => {
+    const a: AwsAccount = { id: '434343434343', displayName: 'fresh', roles: {} };
+    const arn = 'arn:aws:iam::434343434343:role/new';
+    const made = 1_000_000;
+    handleIam(
+      a,
+      'CreateRole',
+      new Map([
+        ['RoleName', 'new'],
+        ['AssumeRolePolicyDocument', trust('eks.amazonaws.com')],
+      ]),
+      'r1',
+      made,
+    );
+    // EKS asks "was it created before (now - propagation)?"
+    expect(roleTrusts(a, arn, 'eks.amazonaws.com', made - 1)).toBe(false);
+    expect(roleTrusts(a, arn, 'eks.amazonaws.com', made)).toBe(true);
+    // prepared roles have always been there
+    const p: AwsAccount = { id: '111111111111', displayName: 'demo' };
+    expect(roleTrusts(p, 'arn:aws:iam::111111111111:role/eks-cluster-role', 'eks.amazonaws.com', 0)).toBe(
+      true,
+    );
+  });
+
   it('lists the managed policies of a role; a prepared node role may run the EBS CSI driver, a new one not', () => {
     const prepared: AwsAccount = { id: '111111111111', displayName: 'demo' };
     const list = (a: AwsAccount, role: string) =>

@@ -23,6 +23,8 @@ export interface IamRoleRec {
   /** ARNs of the managed policies attached; absent (older state): a prepared role's */
   attachedPolicies?: string[];
   createDate: string;
+  /** when CreateRole made it (sandbox clock, ms): EKS may assume it only once IAM has propagated it */
+  createdAtMs?: number;
 }
 
 /**
@@ -79,11 +81,29 @@ export function rolesOf(a: AwsAccount): Record<string, IamRoleRec> {
   return a.roles;
 }
 
-/** Does `arn` name a role of this account that `service` may assume? (EKS's check at create) */
-export function roleTrusts(a: AwsAccount | undefined, arn: string, service: string): boolean {
+/**
+ * Real IAM → EKS propagation of a new role takes seconds (IAM is eventually consistent): until
+ * then EKS answers as if the role did not exist. Real time; the sandbox divides it by its speed.
+ */
+export const IAM_PROPAGATION_MS = 10_000;
+
+/**
+ * Does `arn` name a role of this account that `service` may assume? (EKS's check at create.) With
+ * `createdBefore`, a role CreateRole made after that moment is not visible to the service yet.
+ */
+export function roleTrusts(
+  a: AwsAccount | undefined,
+  arn: string,
+  service: string,
+  createdBefore?: number,
+): boolean {
   const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/.exec(arn);
   if (!a || !m || m[1] !== a.id) return false;
-  return rolesOf(a)[m[2] ?? '']?.trustedServices.includes(service) ?? false;
+  const r = rolesOf(a)[m[2] ?? ''];
+  if (!r) return false;
+  if (createdBefore !== undefined && r.createdAtMs !== undefined && r.createdAtMs > createdBefore)
+    return false;
+  return r.trustedServices.includes(service);
 }
 
 export function iamErrorXml(code: string, message: string, reqId: string, type = 'Sender'): string {
@@ -124,7 +144,13 @@ function trustedServicesOf(doc: string): string[] {
 }
 
 /** Returns the XML answer; the caller marks the state dirty for writes. */
-export function handleIam(a: AwsAccount, action: string, form: Map<string, string>, reqId: string): string {
+export function handleIam(
+  a: AwsAccount,
+  action: string,
+  form: Map<string, string>,
+  reqId: string,
+  now: number = Date.now(),
+): string {
   const roles = rolesOf(a);
   const name = form.get('RoleName') ?? '';
   const meta = `<ResponseMetadata><RequestId>${xmlEscape(reqId)}</RequestId></ResponseMetadata>`;
@@ -151,6 +177,8 @@ export function handleIam(a: AwsAccount, action: string, form: Map<string, strin
         form.get('Path') ?? '/',
       );
       r.attachedPolicies = [];
+      r.createdAtMs = now;
+      r.createDate = new Date(now).toISOString();
       r.trustPolicy = form.get('AssumeRolePolicyDocument') ?? '';
       roles[name] = r;
       return `<CreateRoleResponse xmlns="${NS}"><CreateRoleResult>${roleXml(a.id, r)}</CreateRoleResult>${meta}</CreateRoleResponse>`;

@@ -322,7 +322,7 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
       } else if (service === 'iam') {
         state.accounts[accountId] ??= { id: accountId, displayName: accountId };
         const acct = state.accounts[accountId];
-        sendXml(res, 200, handleIam(acct, action ?? '', form ?? new Map(query), reqId), reqId);
+        sendXml(res, 200, handleIam(acct, action ?? '', form ?? new Map(query), reqId, ctx.now()), reqId);
         if (!read) ctx.markDirty();
       } else if (service === 'servicequotas') {
         const acct = state.accounts[accountId] ?? { id: accountId, displayName: accountId };
@@ -335,7 +335,7 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
         }
         sendRestJson(res, 200, handleServiceQuotas(acct, caller.region, target, parsed), reqId);
       } else if (service === 'ec2') {
-        sendXml(res, 200, handleEc2(ctx, caller, action ?? '', form ?? new Map(query), reqId), reqId);
+        sendXml(res, 200, handleEc2(ctx, caller, action ?? '', form ?? new Map(query), reqId, state), reqId);
       } else {
         if (!route) {
           throw new AwsError(
@@ -621,6 +621,11 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
         // vCPU quotas
         (state.accounts[id] as AwsAccount).roles = {};
         (state.accounts[id] as AwsAccount).vcpuQuotas = { ...FRESH_VCPU_QUOTAS };
+        ctx.markDirty();
+      }
+      if (opts.noDefaultVpc) {
+        // an account whose default VPC is gone in these regions (deleted, or never made there)
+        (state.accounts[id] as AwsAccount).noDefaultVpc = [...opts.noDefaultVpc];
         ctx.markDirty();
       }
       return account(id);

@@ -115,9 +115,61 @@ export interface EksCluster {
   demoWorkloads?: 'pending' | 'done';
 }
 
+/** A VPC the account made (CreateVpc); the default VPC is derived, never stored (network.ts). */
+export interface Ec2Vpc {
+  vpcId: string;
+  cidr: string;
+  dhcpOptionsId: string;
+  mainRouteTableId: string;
+  tags: Record<string, string>;
+}
+
+export interface Ec2Subnet {
+  subnetId: string;
+  vpcId: string;
+  zone: string;
+  zoneId: string;
+  cidr: string;
+  mapPublicIpOnLaunch: boolean;
+  tags: Record<string, string>;
+}
+
+export interface Ec2InternetGateway {
+  internetGatewayId: string;
+  /** the VPC it is attached to */
+  vpcId?: string;
+  tags: Record<string, string>;
+}
+
+export interface Ec2Route {
+  destinationCidrBlock: string;
+  /** `local` for the VPC's own range */
+  gatewayId: string;
+}
+
+export interface Ec2RouteTable {
+  routeTableId: string;
+  vpcId: string;
+  main: boolean;
+  routes: Ec2Route[];
+  tags: Record<string, string>;
+}
+
+/** What an account made in EC2 in one region. */
+export interface Ec2Region {
+  vpcs: Record<string, Ec2Vpc>;
+  subnets: Record<string, Ec2Subnet>;
+  internetGateways: Record<string, Ec2InternetGateway>;
+  routeTables: Record<string, Ec2RouteTable>;
+}
+
 export interface AwsAccount {
   id: string;
   displayName: string;
+  /** regions whose default VPC this account no longer has (deleted, as some organisations do) */
+  noDefaultVpc?: string[];
+  /** VPCs, subnets, gateways and route tables made through EC2, per region */
+  ec2?: Record<string, Ec2Region>;
   /** IAM roles by name; absent: the roles a prepared account has (see iam.ts) */
   roles?: Record<string, IamRoleRec>;
   /** EC2 vCPU quotas by Service Quotas code (L-1216C47A ...); absent: a prepared account's (see service-quotas.ts) */

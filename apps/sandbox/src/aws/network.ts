@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AwsAccount, Ec2Region } from './model.ts';
 
 /** The default VPC the sandbox gives every account in every region: deterministic ids. */
 export interface DefaultSubnet {
@@ -77,4 +78,66 @@ function deriveDefaultVpc(accountId: string, region: string, zones: string[]): D
 
 export function securityGroupId(accountId: string, region: string, name: string): string {
   return `sg-${hex(accountId, region, 'sg', name)}`;
+}
+
+/** A subnet as EC2 answers for it: the default VPC's (derived) or one the account made. */
+export interface SubnetView extends DefaultSubnet {
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+  tags: Record<string, string>;
+}
+
+export interface VpcView {
+  vpcId: string;
+  cidr: string;
+  dhcpOptionsId: string;
+  isDefault: boolean;
+  tags: Record<string, string>;
+}
+
+/** The account's own EC2 network state in a region (made on first write). */
+export function ec2Region(a: AwsAccount, region: string): Ec2Region {
+  a.ec2 ??= {};
+  a.ec2[region] ??= { vpcs: {}, subnets: {}, internetGateways: {}, routeTables: {} };
+  return a.ec2[region];
+}
+
+export function hasDefaultVpc(a: AwsAccount | undefined, region: string): boolean {
+  return !a?.noDefaultVpc?.includes(region);
+}
+
+export function regionVpcs(
+  a: AwsAccount | undefined,
+  accountId: string,
+  region: string,
+  zones: string[],
+): VpcView[] {
+  const out: VpcView[] = [];
+  if (hasDefaultVpc(a, region)) {
+    const d = defaultVpc(accountId, region, zones);
+    out.push({ vpcId: d.vpcId, cidr: d.cidr, dhcpOptionsId: d.dhcpOptionsId, isDefault: true, tags: {} });
+  }
+  for (const v of Object.values(a?.ec2?.[region]?.vpcs ?? {}))
+    out.push({
+      vpcId: v.vpcId,
+      cidr: v.cidr,
+      dhcpOptionsId: v.dhcpOptionsId,
+      isDefault: false,
+      tags: v.tags,
+    });
+  return out;
+}
+
+export function regionSubnets(
+  a: AwsAccount | undefined,
+  accountId: string,
+  region: string,
+  zones: string[],
+): SubnetView[] {
+  const out: SubnetView[] = [];
+  if (hasDefaultVpc(a, region))
+    for (const s of defaultVpc(accountId, region, zones).subnets)
+      out.push({ ...s, defaultForAz: true, mapPublicIpOnLaunch: true, tags: {} });
+  for (const s of Object.values(a?.ec2?.[region]?.subnets ?? {})) out.push({ ...s, defaultForAz: false });
+  return out;
 }

@@ -15,7 +15,9 @@
  * bearer = an OAuth access token from POST endpoints.token (JWT-bearer grant) or the same self-signed JWT.
  * Fault operation names: projects.locations.clusters.{create,get,list,delete,update,setResourceLabels},
  * projects.locations.clusters.nodePools.{create,get,list,delete,setSize,setAutoscaling,update},
- * projects.locations.operations.{get,list,cancel}, projects.locations.getServerConfig, token.
+ * projects.locations.operations.{get,list,cancel}, projects.locations.getServerConfig, token;
+ * compute v1: networks.{insert,get,list,delete}, subnetworks.{insert,get,list,delete},
+ * globalOperations.{get,wait}, regionOperations.{get,wait}, regions.get; services.{get,enable,disable}.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -107,6 +109,10 @@ interface GcpState {
   networks?: Record<string, Record<string, NetworkRec>>;
   /** regional vCPU quota per metric (CPUS, N2_CPUS ...) for projects made `fresh`; absent: PREPARED_CPU_QUOTA */
   cpuQuota?: Record<string, number>;
+  /** custom-mode subnetworks per project, keyed `<region>/<name>` (an auto-mode network's are implied) */
+  subnetworks?: Record<string, Record<string, SubnetRec>>;
+  /** compute global and regional operations by name; the write they carry lands when they end */
+  computeOps?: Record<string, ComputeOpRec>;
 }
 
 /** vCPUs per metric and region a prepared (demo/test) project may run: enough for any test fleet. */
@@ -119,7 +125,41 @@ interface NetworkRec {
   id: string;
   autoCreateSubnetworks: boolean;
   creationTimestamp: string;
+  description?: string;
 }
+
+interface SubnetRec {
+  name: string;
+  id: string;
+  region: string;
+  network: string;
+  ipCidrRange: string;
+  creationTimestamp: string;
+  description?: string;
+}
+
+/**
+ * A compute Operation (global when region is unset). Compute applies a write when its operation
+ * ends, so until then GET answers as before it; a refused delete ends DONE with the error.
+ */
+interface ComputeOpRec {
+  name: string;
+  id: string;
+  projectId: string;
+  region?: string;
+  operationType: 'insert' | 'delete';
+  targetLink: string;
+  targetId: string;
+  insertTime: number;
+  endsAt: number;
+  error?: { code: string; message: string };
+  network?: NetworkRec;
+  subnet?: SubnetRec;
+}
+
+/** Real durations of network writes in ms (divided by ctx.speed()): seconds, not GKE's minutes. */
+const COMPUTE_OP_MS = 12_000;
+const COMPUTE_PREFIX = 'https://www.googleapis.com/compute/v1';
 
 /** The service GKE's API is; a new project has it DISABLED. */
 const CONTAINER_SERVICE = 'container.googleapis.com';
@@ -167,6 +207,38 @@ function legacyToLocations(path: string): string {
     .replace(/^(\/clusters\/[^/]+\/nodePools\/[^/]+)\/autoscaling$/, '$1:setAutoscaling')
     .replace(/^(\/clusters\/[^/]+)\/resourceLabels$/, '$1:setResourceLabels');
   return `/v1/projects/${m[1]}/locations/${m[2]}${rest}`;
+}
+
+/** A Compute Engine error: its JSON carries `errors[].reason` (notFound, alreadyExists, ...). */
+class ComputeApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function lastSegment(v: string): string {
+  return v.split('/').pop() ?? v;
+}
+
+/** An IPv4 CIDR as [first, last] address numbers; undefined when it is not one. */
+function parseCidr(v: string): [number, number] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits < 8 || bits > 29) return undefined;
+  const addr = octets.reduce((n, o) => n * 256 + o, 0);
+  const size = 2 ** (32 - bits);
+  if (addr % size !== 0) return undefined;
+  return [addr, addr + size - 1];
+}
+
+function overlaps(a: [number, number], b: [number, number]): boolean {
+  return a[0] <= b[1] && b[0] <= a[1];
 }
 
 export function createGcpModule(ctx: SandboxContext): CloudModule {
@@ -280,6 +352,7 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
   }
 
   function settle(): void {
+    settleCompute();
     const now = ctx.now();
     const due = Object.values(state.operations)
       .filter((o) => o.status === 'RUNNING' && o.endsAt <= now)
@@ -509,40 +582,422 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
     };
   }
 
+  function networkLink(projectId: string, name: string): string {
+    return `${COMPUTE_PREFIX}/projects/${projectId}/global/networks/${name}`;
+  }
+  function subnetLink(projectId: string, region: string, name: string): string {
+    return `${COMPUTE_PREFIX}/projects/${projectId}/regions/${region}/subnetworks/${name}`;
+  }
+
+  function storedSubnets(projectId: string): Record<string, SubnetRec> {
+    state.subnetworks ??= {};
+    const subs = state.subnetworks;
+    subs[projectId] ??= {};
+    return subs[projectId];
+  }
+
+  /**
+   * An auto-mode network has a subnet named as itself in every region, inside 10.128.0.0/9; the
+   * sandbox derives them instead of storing one per region.
+   */
+  function autoSubnet(n: NetworkRec, region: string): SubnetRec | undefined {
+    if (!n.autoCreateSubnetworks || !cat.region('gcp', region)) return undefined;
+    let h = 0;
+    for (const ch of region) h = (h * 31 + ch.charCodeAt(0)) % 2048;
+    return {
+      name: n.name,
+      id: `${n.id.slice(0, 10)}${h}`,
+      region,
+      network: n.name,
+      ipCidrRange: `10.${128 + (h >> 4)}.${(h & 15) << 4}.0/20`,
+      creationTimestamp: n.creationTimestamp,
+    };
+  }
+
+  /** The subnet a region has under that name: stored (custom) or an auto-mode network's own. */
+  function findSubnet(projectId: string, region: string, name: string): SubnetRec | undefined {
+    const stored = storedSubnets(projectId)[`${region}/${name}`];
+    if (stored) return stored;
+    const n = networksOf(projectId)[name];
+    return n ? autoSubnet(n, region) : undefined;
+  }
+
+  function subnetsOfNetwork(projectId: string, network: string): SubnetRec[] {
+    return Object.values(storedSubnets(projectId)).filter((x) => x.network === network);
+  }
+
+  /** Clusters (not yet deleted) that joined the network, and the subnetwork each uses. */
+  function clustersOn(projectId: string, network: string): GkeClusterRec[] {
+    return Object.values(state.clusters).filter(
+      (c) => c.projectId === projectId && lastSegment(c.network) === network,
+    );
+  }
+
   function networkBody(project: GcpProjectRec, n: NetworkRec): Json {
-    const self = `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/networks/${n.name}`;
+    const custom = subnetsOfNetwork(project.projectId, n.name).map((x) =>
+      subnetLink(project.projectId, x.region, x.name),
+    );
+    const auto = n.autoCreateSubnetworks
+      ? cat.regions('gcp').map((r) => subnetLink(project.projectId, r.id, n.name))
+      : [];
     return {
       kind: 'compute#network',
       id: n.id,
       creationTimestamp: n.creationTimestamp,
       name: n.name,
-      selfLink: self,
+      ...(n.description ? { description: n.description } : {}),
+      selfLink: networkLink(project.projectId, n.name),
+      selfLinkWithId: `${COMPUTE_PREFIX}/projects/${project.projectId}/global/networks/${n.id}`,
       autoCreateSubnetworks: n.autoCreateSubnetworks,
+      subnetworks: [...auto, ...custom],
       routingConfig: { routingMode: 'REGIONAL' },
       networkFirewallPolicyEnforcementOrder: 'AFTER_CLASSIC_FIREWALL',
     };
   }
 
-  /** A compute global operation, done at once (network writes take seconds, not minutes). */
-  function computeOpBody(project: GcpProjectRec, kind: string, target: string): Json {
-    const id = String(BigInt(`0x${randomBytes(7).toString('hex')}`));
-    const now = new Date(ctx.now()).toISOString();
+  function subnetBody(project: GcpProjectRec, x: SubnetRec): Json {
+    const [a = 0, b = 0, c = 0, d = 0] = x.ipCidrRange.split('/')[0]?.split('.').map(Number) ?? [];
     return {
-      kind: 'compute#operation',
-      id,
-      name: `operation-${ctx.now()}-${randomBytes(4).toString('hex')}`,
-      operationType: kind,
-      targetLink: `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/networks/${target}`,
-      status: 'DONE',
-      progress: 100,
-      insertTime: now,
-      startTime: now,
-      endTime: now,
-      selfLink: `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/operations/${id}`,
+      kind: 'compute#subnetwork',
+      id: x.id,
+      creationTimestamp: x.creationTimestamp,
+      name: x.name,
+      ...(x.description ? { description: x.description } : {}),
+      network: networkLink(project.projectId, x.network),
+      ipCidrRange: x.ipCidrRange,
+      gatewayAddress: `${a}.${b}.${c}.${d + 1}`,
+      region: `${COMPUTE_PREFIX}/projects/${project.projectId}/regions/${x.region}`,
+      selfLink: subnetLink(project.projectId, x.region, x.name),
+      privateIpGoogleAccess: false,
+      fingerprint: Buffer.from(`${x.id}${x.ipCidrRange}`).toString('base64').slice(0, 12),
+      stackType: 'IPV4_ONLY',
+      purpose: 'PRIVATE',
     };
   }
 
-  /** /v1/projects/{p}/services/{service}[:enable|:disable] and /compute/v1/projects/{p}/global/networks[/{n}] */
+  function computeOpBody(op: ComputeOpRec): Json {
+    const now = ctx.now();
+    const done = now >= op.endsAt;
+    const scope = op.region ? `regions/${op.region}` : 'global';
+    const body: Json = {
+      kind: 'compute#operation',
+      id: op.id,
+      name: op.name,
+      operationType: op.operationType,
+      targetLink: op.targetLink,
+      targetId: op.targetId,
+      status: done ? 'DONE' : now - op.insertTime < 50 ? 'PENDING' : 'RUNNING',
+      user: projectFor(op.projectId)?.clientEmail ?? '',
+      progress: done ? 100 : 0,
+      insertTime: new Date(op.insertTime).toISOString(),
+      startTime: new Date(op.insertTime).toISOString(),
+      selfLink: `${COMPUTE_PREFIX}/projects/${op.projectId}/${scope}/operations/${op.name}`,
+      ...(op.region ? { region: `${COMPUTE_PREFIX}/projects/${op.projectId}/regions/${op.region}` } : {}),
+    };
+    if (done) {
+      body.endTime = new Date(op.endsAt).toISOString();
+      if (op.error) {
+        body.error = { errors: [{ code: op.error.code, message: op.error.message }] };
+        body.httpErrorStatusCode = 400;
+        body.httpErrorMessage = 'BAD REQUEST';
+      }
+    }
+    return body;
+  }
+
+  /** Lands the writes of compute operations that have ended. */
+  function settleCompute(): void {
+    const now = ctx.now();
+    for (const op of Object.values(state.computeOps ?? {})) {
+      if (op.endsAt > now || (!op.network && !op.subnet)) continue;
+      if (!op.error) {
+        if (op.network) {
+          const nets = networksOf(op.projectId);
+          if (op.operationType === 'insert') nets[op.network.name] = op.network;
+          else delete nets[op.network.name];
+        }
+        if (op.subnet) {
+          const subs = storedSubnets(op.projectId);
+          const key = `${op.subnet.region}/${op.subnet.name}`;
+          if (op.operationType === 'insert') subs[key] = op.subnet;
+          else delete subs[key];
+        }
+      }
+      delete op.network;
+      delete op.subnet;
+      ctx.markDirty();
+    }
+    for (const op of Object.values(state.computeOps ?? {})) {
+      if (now - op.endsAt > 86_400_000) delete state.computeOps?.[op.name];
+    }
+  }
+
+  /** The operations still running in a project, to refuse a second write to the same resource. */
+  function pendingOps(projectId: string): ComputeOpRec[] {
+    const now = ctx.now();
+    return Object.values(state.computeOps ?? {}).filter((o) => o.projectId === projectId && o.endsAt > now);
+  }
+
+  function startComputeOp(
+    project: GcpProjectRec,
+    op: Pick<ComputeOpRec, 'operationType' | 'targetLink' | 'targetId' | 'network' | 'subnet' | 'error'> & {
+      region?: string;
+    },
+  ): ComputeOpRec {
+    const now = ctx.now();
+    const rec: ComputeOpRec = {
+      ...op,
+      name: `operation-${now}-${randomBytes(6).toString('hex')}-${randomBytes(4).toString('hex')}`,
+      id: String(BigInt(`0x${randomBytes(7).toString('hex')}`)),
+      projectId: project.projectId,
+      insertTime: now,
+      endsAt: now + Math.max(1, Math.round(COMPUTE_OP_MS / Math.max(ctx.speed(), 0.001))),
+    };
+    state.computeOps ??= {};
+    state.computeOps[rec.name] = rec;
+    ctx.markDirty();
+    return rec;
+  }
+
+  /**
+   * compute v1 networks, subnetworks and global/regional operations, as Compute Engine answers
+   * them (errors in its own shape: `error.errors[].reason`).
+   */
+  async function handleCompute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    path: string,
+    project: GcpProjectRec,
+  ): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const p = project.projectId;
+    const fail = (code: number, reason: string, message: string): never => {
+      throw new ComputeApiError(code, reason, message);
+    };
+    const notFound = (resource: string): never =>
+      fail(404, 'notFound', `The resource 'projects/${p}/${resource}' was not found`);
+    const unknownUrl = (): never => fail(404, 'notFound', `The requested URL ${path} was not found.`);
+    settleCompute();
+    const nets = networksOf(p);
+
+    const ops =
+      /^\/compute\/v1\/projects\/[^/]+\/(?:global|regions\/([^/]+))\/operations\/([^/]+)(\/wait)?$/.exec(
+        path,
+      );
+    if (ops) {
+      const region = ops[1] ? decodeURIComponent(ops[1]) : undefined;
+      const name = decodeURIComponent(ops[2] ?? '');
+      const kind = region ? 'regionOperations' : 'globalOperations';
+      await applyFault(`${kind}.${ops[3] ? 'wait' : 'get'}`);
+      if ((ops[3] ? 'POST' : 'GET') !== method) unknownUrl();
+      const op = state.computeOps?.[name];
+      if (!op || op.projectId !== p || op.region !== region)
+        notFound(`${region ? `regions/${region}` : 'global'}/operations/${name}`);
+      const found = op as ComputeOpRec;
+      // operations.wait answers once the operation is DONE, or after about two minutes at most
+      if (ops[3]) await sleep(Math.max(0, Math.min(found.endsAt - ctx.now(), 120_000)));
+      settleCompute();
+      sendJson(res, 200, computeOpBody(found));
+      return;
+    }
+
+    const nameOk = (n: string | undefined): string => {
+      if (!n || !/^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(n))
+        fail(
+          400,
+          'invalid',
+          `Invalid value for field 'resource.name': '${n ?? ''}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
+        );
+      return n as string;
+    };
+
+    const net = /^\/compute\/v1\/projects\/[^/]+\/global\/networks(?:\/([^/]+))?$/.exec(path);
+    if (net) {
+      const name = net[1] ? decodeURIComponent(net[1]) : undefined;
+      if (!name) {
+        await applyFault(method === 'POST' ? 'networks.insert' : 'networks.list');
+        if (method === 'GET') {
+          sendJson(res, 200, {
+            kind: 'compute#networkList',
+            id: `projects/${p}/global/networks`,
+            items: Object.values(nets).map((n) => networkBody(project, n)),
+            selfLink: `${COMPUTE_PREFIX}/projects/${p}/global/networks`,
+          });
+          return;
+        }
+        if (method !== 'POST') unknownUrl();
+        const b = parseJsonBody(body);
+        const n = nameOk(b ? str(b.name) : undefined);
+        if (nets[n] || pendingOps(p).some((o) => o.network?.name === n && o.operationType === 'insert'))
+          fail(409, 'alreadyExists', `The resource 'projects/${p}/global/networks/${n}' already exists`);
+        const rec = newNetwork(n, b?.autoCreateSubnetworks !== false);
+        const description = b ? str(b.description) : undefined;
+        if (description) rec.description = description;
+        const op = startComputeOp(project, {
+          operationType: 'insert',
+          targetLink: networkLink(p, n),
+          targetId: rec.id,
+          network: rec,
+        });
+        sendJson(res, 200, computeOpBody(op));
+        return;
+      }
+      await applyFault(method === 'DELETE' ? 'networks.delete' : 'networks.get');
+      const found = nets[name] ?? notFound(`global/networks/${name}`);
+      if (method === 'GET') {
+        sendJson(res, 200, networkBody(project, found));
+        return;
+      }
+      if (method !== 'DELETE') unknownUrl();
+      // Compute accepts the delete and fails the operation while anything still uses the network
+      const subnet = subnetsOfNetwork(p, name)[0];
+      const cluster = clustersOn(p, name)[0];
+      const user = subnet
+        ? `projects/${p}/regions/${subnet.region}/subnetworks/${subnet.name}`
+        : cluster
+          ? `projects/${p}/global/firewalls/gke-${cluster.name}-${cluster.id.slice(0, 8)}-all`
+          : undefined;
+      const op = startComputeOp(project, {
+        operationType: 'delete',
+        targetLink: networkLink(p, name),
+        targetId: found.id,
+        ...(user
+          ? {
+              error: {
+                code: 'RESOURCE_IN_USE_BY_ANOTHER_RESOURCE',
+                message: `The network resource 'projects/${p}/global/networks/${name}' is already being used by '${user}'`,
+              },
+            }
+          : { network: found }),
+      });
+      sendJson(res, 200, computeOpBody(op));
+      return;
+    }
+
+    const sub = /^\/compute\/v1\/projects\/[^/]+\/regions\/([^/]+)\/subnetworks(?:\/([^/]+))?$/.exec(path);
+    if (!sub) unknownUrl();
+    const region = decodeURIComponent(sub?.[1] ?? '');
+    if (!cat.region('gcp', region)) notFound(`regions/${region}`);
+    const name = sub?.[2] ? decodeURIComponent(sub[2]) : undefined;
+    if (!name) {
+      await applyFault(method === 'POST' ? 'subnetworks.insert' : 'subnetworks.list');
+      if (method === 'GET') {
+        const stored = Object.values(storedSubnets(p)).filter((x) => x.region === region);
+        const auto = Object.values(nets).flatMap((n) => autoSubnet(n, region) ?? []);
+        sendJson(res, 200, {
+          kind: 'compute#subnetworkList',
+          id: `projects/${p}/regions/${region}/subnetworks`,
+          items: [...auto, ...stored].map((x) => subnetBody(project, x)),
+          selfLink: `${COMPUTE_PREFIX}/projects/${p}/regions/${region}/subnetworks`,
+        });
+        return;
+      }
+      if (method !== 'POST') unknownUrl();
+      const b = parseJsonBody(body);
+      const n = nameOk(b ? str(b.name) : undefined);
+      const networkName = lastSegment(b ? (str(b.network) ?? '') : '');
+      if (!networkName) fail(400, 'required', "Required field 'resource.network' not specified");
+      const network = nets[networkName] ?? notFound(`global/networks/${networkName}`);
+      const range = b ? (str(b.ipCidrRange) ?? '') : '';
+      const cidr = parseCidr(range);
+      if (!cidr)
+        fail(
+          400,
+          'invalid',
+          `Invalid value for field 'resource.ipCidrRange': '${range}'. Invalid IPCidrRange: ${range}.`,
+        );
+      if (
+        findSubnet(p, region, n) ||
+        pendingOps(p).some(
+          (o) => o.operationType === 'insert' && o.subnet?.region === region && o.subnet.name === n,
+        )
+      )
+        fail(
+          409,
+          'alreadyExists',
+          `The resource 'projects/${p}/regions/${region}/subnetworks/${n}' already exists`,
+        );
+      // every range of one network must be disjoint, across regions; auto mode keeps 10.128.0.0/9
+      const taken: SubnetRec[] = [
+        ...subnetsOfNetwork(p, networkName),
+        ...pendingOps(p).flatMap((o) =>
+          o.operationType === 'insert' && o.subnet?.network === networkName ? [o.subnet] : [],
+        ),
+      ];
+      for (const other of taken) {
+        const o = parseCidr(other.ipCidrRange);
+        if (cidr && o && overlaps(cidr, o))
+          fail(
+            400,
+            'invalid',
+            `Invalid IPCidrRange: ${range} conflicts with existing subnetwork '${other.name}' in region '${other.region}'.`,
+          );
+      }
+      const autoRange = parseCidr('10.128.0.0/9');
+      if (network.autoCreateSubnetworks && cidr && autoRange && overlaps(cidr, autoRange))
+        fail(
+          400,
+          'invalid',
+          `Invalid IPCidrRange: ${range} conflicts with the auto mode subnetworks range 10.128.0.0/9 of network '${networkName}'.`,
+        );
+      const description = b ? str(b.description) : undefined;
+      const rec: SubnetRec = {
+        name: n,
+        id: String(BigInt(`0x${randomBytes(7).toString('hex')}`)),
+        region,
+        network: networkName,
+        ipCidrRange: range,
+        creationTimestamp: new Date(ctx.now()).toISOString(),
+        ...(description ? { description } : {}),
+      };
+      const op = startComputeOp(project, {
+        region,
+        operationType: 'insert',
+        targetLink: subnetLink(p, region, n),
+        targetId: rec.id,
+        subnet: rec,
+      });
+      sendJson(res, 200, computeOpBody(op));
+      return;
+    }
+    await applyFault(method === 'DELETE' ? 'subnetworks.delete' : 'subnetworks.get');
+    const found = findSubnet(p, region, name) ?? notFound(`regions/${region}/subnetworks/${name}`);
+    if (method === 'GET') {
+      sendJson(res, 200, subnetBody(project, found));
+      return;
+    }
+    if (method !== 'DELETE') unknownUrl();
+    if (!storedSubnets(p)[`${region}/${name}`])
+      fail(
+        400,
+        'invalidResourceUsage',
+        "Invalid resource usage: 'Cannot delete auto subnetwork from an auto subnet mode network.'.",
+      );
+    // a subnet with instances in it (a GKE cluster's nodes) is refused at once, not in the operation
+    const user = clustersOn(p, found.network).find(
+      (c) => regionOfLocation(c.location) === region && lastSegment(c.subnetwork) === name,
+    );
+    if (user) {
+      const zone = user.locations[0] ?? `${region}-a`;
+      const pool = user.nodePools[0]?.name ?? 'default-pool';
+      fail(
+        400,
+        'resourceInUseByAnotherResource',
+        `The subnetwork resource 'projects/${p}/regions/${region}/subnetworks/${name}' is already being used by 'projects/${p}/zones/${zone}/instances/gke-${user.name.slice(0, 15)}-${pool.slice(0, 15)}-${user.id.slice(0, 8)}-0001'`,
+      );
+    }
+    const op = startComputeOp(project, {
+      region,
+      operationType: 'delete',
+      targetLink: subnetLink(p, region, name),
+      targetId: found.id,
+      subnet: found,
+    });
+    sendJson(res, 200, computeOpBody(op));
+  }
+
+  /** /v1/projects/{p}/services/{service}[:enable|:disable], /compute/v1/projects/{p}/... */
   async function handleProjectSetup(
     req: IncomingMessage,
     res: ServerResponse,
@@ -550,12 +1005,12 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
     path: string,
   ): Promise<boolean> {
     const su = /^\/v1\/projects\/([^/]+)\/services\/([^/:]+)(?::(enable|disable))?$/.exec(path);
-    const net = /^\/compute\/v1\/projects\/([^/]+)\/global\/networks(?:\/([^/]+))?$/.exec(path);
     const reg = /^\/compute\/v1\/projects\/([^/]+)\/regions\/([^/]+)$/.exec(path);
-    if (!su && !net && !reg) return false;
+    const compute = /^\/compute\/v1\/projects\/([^/]+)\//.exec(path);
+    if (!su && !compute) return false;
     const method = (req.method ?? 'GET').toUpperCase();
     const who = authenticate(req);
-    const projectId = decodeURIComponent((su ?? net ?? reg)?.[1] ?? '');
+    const projectId = decodeURIComponent((su ?? compute)?.[1] ?? '');
     const project = projectFor(projectId);
     if (!project || project.projectId !== who.projectId) {
       throw new GoogleApiError(
@@ -606,64 +1061,18 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
       sendJson(res, 200, regionBody(project, region));
       return true;
     }
-    const nets = networksOf(project.projectId);
-    const name = net?.[2] ? decodeURIComponent(net[2]) : undefined;
-    const notFound = (n: string) => {
-      const message = `The resource 'projects/${project.projectId}/global/networks/${n}' was not found`;
-      sendJson(res, 404, {
-        error: { code: 404, message, errors: [{ message, domain: 'global', reason: 'notFound' }] },
+    try {
+      await handleCompute(req, res, body, path, project);
+    } catch (e) {
+      if (!(e instanceof ComputeApiError)) throw e;
+      sendJson(res, e.code, {
+        error: {
+          code: e.code,
+          message: e.message,
+          errors: [{ message: e.message, domain: 'global', reason: e.reason }],
+        },
       });
-    };
-    if (!name) {
-      await applyFault(method === 'POST' ? 'networks.insert' : 'networks.list');
-      if (method === 'GET') {
-        const items = Object.values(nets).map((n) => networkBody(project, n));
-        sendJson(res, 200, {
-          kind: 'compute#networkList',
-          id: `projects/${project.projectId}/global/networks`,
-          items,
-          selfLink: `https://www.googleapis.com/compute/v1/projects/${project.projectId}/global/networks`,
-        });
-        return true;
-      }
-      if (method !== 'POST')
-        throw new GoogleApiError('NOT_FOUND', `The requested URL ${path} was not found.`);
-      const b = parseJsonBody(body);
-      const n = b ? str(b.name) : undefined;
-      if (!n || !NAME_RE.test(n)) {
-        const message = `Invalid value for field 'resource.name': '${n ?? ''}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`;
-        sendJson(res, 400, {
-          error: { code: 400, message, errors: [{ message, domain: 'global', reason: 'invalid' }] },
-        });
-        return true;
-      }
-      if (nets[n]) {
-        const message = `The resource 'projects/${project.projectId}/global/networks/${n}' already exists`;
-        sendJson(res, 409, {
-          error: { code: 409, message, errors: [{ message, domain: 'global', reason: 'alreadyExists' }] },
-        });
-        return true;
-      }
-      nets[n] = newNetwork(n, b?.autoCreateSubnetworks !== false);
-      ctx.markDirty();
-      sendJson(res, 200, computeOpBody(project, 'insert', n));
-      return true;
     }
-    await applyFault(method === 'DELETE' ? 'networks.delete' : 'networks.get');
-    const found = nets[name];
-    if (!found) {
-      notFound(name);
-      return true;
-    }
-    if (method === 'GET') {
-      sendJson(res, 200, networkBody(project, found));
-      return true;
-    }
-    if (method !== 'DELETE')
-      throw new GoogleApiError('NOT_FOUND', `The requested URL ${path} was not found.`);
-    delete nets[name];
-    ctx.markDirty();
-    sendJson(res, 200, computeOpBody(project, 'delete', name));
     return true;
   }
 
@@ -1007,12 +1416,27 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
     if (isRecord(spec.autopilot) && spec.autopilot.enabled === true) {
       throw new GoogleApiError('UNIMPLEMENTED', 'Autopilot clusters are not emulated by the Dolly sandbox.');
     }
-    // the network may be a name, a partial path or a URL; GKE checks it exists before creating
-    const network = (str(spec.network) ?? 'default').split('/').pop() ?? 'default';
-    if (!networksOf(r.project.projectId)[network]) {
+    // network and subnetwork may be names, partial paths or URLs; GKE checks both before creating
+    const network = lastSegment(str(spec.network) ?? 'default');
+    const net = networksOf(r.project.projectId)[network];
+    if (!net) {
       throw new GoogleApiError(
         'INVALID_ARGUMENT',
         `Project "${r.project.projectId}" has no network named "${network}".`,
+      );
+    }
+    const subnetwork = str(spec.subnetwork) ? lastSegment(str(spec.subnetwork) ?? '') : undefined;
+    if (!subnetwork && !net.autoCreateSubnetworks) {
+      throw new GoogleApiError(
+        'INVALID_ARGUMENT',
+        `Network "${network}" uses manual subnet mode and requires specifying a subnetwork.`,
+      );
+    }
+    const subnet = findSubnet(r.project.projectId, loc.region, subnetwork ?? network);
+    if (!subnet || subnet.network !== network) {
+      throw new GoogleApiError(
+        'INVALID_ARGUMENT',
+        `Subnetwork "projects/${r.project.projectId}/regions/${loc.region}/subnetworks/${subnetwork ?? network}" is not valid for Network "${network}".`,
       );
     }
     const channel = isRecord(spec.releaseChannel)
@@ -1086,8 +1510,8 @@ export function createGcpModule(ctx: SandboxContext): CloudModule {
       releaseChannel: channel,
       initialClusterVersion: str(spec.initialClusterVersion) || masterVersion,
       currentMasterVersion: masterVersion,
-      network: str(spec.network) ?? 'default',
-      subnetwork: str(spec.subnetwork) ?? 'default',
+      network,
+      subnetwork: subnet.name,
       ...(workloadPool ? { workloadPool } : {}),
       status: 'PROVISIONING',
       createTime: new Date(ctx.now()).toISOString(),

@@ -43,7 +43,7 @@ export function deletionOrder(resources: RunResource[]): {
   }
   // A resource group goes last, after the clusters in it: it is deleted only once it is empty. An
   // IAM role goes after the clusters and node groups that run as it (EKS needs it to delete them).
-  const last = (r: RunResource) => r.kind === 'resourceGroup' || r.kind === 'iamRole';
+  const last = (r: RunResource) => r.kind === 'resourceGroup' || r.kind === 'iamRole' || r.kind === 'network';
   const groupsLast = [...out.filter((r) => !last(r)), ...out.filter(last)];
   return { delete: groupsLast, coveredBy };
 }
@@ -107,9 +107,19 @@ export async function processRollback(deps: ProcessorDeps, run: Run, signal: Abo
         else if (resource.kind === 'iamRole' && loc.name && provider.deleteRole)
           // Only a role the chain created reaches here (the ledger's `created`, never `adopted`).
           await provider.deleteRole({ scope: loc.scope, name: loc.name }, ctx);
-        else if (resource.kind === 'resourceGroup' && loc.name && provider.deleteResourceGroup) {
-          // Only a group the chain created reaches here (the ledger's `created`, never `adopted`).
-          const outcome = await provider.deleteResourceGroup({ scope: loc.scope, name: loc.name }, ctx);
+        else if (
+          (resource.kind === 'resourceGroup' && loc.name && provider.deleteResourceGroup) ||
+          (resource.kind === 'network' && loc.name && provider.deleteNetwork)
+        ) {
+          // Only what the chain created reaches here (the ledger's `created`, never `adopted`).
+          const outcome =
+            resource.kind === 'network'
+              ? await provider.deleteNetwork?.(
+                  { scope: loc.scope, location: loc.location, name: loc.name ?? '' },
+                  ctx,
+                )
+              : await provider.deleteResourceGroup?.({ scope: loc.scope, name: loc.name ?? '' }, ctx);
+          if (!outcome) throw new Error(`${key}: the provider cannot delete a ${resource.kind}`);
           if (!outcome.deleted) {
             await deps.appendRunEvent(run.id, 'warn', `${key}: ${outcome.reason}`, {
               stepKey: key,

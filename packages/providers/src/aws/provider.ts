@@ -71,8 +71,11 @@ import {
   record,
   accountAgents,
   requireCred,
+  DEFAULT_POLL_MS,
+  sleep,
 } from '../util';
 import { createClusterInput, createNodegroupInput, eksToSpec } from './map';
+import { awsNetwork, NETWORK_CIDR, networkName } from './network';
 import { type AwsCredentialsInput, eksToken } from './token';
 
 type Credentials = NonNullable<EKSClientConfig['credentials']>;
@@ -108,6 +111,20 @@ const ROLES = {
 type RoleKey = keyof typeof ROLES;
 /** The AWS managed policy the EBS CSI driver's role needs (arn:aws:iam::aws:policy/service-role/...). */
 const EBS_CSI_POLICY = 'AmazonEBSCSIDriverPolicy';
+
+/** A role younger than this (IAM CreateDate) may not have reached EKS yet. Real time. */
+const FRESH_ROLE_MS = 10 * 60_000;
+/** How long a create waits for a new role to reach EKS; real time, scaled as polling is. */
+const ROLE_PROPAGATION_WAIT_MS = 60_000;
+
+/** EKS's answer for a role IAM has not propagated to it yet (the same as for one that does not exist). */
+function roleNotYetAssumable(e: unknown): boolean {
+  return (
+    e instanceof CloudError &&
+    e.cloudCode === 'InvalidParameterException' &&
+    /could not be assumed|not found in the trust relationships/i.test(e.message)
+  );
+}
 
 /** The name of the role Dolly makes for a plan when settings.createMissingRoles is on (stable across retries). */
 export function madeRoleName(key: RoleKey, planId: string): string {
@@ -385,6 +402,33 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
     return subnets.map((s) => s.SubnetId as string);
   };
 
+  /** Opt-in (settings.createMissingNetwork): apply makes a VPC where a region has none to offer. */
+  const createMissingNetwork = account.settings.createMissingNetwork === true;
+  const network = awsNetwork({ ec2, call, opt });
+  /** "no subnets" from defaultSubnets: the region has neither settings.subnetIds nor a default VPC. */
+  const noSubnets = (e: unknown, region: string) =>
+    e instanceof CloudError && e.class === 'rejected' && e.field === `settings.subnetIds.${region}`;
+  /** The subnets a new cluster goes into: configured, the default VPC's, or (opt-in) a VPC Dolly makes. */
+  const subnetsForCluster = async (target: TargetClusterSpec, ctx: PlanContext): Promise<string[]> => {
+    const region = target.location;
+    try {
+      return await defaultSubnets(region, ctx);
+    } catch (e) {
+      if (!createMissingNetwork || !noSubnets(e, region)) throw e;
+    }
+    const scope = await scopeOf(ctx);
+    return network.ensureNetwork(region, target.name, ctx, (vpcId) =>
+      record(ctx, {
+        cloud: 'aws',
+        kind: 'network',
+        scope,
+        location: region,
+        cluster: target.name,
+        name: vpcId,
+      }),
+    );
+  };
+
   const requireSetting = (key: RoleKey, operation: string): string => {
     const v = account.settings[key];
     if (typeof v === 'string' && v !== '') return v;
@@ -401,10 +445,19 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
   const createMissingRoles = account.settings.createMissingRoles === true;
   const iamClient = () => new IAMClient(base(defaultRegion, endpoint.iam));
 
+  /** When each role apply read or made was created (IAM's CreateDate, ms), by ARN. */
+  const roleBirth = new Map<string, number>();
+  const noteBirth = (role: { Arn?: string; CreateDate?: Date } | undefined) => {
+    if (role?.Arn && role.CreateDate) roleBirth.set(role.Arn, role.CreateDate.getTime());
+  };
+
   /** Whether IAM has a role of that name (NoSuchEntity = no). */
   const roleExists = async (iam: IAMClient, name: string, ctx?: OperationContext) =>
     call('GetRole', () => iam.send(new GetRoleCommand({ RoleName: name }), opt(ctx))).then(
-      (out) => out.Role?.Arn ?? true,
+      (out) => {
+        noteBirth(out.Role);
+        return out.Role?.Arn ?? true;
+      },
       (e: unknown) => {
         if (isNotFound(e)) return false;
         throw e;
@@ -475,7 +528,10 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
             opt(ctx),
           ),
         ).then(
-          (out) => out.Role?.Arn,
+          (out) => {
+            noteBirth(out.Role);
+            return out.Role?.Arn;
+          },
           async (e: unknown) => {
             // a concurrent step of the same plan made it first: use it
             if (e instanceof CloudError && e.cloudCode?.startsWith('EntityAlreadyExists')) {
@@ -496,6 +552,42 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
       return arn ?? `arn:aws:iam::${scope}:role/${name}`;
     } finally {
       iam.destroy();
+    }
+  };
+
+  /**
+   * Runs a create that passes EKS `roleArn`, waiting out IAM's eventual consistency: for some
+   * seconds after CreateRole, EKS answers InvalidParameterException as if the role did not exist.
+   * Only a role IAM says is young (created within FRESH_ROLE_MS: one apply just made, or an
+   * earlier attempt of it did) is waited for; the same refusal for an older role is a real
+   * misconfiguration (wrong ARN, wrong trust, which preflight reports), and waiting a minute on
+   * it would only delay the fix. Bounded by ROLE_PROPAGATION_WAIT_MS, scaled as polling is.
+   */
+  const whenAssumable = async <T>(
+    roleArn: string,
+    ctx: OperationContext,
+    phase: string,
+    fn: () => Promise<T>,
+  ): Promise<T> => {
+    const born = roleBirth.get(roleArn);
+    if (born === undefined || Date.now() - born > FRESH_ROLE_MS) return fn();
+    const scale = (ctx.pollIntervalMs ?? DEFAULT_POLL_MS) / DEFAULT_POLL_MS;
+    const deadline = Date.now() + ROLE_PROPAGATION_WAIT_MS * scale;
+    let wait = Math.max(1, Math.round(1_000 * scale));
+    for (;;) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!roleNotYetAssumable(e) || Date.now() + wait > deadline) throw e;
+        progress(
+          ctx,
+          phase,
+          `IAM role ${roleArn} is not visible to EKS yet (IAM propagates new roles in seconds); retrying`,
+        );
+        const pause = () => sleep(wait, ctx.signal);
+        await (ctx.idle ? ctx.idle(pause) : pause());
+        wait = Math.min(wait * 2, Math.max(1, Math.round(10_000 * scale)));
+      }
     }
   };
 
@@ -918,13 +1010,23 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
       } catch (e) {
         // "no subnets" is an answer about the account; anything else is the caller's to report
         if (!(e instanceof CloudError) || e.class !== 'rejected') throw e;
-        found.push({
-          check: 'aws.subnets',
-          severity: 'blocker',
-          field: `settings.subnetIds.${region}`,
-          message: `no default VPC subnets in ${region}`,
-          fix: `create subnets in at least two Availability Zones of ${region} and set settings.subnetIds.${region} to their ids (or create a default VPC there)`,
-        });
+        found.push(
+          createMissingNetwork
+            ? {
+                check: 'aws.subnets',
+                severity: 'warning',
+                field: `settings.subnetIds.${region}`,
+                message: `no default VPC subnets in ${region}; settings.createMissingNetwork is on, so apply will create VPC ${networkName(target.name)} (${NETWORK_CIDR}) with public subnets in up to three Availability Zones, an internet gateway and a default route, and rollback deletes them`,
+                fix: `nothing to do, or create subnets in at least two Availability Zones of ${region} and set settings.subnetIds.${region} to their ids`,
+              }
+            : {
+                check: 'aws.subnets',
+                severity: 'blocker',
+                field: `settings.subnetIds.${region}`,
+                message: `no default VPC subnets in ${region}`,
+                fix: `create subnets in at least two Availability Zones of ${region} and set settings.subnetIds.${region} to their ids (or create a default VPC there, or set settings.createMissingNetwork to let apply create a VPC)`,
+              },
+        );
         found.push(...(await checkCsiPolicy(target, ctx)), ...(await checkVcpuQuota(target, ctx)));
         return found;
       }
@@ -962,8 +1064,9 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
         // The step ends when the control plane is up, so its duration (the timing chart) is the cloud's.
         return { status: (await waitClusterActive(target, ctx)).status ?? 'ACTIVE' };
       }
+      // the network first: its calls give IAM time to propagate a role made just after
+      const subnetIds = await subnetsForCluster(target, ctx);
       const roleArn = await ensureRole('clusterRoleArn', target, ctx, 'CreateCluster');
-      const subnetIds = await defaultSubnets(region, ctx);
       const input = createClusterInput(target, {
         roleArn,
         subnetIds,
@@ -972,8 +1075,8 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
       });
       // recorded before the call: a crash between create and record must not leak a cluster
       await record(ctx, ref);
-      const out = await call('CreateCluster', () =>
-        eks(region).send(new CreateClusterCommand(input), opt(ctx)),
+      const out = await whenAssumable(roleArn, ctx, 'control-plane', () =>
+        call('CreateCluster', () => eks(region).send(new CreateClusterCommand(input), opt(ctx))),
       );
       const requestId = out.$metadata.requestId;
       ctx.onProgress?.({
@@ -1038,7 +1141,9 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
           arch: bundledCatalog.machineType('aws', pool.machineType, region)?.arch,
         });
         await record(ctx, ref);
-        await call('CreateNodegroup', () => eks(region).send(new CreateNodegroupCommand(input), opt(ctx)));
+        await whenAssumable(nodeRole, ctx, 'node-pool', () =>
+          call('CreateNodegroup', () => eks(region).send(new CreateNodegroupCommand(input), opt(ctx))),
+        );
         progress(ctx, 'node-pool', `creating node group ${poolName}`);
       }
       const done = await pollUntil('aws', 'DescribeNodegroup', ctx, async () => {
@@ -1140,6 +1245,7 @@ export function createAwsProvider(account: CloudAccountConfig, egress: EgressPol
 
     deleteNodePool,
     deleteRole,
+    deleteNetwork: network.deleteNetwork,
 
     async deleteCluster(ref, ctx) {
       const region = ref.location;

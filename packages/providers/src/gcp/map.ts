@@ -223,6 +223,7 @@ export function gkeClusterBody(
   labels: Record<string, string>,
   regionZones: string[],
   network?: string,
+  subnetwork?: string,
 ): GkeCluster {
   const first = initialPool(target);
   const body: GkeCluster = {
@@ -232,6 +233,8 @@ export function gkeClusterBody(
     nodePools: first ? [gkePoolBody(first, poolZones(first, target.location, regionZones), labels)] : [],
   };
   if (network) body.network = network;
+  // a custom-mode network (one Dolly made) has no subnet GKE could pick by itself
+  if (subnetwork) body.subnetwork = subnetwork;
   if (target.network?.podCidr || target.network?.serviceCidr) {
     body.ipAllocationPolicy = {
       useIpAliases: true,

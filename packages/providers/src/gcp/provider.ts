@@ -18,9 +18,12 @@ import type {
   CloudProvider,
   ClusterRef,
   DiscoveredCluster,
+  NetworkRef,
   NodePoolRef,
   OperationContext,
+  PlanContext,
   PreflightCheck,
+  ResourceGroupDeletion,
 } from '../types';
 import { PLAN_LABEL } from '../types';
 import {
@@ -80,6 +83,19 @@ const OP_STATUS: Record<number, string> = {
   3: 'DONE',
   4: 'ABORTING',
 };
+
+function lastSegment(v: string): string {
+  return v.split('/').pop() ?? v;
+}
+
+/** An IPv4 CIDR as [first, last] address numbers. */
+function cidrBounds(v: string): [number, number] | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(v);
+  if (!m) return undefined;
+  const addr = m.slice(1, 5).reduce((n, o) => n * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(m[5]));
+  return [addr, addr + size - 1];
+}
 
 function provisioningFailed(operation: string, what: string, detail?: string, code?: number): CloudError {
   const cls = code !== undefined ? grpcClass(code, detail ?? '') : 'transient';
@@ -170,21 +186,24 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
   const mutex = new KeyedMutex();
 
   /**
-   * A GET to one of the project-setup APIs (serviceusage, compute) through the account's
+   * A request to one of the project-setup APIs (serviceusage, compute) through the account's
    * authenticated client, so tokens, agents and endpoint overrides are those GKE calls use.
-   * Answers undefined for 404; other failures are CloudErrors.
+   * Answers undefined for 404; other failures are CloudErrors whose cloudCode is the API's status
+   * or, for compute, its `errors[].reason` (alreadyExists, resourceInUseByAnotherResource, ...).
    */
-  const setupGet = async (
+  const setupRequest = async (
     operation: string,
     base: string,
     path: string,
     ctx?: OperationContext,
+    write?: { method: 'POST' | 'DELETE'; data?: unknown },
   ): Promise<Record<string, unknown> | undefined> => {
     const client = await auth();
     const res = await call(operation, () =>
       client.request<unknown>({
         url: `${base.replace(/\/+$/, '')}${path}`,
-        method: 'GET',
+        method: write?.method ?? 'GET',
+        ...(write?.data !== undefined ? { data: write.data } : {}),
         ...(ctx?.signal ? { signal: ctx.signal } : {}),
       }),
     );
@@ -194,22 +213,69 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
     >;
     if (res.status >= 200 && res.status < 300) return data;
     if (res.status === 404) return undefined;
-    const error = (data.error ?? {}) as { message?: unknown; status?: unknown };
+    const error = (data.error ?? {}) as { message?: unknown; status?: unknown; errors?: unknown };
+    const reason = Array.isArray(error.errors)
+      ? (error.errors as { reason?: unknown }[]).find((x) => typeof x.reason === 'string')?.reason
+      : undefined;
+    const code = typeof error.status === 'string' ? error.status : reason;
     throw new CloudError({
       cloud: 'gcp',
       operation,
       class:
         res.status === 401 || res.status === 403
           ? 'auth'
-          : res.status === 429
-            ? 'throttled'
-            : res.status >= 500
-              ? 'transient'
-              : 'rejected',
+          : res.status === 409
+            ? 'conflict'
+            : res.status === 429
+              ? 'throttled'
+              : res.status >= 500
+                ? 'transient'
+                : 'rejected',
       message: typeof error.message === 'string' ? error.message : `HTTP ${res.status}`,
-      ...(typeof error.status === 'string' ? { cloudCode: error.status } : {}),
+      ...(typeof code === 'string' ? { cloudCode: code } : {}),
     });
   };
+  const setupGet = (operation: string, base: string, path: string, ctx?: OperationContext) =>
+    setupRequest(operation, base, path, ctx);
+  const computeBase = () => ep.compute ?? PUBLIC_COMPUTE;
+  const computePath = (rest: string) => `/compute/v1/projects/${encodeURIComponent(project)}/${rest}`;
+
+  /**
+   * Waits for a compute Operation as gcloud does (operations.wait, which answers when it is DONE or
+   * after about two minutes), then turns an operation that ended with errors into a CloudError.
+   */
+  const waitComputeOperation = async (
+    op: Record<string, unknown> | undefined,
+    what: string,
+    ctx: OperationContext,
+  ) => {
+    const name = typeof op?.name === 'string' ? op.name : undefined;
+    if (!name) return;
+    const region = typeof op?.region === 'string' ? lastSegment(op.region) : undefined;
+    const kind = region ? 'regionOperations' : 'globalOperations';
+    const path = computePath(
+      `${region ? `regions/${encodeURIComponent(region)}` : 'global'}/operations/${encodeURIComponent(name)}/wait`,
+    );
+    ctx.onProgress?.({ phase: 'network', message: `${what}: ${name}`, cloudRequestId: name });
+    const done = await pollUntil('gcp', `${kind}.wait`, ctx, async () => {
+      const cur = await setupRequest(`${kind}.wait`, computeBase(), path, ctx, { method: 'POST' });
+      return cur?.status === 'DONE' ? cur : undefined;
+    });
+    const error = (done.error ?? {}) as { errors?: unknown };
+    const errors = Array.isArray(error.errors)
+      ? (error.errors as { code?: unknown; message?: unknown }[])
+      : [];
+    if (errors.length) {
+      throw new CloudError({
+        cloud: 'gcp',
+        operation: `${kind}.wait`,
+        class: 'rejected',
+        message: `${what} failed: ${errors.map((e) => String(e.message ?? e.code)).join('; ')}`,
+        ...(typeof errors[0]?.code === 'string' ? { cloudCode: errors[0].code } : {}),
+      });
+    }
+  };
+
   /**
    * The planned pools' vCPUs per Compute Engine quota metric against the region's quota
    * (regions.get): a create over quota fails at apply, so the plan says so first.
@@ -263,6 +329,205 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
       .split('/')
       .pop() ?? 'default';
   const planLabel = (planId: string) => gcpLabelValue(planId);
+
+  /** Opt-in (settings.createMissingNetwork): apply makes the network a fresh project lacks. */
+  const createMissingNetwork = account.settings.createMissingNetwork === true;
+  /** Compute networks and subnets carry no labels: Dolly's provenance goes in their description. */
+  const planMarker = (planId: string) => `${PLAN_LABEL}=${planLabel(planId)}`;
+  const madeByDolly = (r: Record<string, unknown> | undefined) =>
+    typeof r?.description === 'string' && r.description.includes(`${PLAN_LABEL}=`);
+  const networkPath = (name: string) => computePath(`global/networks/${encodeURIComponent(name)}`);
+  const subnetPath = (region: string, name: string) =>
+    computePath(`regions/${encodeURIComponent(region)}/subnetworks/${encodeURIComponent(name)}`);
+
+  /**
+   * The /20 primary range for a new subnet of a network Dolly made: the first one no other subnet
+   * of that network holds (ranges must be disjoint across all its regions).
+   */
+  const freeRange = async (net: Record<string, unknown> | undefined, ctx: OperationContext) => {
+    const taken: [number, number][] = [];
+    for (const link of Array.isArray(net?.subnetworks) ? net.subnetworks : []) {
+      const m = /\/regions\/([^/]+)\/subnetworks\/([^/]+)$/.exec(String(link));
+      if (!m?.[1] || !m[2]) continue;
+      const sub = await setupGet('subnetworks.get', computeBase(), subnetPath(m[1], m[2]), ctx);
+      const r = typeof sub?.ipCidrRange === 'string' ? cidrBounds(sub.ipCidrRange) : undefined;
+      if (r) taken.push(r);
+    }
+    for (let i = 0; i < 256; i++) {
+      const range = `10.${10 + (i >> 4)}.${(i & 15) << 4}.0/20`;
+      const [lo, hi] = cidrBounds(range) ?? [0, 0];
+      if (!taken.some(([a, b]) => lo <= b && a <= hi)) return range;
+    }
+    throw new CloudError({
+      cloud: 'gcp',
+      operation: 'subnetworks.insert',
+      class: 'rejected',
+      message: 'no free /20 range left in 10.10.0.0/12 for a new subnet',
+    });
+  };
+
+  /**
+   * A custom-mode network that exists (the operator's, or one another plan made) has no subnet GKE
+   * picks by itself: join the first one it has in the cluster's region (none: GKE's refusal stands).
+   */
+  const existingSubnet = (net: Record<string, unknown>, region: string): { subnetwork?: string } => {
+    if (net.autoCreateSubnetworks !== false) return {};
+    for (const link of Array.isArray(net.subnetworks) ? net.subnetworks : []) {
+      const m = /\/regions\/([^/]+)\/subnetworks\/([^/]+)$/.exec(String(link));
+      if (m?.[1] === region && m[2]) return { subnetwork: m[2] };
+    }
+    return {};
+  };
+
+  /**
+   * The network and subnetwork a new cluster joins. Without the opt-in, settings.network as it is
+   * (GKE refuses one that does not exist). With it, a network that exists and is not this plan's is
+   * used as it is (with its subnet in the region when it is custom-mode); otherwise Dolly makes it
+   * in custom mode with a subnet of the same name in the cluster's region, recorded in the ledger
+   * before the inserts. A retry of the plan that finds both (its marker in their description)
+   * records them `adopted`.
+   */
+  const ensureNetwork = async (
+    target: TargetClusterSpec,
+    ctx: PlanContext,
+  ): Promise<{ network?: string; subnetwork?: string }> => {
+    const configured = typeof account.settings.network === 'string' ? account.settings.network : undefined;
+    if (!createMissingNetwork) return configured ? { network: configured } : {};
+    const name = networkName();
+    const region = regionOf(target.location);
+    // the clusters of one plan may share the network: one of them makes it, the others wait
+    return mutex.run(`network/${name}`, async () => {
+      const marker = planMarker(ctx.planId);
+      const ours = (r: Record<string, unknown> | undefined) =>
+        typeof r?.description === 'string' && r.description.includes(marker);
+      let net = await setupGet('networks.get', computeBase(), networkPath(name), ctx);
+      if (net && !ours(net)) return { network: name, ...existingSubnet(net, region) };
+      const sub = net
+        ? await setupGet('subnetworks.get', computeBase(), subnetPath(region, name), ctx)
+        : undefined;
+      const ref = {
+        cloud: 'gcp' as const,
+        kind: 'network' as const,
+        scope: project,
+        location: region,
+        cluster: target.name,
+        name,
+      };
+      if (net && sub) {
+        await record(ctx, ref, 'adopted');
+        return { network: name, subnetwork: name };
+      }
+      await record(ctx, ref);
+      const description = `Created by Dolly for plan ${ctx.planId} (${marker}); rollback deletes it`;
+      if (!net) {
+        progress(ctx, 'network', `creating VPC network ${name} (custom subnet mode)`);
+        const op = await setupRequest('networks.insert', computeBase(), computePath('global/networks'), ctx, {
+          method: 'POST',
+          data: {
+            name,
+            description,
+            autoCreateSubnetworks: false,
+            routingConfig: { routingMode: 'REGIONAL' },
+          },
+        }).catch(async (e: unknown) => {
+          if (!(e instanceof CloudError) || e.cloudCode !== 'alreadyExists') throw e;
+          // made meanwhile: by this plan (another worker) it is used, by anyone else it is not ours
+          const again = await setupGet('networks.get', computeBase(), networkPath(name), ctx);
+          if (again && ours(again)) return undefined;
+          throw conflict('gcp', 'networks.insert', `VPC network ${name}`, ctx.planId);
+        });
+        await waitComputeOperation(op, `create network ${name}`, ctx);
+        net = await setupGet('networks.get', computeBase(), networkPath(name), ctx);
+      }
+      if (!sub) {
+        for (let attempt = 0; ; attempt++) {
+          const range = await freeRange(net, ctx);
+          progress(ctx, 'network', `creating subnet ${name} (${range}) in ${region}`);
+          try {
+            const op = await setupRequest(
+              'subnetworks.insert',
+              computeBase(),
+              computePath(`regions/${encodeURIComponent(region)}/subnetworks`),
+              ctx,
+              {
+                method: 'POST',
+                data: {
+                  name,
+                  description,
+                  network: `projects/${project}/global/networks/${name}`,
+                  ipCidrRange: range,
+                },
+              },
+            );
+            await waitComputeOperation(op, `create subnet ${name} in ${region}`, ctx);
+            break;
+          } catch (e) {
+            if (e instanceof CloudError && e.cloudCode === 'alreadyExists') break;
+            // another region's subnet took the range meanwhile: pick the next free one
+            const overlap =
+              e instanceof CloudError && e.cloudCode === 'invalid' && /conflicts/.test(e.message);
+            if (!overlap || attempt >= 3) throw e;
+            net = await setupGet('networks.get', computeBase(), networkPath(name), ctx);
+          }
+        }
+      }
+      return { network: name, subnetwork: name };
+    });
+  };
+
+  /**
+   * Deletes the subnets Dolly made in the network, then the network. What compute refuses because
+   * something else still uses it (resourceInUseByAnotherResource) is left in place, named.
+   */
+  const deleteNetwork = async (ref: NetworkRef, ctx: OperationContext): Promise<ResourceGroupDeletion> => {
+    const net = await setupGet('networks.get', computeBase(), networkPath(ref.name), ctx);
+    if (!net) return { deleted: true };
+    const inUse = (e: unknown) =>
+      e instanceof CloudError &&
+      (e.cloudCode === 'resourceInUseByAnotherResource' ||
+        e.cloudCode === 'RESOURCE_IN_USE_BY_ANOTHER_RESOURCE');
+    const users = (e: CloudError) =>
+      [...e.message.matchAll(/is already being used by '([^']+)'/g)].map((m) => m[1] ?? '');
+    const kept: string[] = [];
+    for (const link of Array.isArray(net.subnetworks) ? net.subnetworks : []) {
+      const m = /\/regions\/([^/]+)\/subnetworks\/([^/]+)$/.exec(String(link));
+      if (!m?.[1] || !m[2]) continue;
+      const [region, name] = [m[1], m[2]];
+      const sub = await setupGet('subnetworks.get', computeBase(), subnetPath(region, name), ctx);
+      if (!sub) continue;
+      const path = `projects/${ref.scope}/regions/${region}/subnetworks/${name}`;
+      if (!madeByDolly(sub)) {
+        kept.push(path);
+        continue;
+      }
+      progress(ctx, 'delete-network', `deleting subnet ${name} in ${region}`);
+      try {
+        const op = await setupRequest('subnetworks.delete', computeBase(), subnetPath(region, name), ctx, {
+          method: 'DELETE',
+        });
+        await waitComputeOperation(op, `delete subnet ${name} in ${region}`, ctx);
+      } catch (e) {
+        if (!inUse(e)) throw e;
+        kept.push(path, ...users(e as CloudError));
+      }
+    }
+    progress(ctx, 'delete-network', `deleting VPC network ${ref.name}`);
+    try {
+      const op = await setupRequest('networks.delete', computeBase(), networkPath(ref.name), ctx, {
+        method: 'DELETE',
+      });
+      await waitComputeOperation(op, `delete network ${ref.name}`, ctx);
+      return { deleted: true };
+    } catch (e) {
+      if (!inUse(e)) throw e;
+      const resources = [...new Set([...kept, ...users(e as CloudError)])];
+      return {
+        deleted: false,
+        reason: `VPC network ${ref.name} is left in place: it is still used by ${resources.join(', ')}; once those can go, gcloud compute networks delete ${ref.name} --project ${ref.scope}`,
+        resources,
+      };
+    }
+  };
   const parent = (location: string) => `projects/${project}/locations/${location}`;
   const clusterName = (location: string, name: string) => `${parent(location)}/clusters/${name}`;
   const regionZones = (location: string) => bundledCatalog.region('gcp', regionOf(location))?.zones ?? [];
@@ -490,7 +755,15 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
         `/compute/v1/projects/${p}/global/networks/${encodeURIComponent(network)}`,
         ctx,
       );
-      if (!net) {
+      if (!net && createMissingNetwork) {
+        found.push({
+          check: 'gcp.network',
+          severity: 'warning',
+          field: 'settings.network',
+          message: `project ${project} has no VPC network named "${network}"; settings.createMissingNetwork is on, so apply will create it (custom subnet mode) with a /20 subnet "${network}" in ${regionOf(target.location)}, and rollback deletes them`,
+          fix: `nothing to do, or gcloud compute networks create ${network} --subnet-mode=auto --project ${project} (or set settings.network to an existing network)`,
+        });
+      } else if (!net) {
         found.push({
           check: 'gcp.network',
           severity: 'blocker',
@@ -530,11 +803,13 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
       }
       const labels = labelsFor(target, ctx.planId);
       labels[PLAN_LABEL] = planLabel(ctx.planId);
+      const joins = await ensureNetwork(target, ctx);
       const body = gkeClusterBody(
         target,
         labels,
         regionZones(target.location),
-        typeof account.settings.network === 'string' ? account.settings.network : undefined,
+        joins.network,
+        joins.subnetwork,
       );
       await record(ctx, ref);
       const c = await gke();
@@ -658,6 +933,8 @@ export function createGcpProvider(account: CloudAccountConfig, egress: EgressPol
     },
 
     deleteNodePool,
+
+    deleteNetwork,
 
     async deleteCluster(ref: ClusterRef, ctx) {
       // GKE deletes the node pools with the cluster

@@ -83,6 +83,10 @@ export const accountSettingsSchema = z
       description:
         'AWS: when the cluster or node role does not exist (or no ARN is set), apply creates dolly-eks-cluster-<plan> / dolly-eks-node-<plan> with the trust and managed policies EKS needs, records them in the ledger, and rollback deletes them',
     }),
+    createMissingNetwork: z.boolean().optional().meta({
+      description:
+        'AWS: when a region has neither settings.subnetIds nor a default VPC, apply creates a VPC with public subnets in two or more Availability Zones; GCP: when settings.network (or `default`) does not exist, apply creates it with a subnet in the cluster region. Recorded in the ledger; rollback deletes them after the clusters',
+    }),
     subnetIds: z
       .record(z.string(), z.array(z.string()))
       .optional()
