@@ -10,3 +10,6 @@ export * from './environment.ts';
 export * from './recipe.ts';
 export * from './plan-environment.ts';
 export * from './plan.ts';
+export * from './plan-apply.ts';
+export * from './cluster-connection.ts';
+export * from './migration.ts';

@@ -8,7 +8,8 @@ import {
   planEnvironment,
   withTargetEnvironment,
 } from './plan-environment.ts';
-import { checkedAgainst, cloneableAccount, cloneRunInput, documentRegions, NOT_CLONEABLE } from './plan.ts';
+import { checkedAgainst, cloneableAccount, documentRegions, NOT_CLONEABLE } from './plan.ts';
+import { cloneRunInput } from './plan-apply.ts';
 
 const source = clusterSpecSchema.parse({
   cloud: 'gcp',

@@ -1,13 +1,12 @@
 /**
- * A clone plan from request to runs: planning it, editing it, reading whether it needs approval,
- * and what applying it starts. The API's plan routes are schema + auth + one of these; the runs
- * they answer with are started by the caller (the API's `startRun`).
+ * A clone plan from request to stored document: planning it, editing it, reading whether it needs
+ * approval. What applying it starts is plan-apply.ts. The API's plan routes are schema + auth + one
+ * of these.
  */
 import { type Role, roleAtLeast } from '@dolly/authz';
-import { DollyError, type EnvironmentWorkloads } from '@dolly/contracts';
+import { DollyError } from '@dolly/contracts';
 import type { CloudAccount, Database, Plan } from '@dolly/db';
 import {
-  type ClonePlanItem,
   type CloudId,
   type ClusterSpec,
   type PlanCatalog,
@@ -21,8 +20,7 @@ import {
   resolveLocation,
   validatePlan,
 } from '@dolly/model';
-import { admitCloneApply, admitClonePlan, type CloneRunInput } from './clone.ts';
-import { admitEnvironmentApply, type EnvironmentRunInput } from './environment.ts';
+import { admitClonePlan } from './clone.ts';
 import { type LiveListSource, planningCatalog } from './live-catalog.ts';
 import {
   explainUnknownEnvironment,
@@ -30,7 +28,7 @@ import {
   planEnvironment,
   withTargetEnvironment,
 } from './plan-environment.ts';
-import { type PreflightSource, planPreflight, preflightBlockers } from './preflight.ts';
+import { type PreflightSource, planPreflight } from './preflight.ts';
 
 /** Opens the target account's provider (lists and preflight), with its credentials. */
 export type OpenPlanProvider = (account: CloudAccount) => LiveListSource & PreflightSource;
@@ -41,7 +39,7 @@ export interface PlanCaller {
   role: Role;
 }
 
-type CloneableAccount = CloudAccount & { cloud: 'aws' | 'azure' | 'gcp' };
+export type CloneableAccount = CloudAccount & { cloud: 'aws' | 'azure' | 'gcp' };
 
 export const NOT_CLONEABLE = 'imported clusters can be migrated, not cloned';
 
@@ -77,13 +75,17 @@ export function checkedAgainst(info: PlanCatalog): string {
     : ' (checked against the bundled catalog snapshot)';
 }
 
-async function loadPlan(db: Database, tenantId: string, id: string): Promise<Plan> {
+export async function loadPlan(db: Database, tenantId: string, id: string): Promise<Plan> {
   const plan = await db.plan.findFirst({ where: { id, tenantId } });
   if (!plan) throw new DollyError('not_found', `No plan ${id}`);
   return plan;
 }
 
-async function targetAccount(db: Database, tenantId: string, id: string | null): Promise<CloneableAccount> {
+export async function targetAccount(
+  db: Database,
+  tenantId: string,
+  id: string | null,
+): Promise<CloneableAccount> {
   const account = id ? await db.cloudAccount.findFirst({ where: { id, tenantId } }) : null;
   if (!account) throw new DollyError('unprocessable', 'The target cloud account of this plan was removed');
   return cloneableAccount(account, 'targetAccountId');
@@ -93,7 +95,7 @@ async function targetAccount(db: Database, tenantId: string, id: string | null):
  * The catalog a document is checked against: the account's live lists for its regions; a document
  * that does not even parse has no regions to ask for, and is refused by the validation after.
  */
-async function documentCatalog(open: OpenPlanProvider, account: CloneableAccount, document: unknown) {
+export async function documentCatalog(open: OpenPlanProvider, account: CloneableAccount, document: unknown) {
   const shape = clonePlanSchema.safeParse(document);
   return shape.success
     ? await planningCatalog(() => open(account), account, documentRegions(account.cloud, shape.data.items))
@@ -319,168 +321,4 @@ export async function editPlan(
     data: { document: document as object, targetEnvironment: planEnvironment(targets) },
   });
   return { plan: updated, requireApproval };
-}
-
-export interface ApplyPlanRequest {
-  /** indexes of the items to apply; default all */
-  items?: number[] | undefined;
-  confirm?: string | undefined;
-  workloads?: EnvironmentWorkloads | undefined;
-  idempotencyKey?: string | undefined;
-}
-
-/** One run apply starts for a plan item: a clone, or a clone with workloads (`environment`). */
-export type PlanItemRun =
-  | { kind: 'clone'; index: number; input: CloneRunInput; needsApproval: boolean }
-  | { kind: 'environment'; index: number; input: EnvironmentRunInput; needsApproval: boolean };
-
-/** What a clone run of `item` stores: the item as it was applied, so retries see the same thing. */
-export function cloneRunInput(
-  plan: Pick<Plan, 'id' | 'targetEnvironment'>,
-  account: Pick<CloudAccount, 'id'>,
-  index: number,
-  item: ClonePlanItem,
-  sourceClusterId: string | null,
-  confirm: string | undefined,
-): CloneRunInput {
-  return {
-    title: `Clone ${item.source.name} (${item.source.cloud} ${item.source.location}) → ${item.target.name} (${item.target.cloud} ${item.target.location})`,
-    planId: plan.id,
-    itemIndex: index,
-    item,
-    targetAccountId: account.id,
-    targetEnvironment: plan.targetEnvironment,
-    sourceClusterId,
-    ...(confirm ? { confirm } : {}),
-  };
-}
-
-/**
- * The plan as it is now, checked for applying `indexes`: against the target's lists as they are
- * now (a version the cloud retired since planning is refused) and what the account lacks (a role
- * added since planning lets it through).
- */
-async function checkApplicable(
-  open: OpenPlanProvider,
-  plan: Plan,
-  account: CloneableAccount,
-  items: number[] | undefined,
-) {
-  const { catalog, info } = await documentCatalog(open, account, plan.document);
-  const validation = validatePlan(plan.document, catalog);
-  if (!validation.ok)
-    throw new DollyError(
-      'unprocessable',
-      `The plan does not pass the target cloud validation${info ? checkedAgainst(info) : ''}; edit it first`,
-      validation.issues.map((i) => ({ path: `document.${i.path}`, message: i.message })),
-    );
-  const doc = clonePlanSchema.parse(plan.document);
-  const indexes = items ?? doc.items.map((_, i) => i);
-  const unknown = indexes.filter((i) => !doc.items[i]);
-  if (unknown.length)
-    throw new DollyError('validation_failed', `The plan has no item ${unknown.join(', ')}`, [
-      { path: 'body.items', message: `between 0 and ${doc.items.length - 1}` },
-    ]);
-  const blockers = preflightBlockers(
-    await planPreflight(
-      () => open(account),
-      account,
-      indexes.map((i) => (doc.items[i] as (typeof doc.items)[number]).target),
-    ),
-  );
-  if (blockers.length)
-    throw new DollyError(
-      'unprocessable',
-      `The target account ${account.name} lacks what the plan needs; fix it and apply again`,
-      blockers.map((f) => ({
-        path: f.field ?? `document.items[${doc.items.findIndex((i) => i.target.name === f.target)}].target`,
-        message: `${f.target}: ${f.message}; fix: ${f.fix}`,
-      })),
-    );
-  return { doc, indexes };
-}
-
-/**
- * Applying a plan: the checks of `checkApplicable`, then admission, then the runs to start — one
- * clone run per item, or with `workloads` one environment run for exactly one item.
- */
-export async function planApply(
-  db: Database,
-  open: OpenPlanProvider,
-  caller: PlanCaller,
-  id: string,
-  req: ApplyPlanRequest,
-): Promise<{ plan: Plan; runs: PlanItemRun[] }> {
-  const plan = await loadPlan(db, caller.tenantId, id);
-  if (!plan.targetAccountId)
-    throw new DollyError('unprocessable', 'The plan has no target cloud account; create it with a target');
-  const account = await targetAccount(db, caller.tenantId, plan.targetAccountId);
-  const { doc, indexes } = await checkApplicable(open, plan, account, req.items);
-  const sources = await db.cluster.findMany({
-    where: { tenantId: caller.tenantId, id: { in: plan.sourceClusterIds } },
-    select: { id: true, name: true, location: true },
-  });
-  const inputOf = (index: number, item: ClonePlanItem) =>
-    cloneRunInput(
-      plan,
-      account,
-      index,
-      item,
-      sources.find((c) => c.name === item.source.name && c.location === item.source.location)?.id ?? null,
-      req.confirm,
-    );
-  const { workloads } = req;
-  if (workloads) {
-    const [index] = indexes;
-    const item = index === undefined ? undefined : doc.items[index];
-    if (indexes.length !== 1 || index === undefined || !item)
-      throw new DollyError('validation_failed', 'A clone with workloads applies exactly one plan item', [
-        { path: 'body.items', message: 'name one item' },
-      ]);
-    const clone = inputOf(index, item);
-    const admission = await admitEnvironmentApply(db, {
-      tenantId: caller.tenantId,
-      role: caller.role,
-      plan,
-      account,
-      index,
-      sourceClusterId: clone.sourceClusterId,
-      workloads,
-      confirm: req.confirm,
-      idempotencyKey: req.idempotencyKey,
-    });
-    const run: PlanItemRun = {
-      kind: 'environment',
-      index,
-      input: {
-        title: `Clone ${item.source.name} → ${item.target.name} with ${workloads.namespaces.join(', ')}`,
-        clone,
-        workloads,
-      },
-      needsApproval: admission.requireApproval,
-    };
-    return { plan, runs: [run] };
-  }
-  const { decisions } = await admitCloneApply(db, {
-    tenantId: caller.tenantId,
-    role: caller.role,
-    plan,
-    account,
-    indexes,
-    confirm: req.confirm,
-    idempotencyKey: req.idempotencyKey,
-  });
-  const runs: PlanItemRun[] = [];
-  for (const [n, index] of indexes.entries()) {
-    const item = doc.items[index];
-    if (!item) continue;
-    const decision = decisions[n];
-    runs.push({
-      kind: 'clone',
-      index,
-      input: inputOf(index, item),
-      needsApproval: Boolean(decision?.allowed && decision.requireApproval),
-    });
-  }
-  return { plan, runs };
 }

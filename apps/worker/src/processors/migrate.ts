@@ -12,7 +12,6 @@ import {
   type ApplyReport,
   applyMigration,
   copyVolumes,
-  createKubeClient,
   type MigrationCluster,
   type MigrationEvent,
   type MigrationProgress,
@@ -26,7 +25,7 @@ import {
   type VolumeReport,
 } from '@dolly/kube';
 import type { ProcessorDeps } from '../deps.ts';
-import { admitMigration, assertApproved } from '@dolly/runs';
+import { admitMigration, assertApproved, clusterKubeconfig, connectCluster } from '@dolly/runs';
 import { admitted } from '../lib/admission.ts';
 import { RunInputError } from '../run-guard.ts';
 
@@ -47,47 +46,22 @@ async function findCluster(deps: ProcessorDeps, tenantId: string, clusterId: str
 }
 
 /**
- * A kubeconfig for an inventory cluster, with the credential its cloud issues (EKS token, AKS user
- * credential, GKE access token). Azure keeps "<subscription>/<resource group>" as the cluster scope,
- * while the account's scope is the subscription, so only the subscription picks the provider.
+ * A client for an inventory cluster. A 401 asks the cloud again, for the cluster as the inventory
+ * has it then: one that vanished meanwhile fails the step as bad input.
  */
-export async function loadKubeconfig(
-  deps: ProcessorDeps,
-  tenantId: string,
-  clusterId: string,
-  signal?: AbortSignal,
-): Promise<{ kubeconfig: string; cluster: ClusterRow }> {
-  const cluster = await findCluster(deps, tenantId, clusterId);
-  const account = await deps.cloud.account(tenantId, cluster.accountId);
-  const providerScope = cluster.cloud === 'azure' ? cluster.scope.split('/')[0] : cluster.scope;
-  const provider = deps.cloud.provider(account, providerScope || undefined);
-  const kubeconfig = await provider.kubeconfig(
-    { scope: cluster.scope, location: cluster.location, cluster: cluster.name },
-    signal ? { signal } : {},
-  );
-  return { kubeconfig, cluster };
-}
-
 export async function migrationCluster(
   deps: ProcessorDeps,
   tenantId: string,
   clusterId: string,
   signal: AbortSignal,
 ): Promise<MigrationCluster> {
-  const { kubeconfig, cluster } = await loadKubeconfig(deps, tenantId, clusterId, signal);
-  return {
-    info: {
-      clusterId,
-      cloud: cluster.cloud,
-      name: cluster.name,
-      scope: cluster.scope,
-      location: cluster.location,
-    },
-    // a volume copy can outlast the cloud's token (EKS 15 min, Entra ~1 h): ask the cloud again on 401
-    client: createKubeClient(kubeconfig, {
-      renew: async () => (await loadKubeconfig(deps, tenantId, clusterId, signal)).kubeconfig,
-    }),
-  };
+  const cluster = await findCluster(deps, tenantId, clusterId);
+  return connectCluster(deps.cloud, tenantId, cluster, {
+    signal,
+    // a volume copy can outlast the cloud's token (EKS 15 min, Entra ~1 h)
+    renew: async () =>
+      clusterKubeconfig(deps.cloud, tenantId, await findCluster(deps, tenantId, clusterId), signal),
+  });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { checkWorkloadDrift } from '@dolly/kube';
-import type { WorkloadDriftProbe } from '@dolly/runs';
+import { connectCluster, type WorkloadDriftProbe } from '@dolly/runs';
 import type { AppDeps } from '../../deps.ts';
-import { clusterHandle } from '../migrations/routes.ts';
 
 /** Both clusters of a migration are read again: a check on demand must answer within a request. */
 const WORKLOADS_TIMEOUT_MS = 60_000;
@@ -17,7 +16,7 @@ export function workloadProbe(deps: AppDeps, tenantId: string): WorkloadDriftPro
           where: { id: clusterId, tenantId, vanishedAt: null },
         });
         if (!cluster) throw new Error(`cluster ${clusterId} is no longer in the inventory`);
-        return clusterHandle(deps, tenantId, cluster, signal);
+        return connectCluster(deps.cloud, tenantId, cluster, { signal });
       },
       { signal },
     );

@@ -1,26 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import {
-  createMigrationBodySchema,
-  DollyError,
-  type MigrationRequest,
-  migrationPlanSchema,
-  migrationRequestFields,
-  runSchema,
-} from '@dolly/contracts';
-import type { Cluster } from '@dolly/db';
-import { createKubeClient, type MigrationCluster, planMigration, planToYaml } from '@dolly/kube';
+import { createMigrationBodySchema, migrationPlanSchema, runSchema } from '@dolly/contracts';
+import { requestMigration } from '@dolly/runs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../../deps.ts';
 import { problemResponses } from '../../lib/schemas.ts';
 import { requirePrincipal } from '../../plugins/auth.ts';
-import { admitMigration } from '@dolly/runs';
 import { peopleOf, toRunDto } from '../runs/serialize.ts';
 import { idempotencyHeaders, idempotencyKeyOf, startRun } from '../runs/start.ts';
-
-/** A dry run reads both clusters; it must answer within a request's patience. */
-const DRY_RUN_TIMEOUT_MS = 90_000;
 
 const dryRunQuery = z.object({
   format: z
@@ -28,34 +15,6 @@ const dryRunQuery = z.object({
     .default('json')
     .meta({ description: 'yaml: the dry-run document as one YAML stream, to download and review' }),
 });
-
-/**
- * A kubeconfig for an inventory cluster with the credential its cloud issues. Azure keeps
- * "<subscription>/<resource group>" as the cluster's scope while the account's scope is the
- * subscription, so only the subscription picks the provider.
- */
-export async function clusterHandle(
-  deps: AppDeps,
-  tenantId: string,
-  cluster: Cluster,
-  signal: AbortSignal,
-): Promise<MigrationCluster> {
-  const account = await deps.cloud.account(tenantId, cluster.accountId);
-  const providerScope = cluster.cloud === 'azure' ? cluster.scope.split('/')[0] : cluster.scope;
-  const kubeconfig = await deps.cloud
-    .provider(account, providerScope || undefined)
-    .kubeconfig({ scope: cluster.scope, location: cluster.location, cluster: cluster.name }, { signal });
-  return {
-    info: {
-      clusterId: cluster.id,
-      cloud: cluster.cloud,
-      name: cluster.name,
-      scope: cluster.scope,
-      location: cluster.location,
-    },
-    client: createKubeClient(kubeconfig),
-  };
-}
 
 export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -83,69 +42,23 @@ export function migrationRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const p = requirePrincipal(request);
-      const { dryRun, ...body } = request.body;
-      const migration: MigrationRequest = z.object(migrationRequestFields).parse(body);
       const key = idempotencyKeyOf(request);
-      const { source, target, requireApproval } = await admitMigration(deps.db, {
-        tenantId: p.tenantId,
-        role: p.role,
-        request: migration,
-        ...(dryRun ? {} : { busy: { idempotencyKey: key } }),
+      const answer = await requestMigration(deps.db, deps.cloud, p, request.body, {
+        idempotencyKey: key,
+        format: request.query.format,
       });
-
-      if (dryRun) {
-        const signal = AbortSignal.timeout(DRY_RUN_TIMEOUT_MS);
-        let clusters: { source: MigrationCluster; target: MigrationCluster } | undefined;
-        try {
-          clusters = {
-            source: await clusterHandle(deps, p.tenantId, source, signal),
-            target: await clusterHandle(deps, p.tenantId, target, signal),
-          };
-          const plan = await planMigration(migration, { ...clusters, migrationId: randomUUID() }, { signal });
-          // globs resolved to real namespaces: the policy sees each of them
-          await admitMigration(deps.db, {
-            tenantId: p.tenantId,
-            role: p.role,
-            request: migration,
-            namespaces: plan.namespaces,
-          });
-          if (request.query.format === 'yaml')
-            return reply
-              .status(200)
-              .header(
-                'content-disposition',
-                `attachment; filename="migration-plan-${source.name}-to-${target.name}.yaml"`,
-              )
-              .type('application/yaml')
-              .serializer((payload: unknown) => String(payload))
-              .send(planToYaml(plan) as never);
-          return reply.status(200).send(plan);
-        } catch (error) {
-          if (signal.aborted)
-            throw new DollyError('unavailable', 'The clusters did not answer in time for a dry run');
-          if (error instanceof DollyError) throw error;
-          throw new DollyError(
-            'unprocessable',
-            `The dry run could not read the clusters: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        } finally {
-          clusters?.source.client.close();
-          clusters?.target.client.close();
-        }
+      if (answer.dryRun) {
+        const { plan, download } = answer.dryRun;
+        if (download)
+          return reply
+            .status(200)
+            .header('content-disposition', `attachment; filename="${download.filename}"`)
+            .type('application/yaml')
+            .serializer((payload: unknown) => String(payload))
+            .send(download.yaml as never);
+        return reply.status(200).send(plan);
       }
-
-      const run = await startRun(deps, p, {
-        kind: 'migrate',
-        input: {
-          title: `Migrate ${migration.namespaces.join(', ')} from ${source.name} (${source.cloud}) → ${target.name} (${target.cloud})`,
-          ...migration,
-        },
-        needsApproval: requireApproval,
-        ...(key ? { idempotencyKey: key } : {}),
-        sameRequest: (existing) =>
-          JSON.stringify(z.object(migrationRequestFields).safeParse(existing.input).data) ===
-          JSON.stringify(migration),
-      });
+      const run = await startRun(deps, p, { ...answer.run, ...(key ? { idempotencyKey: key } : {}) });
       const people = await peopleOf(deps.db, [run]);
       return reply.status(202).send(toRunDto(run, people));
     },
