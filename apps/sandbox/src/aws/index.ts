@@ -633,7 +633,10 @@ export function createAwsModule(ctx: SandboxContext): AwsModule {
     accounts: () => Object.keys(state.accounts).sort().map(account),
     seedCluster,
     clusterId: (scope, location, name) => awsClusterId(scope, location, name),
-    tick: () => advance(),
+    // The timer settles due transitions; like a read, it rebuilds the hub only when something
+    // changed, a transition fell due or a write happened, or the timer alone would cost O(fleet)
+    // four times a second.
+    tick: () => advance({ read: true }),
     snapshot: () => structuredClone(state),
     restore(saved: unknown) {
       const s = saved as Partial<AwsState> | undefined;

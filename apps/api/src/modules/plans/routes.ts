@@ -181,10 +181,11 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
         ...request.body,
         idempotencyKey: key,
       });
-      const runs = [];
-      for (const { kind, index, input, needsApproval } of items)
-        runs.push(
-          await startRun(deps, p, {
+      // Started together so the last item's run does not wait for every row and job before it;
+      // the answer lists them in plan order all the same.
+      const runs = await Promise.all(
+        items.map(({ kind, index, input, needsApproval }) =>
+          startRun(deps, p, {
             kind,
             input,
             planId: plan.id,
@@ -193,7 +194,8 @@ export function planRoutes(app: FastifyInstance, deps: AppDeps) {
             ...(key ? { idempotencyKey: `${key}#${index}` } : {}),
             sameRequest: (existing) => existing.planId === plan.id && existing.planItemIndex === index,
           }),
-        );
+        ),
+      );
       const people = await peopleOf(deps.db, runs);
       return reply.status(202).send({ runs: runs.map((run) => toRunDto(run, people)) });
     },
