@@ -86,6 +86,36 @@ export async function askAccount<T>(
   }
 }
 
+/**
+ * The target's lists as read moments ago, shared by the runs of one plan applied together: twenty
+ * clone runs validating into one account and region ask it once, not twenty times, and judge their
+ * items against the same reading. Keys name the plan, so a later plan (or a retry after the TTL)
+ * reads the lists again; a failed read is not kept.
+ */
+export class RecentLists {
+  readonly #entries = new Map<string, { at: number; value: Promise<LiveListResult> }>();
+  constructor(
+    private readonly ttlMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string, fetch: () => Promise<LiveListResult>): Promise<LiveListResult> {
+    const t = this.now();
+    for (const [k, e] of this.#entries) if (t - e.at > this.ttlMs) this.#entries.delete(k);
+    const hit = this.#entries.get(key);
+    if (hit) return hit.value;
+    const entry = {
+      at: t,
+      value: fetch().then((r) => {
+        if (!r.ok && this.#entries.get(key) === entry) this.#entries.delete(key);
+        return r;
+      }),
+    };
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+}
+
 async function fetchRegion(
   provider: () => LiveListSource,
   region: string,
@@ -107,6 +137,8 @@ export async function planningCatalog(
   provider: () => LiveListSource,
   account: { cloud: string; name: string },
   regions: string[],
+  /** reuse a reading of the same lists under `key` (per region) */
+  recent?: { lists: RecentLists; key: string },
 ): Promise<{ catalog: Catalog; info: PlanCatalog }> {
   const timeoutMs = liveCatalogTimeoutMs();
   const cloud = account.cloud as CloudId;
@@ -121,6 +153,12 @@ export async function planningCatalog(
       },
     };
   }
-  const results = await Promise.all(regions.map((r) => fetchRegion(provider, r, timeoutMs)));
+  const results = await Promise.all(
+    regions.map((r) =>
+      recent
+        ? recent.lists.get(`${recent.key}:${r}`, () => fetchRegion(provider, r, timeoutMs))
+        : fetchRegion(provider, r, timeoutMs),
+    ),
+  );
   return catalogForPlan(bundledCatalog, cloud, results, account.name);
 }

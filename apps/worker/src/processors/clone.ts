@@ -4,6 +4,7 @@ import {
   cloneRunInputSchema,
   createdByChain,
   planningCatalog,
+  RecentLists,
   runChain,
 } from '@dolly/runs';
 import { type TargetClusterSpec, bundledCatalog, resolveLocation, validatePlan } from '@dolly/model';
@@ -14,6 +15,9 @@ import { stepCloudContext } from '../lib/cloud-context.ts';
 import { compareClusters } from '@dolly/model';
 import { admitted } from '../lib/admission.ts';
 import { RunInputError } from '../run-guard.ts';
+
+/** The runs of one plan applied together validate against one reading of the target's lists. */
+const validationLists = new RecentLists();
 
 /**
  * One plan item becomes one cluster: policy re-check, validation, control plane, node pools in
@@ -53,7 +57,12 @@ export async function processClone(deps: ProcessorDeps, run: Run, signal: AbortS
     // The same lists the API planned with: a version or type the account offers today but the
     // bundled snapshot does not know must not fail here after the plan was accepted.
     const region = resolveLocation(bundledCatalog, target.cloud, target.location)?.region.id;
-    const { catalog, info } = await planningCatalog(() => provider, account, region ? [region] : []);
+    const { catalog, info } = await planningCatalog(
+      () => provider,
+      account,
+      region ? [region] : [],
+      run.planId ? { lists: validationLists, key: `${run.planId}:${account.id}` } : undefined,
+    );
     const validation = validatePlan(
       { apiVersion: 'dolly/v1', kind: 'ClonePlan', items: [{ ...input.item, target }] },
       catalog,
