@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '@dolly/model';
 import { createProvider } from '@dolly/providers';
 import { awsAccount, type SandboxAccountInfo } from '../../../packages/providers/test/support/sandbox.ts';
-import { registerSandboxAccount } from '../src/modules/demo/sandbox-accounts.ts';
 import { type CloudStack, type RunView, startCloudStack } from './support/cloud-stack.ts';
 
 let s: CloudStack;
@@ -20,10 +19,6 @@ beforeAll(async () => {
 }, 90_000);
 const FRESH_IDS = ['616161616161', '626262626262'];
 afterAll(async () => {
-  // The tenant's other tests expect one account per sandbox account (the CLI picks "the" Azure/AWS account).
-  await s?.h.db.cloudAccount.deleteMany({
-    where: { name: { startsWith: `Fresh AWS `, endsWith: `(${tag})` } },
-  });
   await s?.close();
 });
 
@@ -37,19 +32,12 @@ interface PlanBody {
 
 /** A new AWS account as AWS hands it out, added to Dolly like any account (role ARNs that do not exist). */
 async function freshAccount(id: string, createMissingRoles: boolean) {
-  const r = await s.sandbox.admin('POST', '/_sandbox/accounts', { cloud: 'aws', id, fresh: true });
-  expect(r.status, JSON.stringify(r.json)).toBe(200);
-  const info = r.json as SandboxAccountInfo;
-  // Not named "Sandbox …": other files sync every such account, and this one lives only in this file's sandbox.
-  const name = `Fresh AWS ${id} (${tag})`;
-  await registerSandboxAccount(s.h.db, s.h.vault, s.tenant.id, info, name);
-  const account = await s.h.db.cloudAccount.findFirstOrThrow({ where: { tenantId: s.tenant.id, name } });
-  if (createMissingRoles)
-    await s.h.db.cloudAccount.update({
-      where: { id: account.id },
-      data: { settings: { ...(account.settings as object), createMissingRoles } },
-    });
-  return { account, info };
+  return s.freshAccount({
+    cloud: 'aws',
+    id,
+    name: `Fresh AWS ${id} (${tag})`,
+    ...(createMissingRoles ? { settings: { createMissingRoles } } : {}),
+  });
 }
 
 /** Plans a clone of the Azure demo shop-dev (2 × D2s_v5: within a new account's 5 standard vCPUs). */

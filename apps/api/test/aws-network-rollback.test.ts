@@ -16,8 +16,6 @@ import {
   type EC2Client,
   ec2Of,
 } from '../../../packages/providers/test/support/ec2.ts';
-import type { SandboxAccountInfo } from '../../../packages/providers/test/support/sandbox.ts';
-import { registerSandboxAccount } from '../src/modules/demo/sandbox-accounts.ts';
 import { type CloudStack, type RunView, startCloudStack } from './support/cloud-stack.ts';
 
 let s: CloudStack;
@@ -28,10 +26,6 @@ beforeAll(async () => {
   await s.sync();
 }, 90_000);
 afterAll(async () => {
-  // The tenant's other tests expect one account per sandbox account (the CLI picks "the" AWS account).
-  await s?.h.db.cloudAccount.deleteMany({
-    where: { name: { startsWith: 'No-VPC AWS ', endsWith: `(${tag})` } },
-  });
   await s?.close();
 });
 
@@ -45,24 +39,13 @@ interface PlanBody {
 
 /** A new AWS account without a default VPC in any region, added to Dolly with both opt-ins. */
 async function accountWithoutVpcs(id: string) {
-  const r = await s.sandbox.admin('POST', '/_sandbox/accounts', {
+  return s.freshAccount({
     cloud: 'aws',
     id,
-    fresh: true,
-    noDefaultVpc: bundledCatalog.regions('aws').map((x) => x.id),
+    name: `No-VPC AWS ${id} (${tag})`,
+    sandbox: { noDefaultVpc: bundledCatalog.regions('aws').map((x) => x.id) },
+    settings: { createMissingRoles: true, createMissingNetwork: true },
   });
-  expect(r.status, JSON.stringify(r.json)).toBe(200);
-  const info = r.json as SandboxAccountInfo;
-  const name = `No-VPC AWS ${id} (${tag})`;
-  await registerSandboxAccount(s.h.db, s.h.vault, s.tenant.id, info, name);
-  const account = await s.h.db.cloudAccount.findFirstOrThrow({ where: { tenantId: s.tenant.id, name } });
-  await s.h.db.cloudAccount.update({
-    where: { id: account.id },
-    data: {
-      settings: { ...(account.settings as object), createMissingRoles: true, createMissingNetwork: true },
-    },
-  });
-  return { account, info };
 }
 
 /** Plans and applies a clone of the Azure demo shop-dev (2 × D2s_v5: within a new account's vCPUs). */

@@ -5,13 +5,8 @@
  */
 import { createProvider } from '@dolly/providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  azureAccount,
-  FAST,
-  type SandboxAccountInfo,
-} from '../../../packages/providers/test/support/sandbox.ts';
+import { azureAccount, FAST } from '../../../packages/providers/test/support/sandbox.ts';
 import { armOf } from '../../../packages/providers/test/support/azure-arm.ts';
-import { registerSandboxAccount } from '../src/modules/demo/sandbox-accounts.ts';
 import { type CloudStack, type RunView, startCloudStack } from './support/cloud-stack.ts';
 
 let s: CloudStack;
@@ -23,10 +18,6 @@ beforeAll(async () => {
   await s.sync();
 }, 90_000);
 afterAll(async () => {
-  // The tenant's other tests expect one account per sandbox account (the CLI picks "the" Azure/AWS account).
-  await s?.h.db.cloudAccount.deleteMany({
-    where: { name: { startsWith: `Fresh Azure `, endsWith: `(${tag})` } },
-  });
   await s?.close();
 });
 
@@ -36,9 +27,12 @@ afterAll(async () => {
  * like any account, naming a resource group for new clusters.
  */
 async function freshSubscription(id: string, resourceGroup: string) {
-  const r = await s.sandbox.admin('POST', '/_sandbox/accounts', { cloud: 'azure', id, fresh: true });
-  expect(r.status, JSON.stringify(r.json)).toBe(200);
-  const info = r.json as SandboxAccountInfo;
+  const { info, account } = await s.freshAccount({
+    cloud: 'azure',
+    id,
+    name: `Fresh Azure ${id} (${tag})`,
+    settings: { resourceGroup },
+  });
   const arm = armOf(info);
   await arm.providers.register('Microsoft.ContainerService');
   for (
@@ -49,14 +43,6 @@ async function freshSubscription(id: string, resourceGroup: string) {
     if (i > 100) throw new Error('Microsoft.ContainerService never registered');
     await new Promise((res) => setTimeout(res, 20));
   }
-  // Not named "Sandbox …": other files sync every such account, and this one lives only in this file's sandbox.
-  const name = `Fresh Azure ${id} (${tag})`;
-  await registerSandboxAccount(s.h.db, s.h.vault, s.tenant.id, info, name);
-  const account = await s.h.db.cloudAccount.findFirstOrThrow({ where: { tenantId: s.tenant.id, name } });
-  await s.h.db.cloudAccount.update({
-    where: { id: account.id },
-    data: { settings: { ...(account.settings as object), resourceGroup } },
-  });
   return { info, arm, account };
 }
 

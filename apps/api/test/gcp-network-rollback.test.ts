@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gcpAccessToken, type SandboxAccountInfo } from '../../../packages/providers/test/support/sandbox.ts';
-import { registerSandboxAccount } from '../src/modules/demo/sandbox-accounts.ts';
 import { type CloudStack, type RunView, startCloudStack } from './support/cloud-stack.ts';
 
 let s: CloudStack;
@@ -18,10 +17,6 @@ beforeAll(async () => {
   await s.sync();
 }, 90_000);
 afterAll(async () => {
-  // The tenant's other tests expect one account per sandbox account (the CLI picks "the" GCP account).
-  await s?.h.db.cloudAccount.deleteMany({
-    where: { name: { startsWith: `Fresh GCP `, endsWith: `(${tag})` } },
-  });
   await s?.close();
 });
 
@@ -43,23 +38,18 @@ async function compute(info: SandboxAccountInfo, method: string, rest: string, b
  * enabled as the operator would (`gcloud services enable`), added to Dolly with createMissingNetwork.
  */
 async function freshProject(id: string) {
-  const r = await s.sandbox.admin('POST', '/_sandbox/accounts', { cloud: 'gcp', id, fresh: true });
-  expect(r.status, JSON.stringify(r.json)).toBe(200);
-  const info = r.json as SandboxAccountInfo;
+  const { info, account } = await s.freshAccount({
+    cloud: 'gcp',
+    id,
+    name: `Fresh GCP ${id} (${tag})`,
+    settings: { createMissingNetwork: true },
+  });
   const token = await gcpAccessToken(info);
   const on = await fetch(
     `${info.endpoints.serviceusage}/v1/projects/${info.id}/services/container.googleapis.com:enable`,
     { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
   );
   expect(on.status).toBe(200);
-  // Not named "Sandbox …": other files sync every such account, and this one lives only in this file's sandbox.
-  const name = `Fresh GCP ${id} (${tag})`;
-  await registerSandboxAccount(s.h.db, s.h.vault, s.tenant.id, info, name);
-  const account = await s.h.db.cloudAccount.findFirstOrThrow({ where: { tenantId: s.tenant.id, name } });
-  await s.h.db.cloudAccount.update({
-    where: { id: account.id },
-    data: { settings: { ...(account.settings as object), createMissingNetwork: true } },
-  });
   expect((await compute(info, 'GET', 'global/networks/default')).status).toBe(404);
   return { info, account };
 }

@@ -2,8 +2,12 @@ import { type RunStatus, isTerminalStatus } from '@dolly/contracts';
 import { createCloudAccess } from '@dolly/jobs';
 import type { Catalog } from '@dolly/model';
 import { expect } from 'vitest';
-import { startTestSandbox, type TestSandbox } from '../../../../packages/providers/test/support/sandbox.ts';
-import { registerSandboxAccounts } from '../../src/modules/demo/sandbox-accounts.ts';
+import {
+  type SandboxAccountInfo,
+  startTestSandbox,
+  type TestSandbox,
+} from '../../../../packages/providers/test/support/sandbox.ts';
+import { registerSandboxAccount, registerSandboxAccounts } from '../../src/modules/demo/sandbox-accounts.ts';
 import { type Harness, login, startHarness } from './harness.ts';
 
 export type Who = 'owner' | 'admin' | 'operator' | 'developer' | 'viewer';
@@ -168,6 +172,43 @@ export async function startCloudStack(
     return cloud.provider(account(which, scope), scope).discover();
   }
 
+  const freshAccountIds: string[] = [];
+  /**
+   * A new account as its cloud hands it out (`fresh`: no IAM roles, AKS not registered, GKE API off,
+   * a new account's quotas; plus what `sandbox` asks for, e.g. `noDefaultVpc`), added to Dolly under
+   * `name` with `settings` on top. Removed again by close(): the tenant's other tests expect one
+   * account per sandbox account (the CLI picks "the" account of a cloud). Not named "Sandbox …", so
+   * sync() and other files leave it alone.
+   */
+  async function freshAccount(spec: {
+    cloud: 'aws' | 'azure' | 'gcp';
+    id: string;
+    name: string;
+    sandbox?: Record<string, unknown>;
+    settings?: Record<string, unknown>;
+  }) {
+    const r = await sandbox.admin('POST', '/_sandbox/accounts', {
+      cloud: spec.cloud,
+      id: spec.id,
+      fresh: true,
+      ...spec.sandbox,
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const info = r.json as SandboxAccountInfo;
+    await registerSandboxAccount(h.db, h.vault, tenant.id, info, spec.name);
+    const stored = await h.db.cloudAccount.findFirstOrThrow({
+      where: { tenantId: tenant.id, name: spec.name },
+    });
+    freshAccountIds.push(stored.id);
+    const account = spec.settings
+      ? await h.db.cloudAccount.update({
+          where: { id: stored.id },
+          data: { settings: { ...(stored.settings as object), ...spec.settings } as object },
+        })
+      : stored;
+    return { info, account };
+  }
+
   return {
     h,
     sandbox,
@@ -180,7 +221,9 @@ export async function startCloudStack(
     clusterId,
     cloneUnderWay,
     discover,
+    freshAccount,
     async close() {
+      await h.db.cloudAccount.deleteMany({ where: { id: { in: freshAccountIds } } });
       await h.close();
       await sandbox.close();
     },
