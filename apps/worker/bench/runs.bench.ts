@@ -8,21 +8,17 @@
  *      every cloud answer, as a real cloud is a round trip away. Goal: ≤ 10 s.
  *   3. A 20-cluster plan applied (GKE → EKS, one run per cluster) against the same plan of one cluster.
  *      Goal: ≤ 1.2 × the one cluster's time.
+ * The sandbox clouds run in a child process (support/sandbox-process.ts): their work is not Dolly's.
  * The per-account rate limit is scaled with the sandbox speed, like polling: 20 calls per cloud
  * second are 20 × SPEED per wall-clock second here.
  */
 import { randomBytes } from 'node:crypto';
 import { isTerminalStatus } from '@dolly/contracts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ensureServices, freshDatabaseUrl } from '../../../scripts/lib/services.ts';
 import { migrateAndSeed } from '../../../scripts/lib/stack.ts';
 import { repoRoot } from '../../../scripts/lib/paths.ts';
-import { loadSandboxParts } from '../../sandbox/src/parts.ts';
-import { startSandbox } from '../../sandbox/src/server.ts';
-import { type FleetAccount, seedDemoFleet } from '../../sandbox/src/demo-fleet.ts';
-import type { CloudModule } from '../../sandbox/src/context.ts';
+import type { FleetAccount } from '../../sandbox/src/demo-fleet.ts';
+import { startSandboxProcess } from './support/sandbox-client.ts';
 import { registerSandboxAccounts } from '../../api/src/modules/demo/sandbox-accounts.ts';
 import { reportFigures } from '../../../scripts/lib/bench-figures.ts';
 
@@ -51,25 +47,8 @@ process.env.DOLLY_QUEUE_PREFIX = `dolly-bench-${process.pid}`;
 // the harness is plain app wiring (no test framework): the API and a worker in this process
 const { login, startHarness } = await import('../../api/test/support/harness.ts');
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-let modules: CloudModule[] = [];
-const parts = await loadSandboxParts();
-const dataDir = mkdtempSync(join(tmpdir(), 'dolly-bench-'));
-const sandbox = await startSandbox({
-  port: 0,
-  tlsPort: 0,
-  host: '127.0.0.1',
-  dataDir,
-  speed: SPEED,
-  seed: true,
-  logger: quiet,
-  tickMs: 20,
-  persistDebounceMs: 5000,
-  modules: (ctx) => {
-    modules = parts.modules(ctx);
-    return modules;
-  },
-});
+// the clouds answer from a process of their own, as real ones answer from elsewhere
+const sandbox = await startSandboxProcess(SPEED);
 const h = await startHarness(
   { DOLLY_LOG_LEVEL: 'warn' },
   { pollIntervalMs: Math.round(5000 / SPEED), accountCallsPerSecond: 20 * SPEED, concurrency: CONCURRENCY },
@@ -191,9 +170,9 @@ try {
       ],
     });
   }
-  const seeded = seedDemoFleet(modules, quiet, fleet);
+  const seeded = await sandbox.seedFleet(fleet);
   if (seeded.failed.length) throw new Error(`seeding failed for ${seeded.failed.length} clusters`);
-  sandbox.setLatency(LATENCY_MS);
+  await sandbox.setLatency(LATENCY_MS);
   const started = Date.now();
   const big = await post<{ id: string }>('/api/v1/inventory/sync', {});
   const bigRun = await finished(big.id);
@@ -286,6 +265,5 @@ try {
 } finally {
   await h.close();
   await sandbox.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
